@@ -1,0 +1,375 @@
+"""The offline engine: run a Pulumi program under a recording resource monitor.
+
+Run it in a fresh process per stack (``python -m offline.engine``, which :mod:`offline.cli` does):
+the Pulumi SDK keeps its runtime state in module globals, so one program run per process keeps
+stacks from leaking into each other.
+
+What the monitor records for every ``RegisterResource`` is what the Pulumi engine would see on
+the wire (:class:`pulumi.runtime.proto.resource_pb2.RegisterResourceRequest`): type, name, parent,
+custom/remote, the camelCase input ``Struct`` (secrets and unknowns in their wire form),
+dependencies, property dependencies and the provider reference. On top of that it does what the
+engine does and the stock ``MockMonitor`` does not:
+
+* **URNs** are built from the parent chain: the type part of a child's URN is its parent's
+  qualified type, ``$``, its own type (``webservice:index:Task$aws:iam/role:Role``), except under
+  the root stack. The stock ``MockMonitor.make_urn`` keeps only the parent's last type segment.
+* **Default providers** (``pulumi:providers:aws::default_7_51_1``) are created for every package
+  a custom or remote resource uses without an explicit provider, with that package's config.
+* **Modes**: ``preview`` is a dry run in which a new resource's computed outputs are unknown;
+  ``update`` knows every output; ``existing`` is a dry run of an already deployed stack, so
+  outputs are known.
+* **Remote components** (``awsx:ec2:Vpc``) are recorded as single resources. Their children
+  live in the component provider and are invisible offline; the report says so, and no child
+  is invented for the policy pack to judge.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import runpy
+import sys
+import threading
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from google.protobuf import json_format, struct_pb2
+
+from . import fakes
+from .stackconfig import StackConfig, load_stack_config
+
+MODES = ("preview", "update", "existing")
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+@dataclass
+class ResourceRecord:
+    urn: str
+    type: str
+    name: str
+    parent: str = ""
+    custom: bool = False
+    remote: bool = False
+    provider: str = ""  # provider reference "urn::id", as the engine resolves it
+    id: str = ""
+    inputs: dict = field(default_factory=dict)  # wire form: camelCase keys, secret/unknown sentinels
+    outputs: dict = field(default_factory=dict)
+    dependencies: list = field(default_factory=list)
+    property_dependencies: dict = field(default_factory=dict)
+    default_provider: bool = False  # created by the engine, not the program
+    read: bool = False
+    source: str = ""  # "file:line" of the registration in the program, when the SDK sends it
+    seq: int = 0
+
+
+def make_urn(stack: str, project: str, parent_urn: str, typ: str, name: str) -> str:
+    """Build a URN as the engine does (``resource.NewURN`` with the parent's qualified type)."""
+    qualified = typ
+    if parent_urn:
+        parent_type = parent_urn.split("::")[2]
+        if parent_type != STACK_TYPE:
+            qualified = f"{parent_type}${typ}"
+    return f"urn:pulumi:{stack}::{project}::{qualified}::{name}"
+
+
+def package_of(typ: str) -> str:
+    if typ.startswith("pulumi:providers:"):
+        return typ.split(":")[2]
+    return typ.split(":")[0]
+
+
+def _struct_to_wire(s: struct_pb2.Struct) -> dict:
+    return json_format.MessageToDict(s, preserving_proto_field_name=True)
+
+
+def _wire_to_struct(d: dict) -> struct_pb2.Struct:
+    out = struct_pb2.Struct()
+    json_format.ParseDict(d, out)
+    return out
+
+
+class RecordingMonitor:
+    """A resource monitor for the Python SDK's mock path: it records and answers every call."""
+
+    def __init__(self, cfg: StackConfig, mode: str):
+        from pulumi.runtime.mocks import MockMonitor  # noqa: F401 (the interface we mirror)
+
+        self.cfg = cfg
+        self.mode = mode
+        self.known = mode != "preview"
+        self.region = cfg.values.get("aws:region", "us-east-1")
+        self.lock = threading.Lock()
+        self.resources: dict[str, ResourceRecord] = {}
+        self.invokes: list[dict] = []
+        self.stack_outputs: dict = {}
+        self.seq = 0
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _next(self) -> int:
+        self.seq += 1
+        return self.seq
+
+    def _provider_ref(self, typ: str, custom: bool, remote: bool, explicit: str, version: str) -> str:
+        if explicit:
+            return explicit
+        if not (custom or remote) or typ.startswith("pulumi:providers:"):
+            return ""
+        pkg = package_of(typ)
+        name = "default" + ("_" + version.replace(".", "_") if version else "")
+        urn = make_urn(self.cfg.stack, self.cfg.project, "", f"pulumi:providers:{pkg}", name)
+        if urn not in self.resources:
+            inputs: dict[str, Any] = {k.split(":", 1)[1]: v for k, v in self.cfg.values.items()
+                                      if k.startswith(pkg + ":")}
+            for k in list(inputs):
+                if f"{pkg}:{k}" in self.cfg.secret_keys:
+                    inputs[k] = {fakes.SECRET_SIG_KEY: fakes.SECRET_SIG, "value": inputs[k]}
+            if version:
+                inputs["version"] = version
+            pid = fakes.fake_uuid(urn) if self.known else fakes.UNKNOWN
+            self.resources[urn] = ResourceRecord(
+                urn=urn, type=f"pulumi:providers:{pkg}", name=name, custom=True, id=pid,
+                inputs=inputs, outputs=dict(inputs), default_provider=True, seq=self._next())
+        return f"{urn}::{self.resources[urn].id}"
+
+    # -- the ResourceMonitor surface the SDK calls ---------------------------------------------
+    def SupportsFeature(self, request):  # noqa: N802 (gRPC method names)
+        has = request.id != "outputValues"
+        return type("SupportsFeatureResponse", (object,), {"hasSupport": has})
+
+    def GetDeploymentInfo(self, request):  # noqa: N802
+        from pulumi.runtime.mocks import MockMonitor
+
+        return MockMonitor.GetDeploymentInfo(self, request)
+
+    def RegisterResource(self, request):  # noqa: N802
+        from pulumi.runtime.proto import resource_pb2
+
+        urn = make_urn(self.cfg.stack, self.cfg.project, request.parent, request.type, request.name)
+        inputs = _struct_to_wire(request.object)
+        source = ""
+        if request.HasField("sourcePosition") and request.sourcePosition.uri:
+            source = f"{request.sourcePosition.uri}:{request.sourcePosition.line}"
+        with self.lock:
+            provider = self._provider_ref(request.type, request.custom, request.remote,
+                                          request.provider, request.version)
+            rec = ResourceRecord(
+                urn=urn, type=request.type, name=request.name, parent=request.parent,
+                custom=request.custom, remote=request.remote, provider=provider, inputs=inputs,
+                dependencies=sorted(set(request.dependencies)),
+                property_dependencies={k: sorted(set(v.urns)) for k, v in request.propertyDependencies.items()},
+                source=source, seq=self._next())
+            if urn in self.resources and not self.resources[urn].default_provider:
+                raise Exception(f"Duplicate resource URN '{urn}'; try giving it a unique name")
+            self.resources[urn] = rec
+        if request.type == STACK_TYPE:
+            return resource_pb2.RegisterResourceResponse(urn=urn)
+        if not request.custom and not request.remote:
+            # A local component: the engine returns no state; outputs come from register_outputs.
+            return resource_pb2.RegisterResourceResponse(urn=urn, id="", object=struct_pb2.Struct())
+        if request.type.startswith("pulumi:providers:"):
+            rid, state = (fakes.fake_uuid(urn) if self.known else ""), dict(inputs)
+        else:
+            rid, state = fakes.outputs_for(request.type, inputs, request.name, urn, self.region, self.known)
+        rec.id = rid if rid else fakes.UNKNOWN
+        rec.outputs = state
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=rid, object=_wire_to_struct(state))
+
+    def RegisterResourceOutputs(self, request):  # noqa: N802
+        from google.protobuf import empty_pb2
+
+        outputs = _struct_to_wire(request.outputs)
+        with self.lock:
+            rec = self.resources.get(request.urn)
+            if rec is not None and not rec.custom:
+                rec.outputs = outputs
+            if request.urn.split("::")[2] == STACK_TYPE:
+                self.stack_outputs = outputs
+        return empty_pb2.Empty()
+
+    def ReadResource(self, request):  # noqa: N802
+        from pulumi.runtime.proto import resource_pb2
+
+        urn = make_urn(self.cfg.stack, self.cfg.project, request.parent, request.type, request.name)
+        inputs = _struct_to_wire(request.properties)
+        _, state = fakes.outputs_for(request.type, inputs, request.name, urn, self.region, True)
+        with self.lock:
+            self.resources[urn] = ResourceRecord(
+                urn=urn, type=request.type, name=request.name, parent=request.parent, custom=True,
+                provider=self._provider_ref(request.type, True, False, request.provider, request.version),
+                id=request.id, inputs=inputs, outputs=state, read=True, seq=self._next())
+        return resource_pb2.ReadResourceResponse(urn=urn, properties=_wire_to_struct(state))
+
+    def Invoke(self, request):  # noqa: N802
+        from pulumi.runtime.proto import resource_pb2
+
+        args = _struct_to_wire(request.args)
+        if request.tok == "pulumi:pulumi:getResource":
+            rec = self.resources.get(args.get("urn", ""))
+            if rec is None:
+                raise Exception(f"unknown resource {args.get('urn')}")
+            ret = {"urn": rec.urn, "id": rec.id, "state": rec.outputs}
+        else:
+            ret = fakes.invoke(request.tok, args, self.region)
+        with self.lock:
+            self.invokes.append({"token": request.tok, "args": args})
+        return resource_pb2.ResourceInvokeResponse(**{"return": _wire_to_struct(ret)})
+
+    def Call(self, request):  # noqa: N802
+        raise Exception(f"the offline engine cannot run method call {request.tok!r}")
+
+    def RegisterStackTransform(self, request):  # noqa: N802
+        from google.protobuf import empty_pb2
+
+        return empty_pb2.Empty()
+
+    def RegisterStackInvokeTransform(self, request):  # noqa: N802
+        from google.protobuf import empty_pb2
+
+        return empty_pb2.Empty()
+
+    def RegisterResourceHook(self, request):  # noqa: N802
+        from google.protobuf import empty_pb2
+
+        return empty_pb2.Empty()
+
+    def RegisterErrorHook(self, request):  # noqa: N802
+        from google.protobuf import empty_pb2
+
+        return empty_pb2.Empty()
+
+    def RegisterPackage(self, request):  # noqa: N802
+        from pulumi.runtime.proto import resource_pb2
+
+        return resource_pb2.RegisterPackageResponse(ref=f"offline-{request.name}-{request.version}")
+
+    def SignalAndWaitForShutdown(self, request):  # noqa: N802
+        from google.protobuf import empty_pb2
+
+        return empty_pb2.Empty()
+
+
+class RecordingEngine:
+    """The engine's Log endpoint: keeps the program's diagnostics for the report."""
+
+    def __init__(self):
+        self.messages: list[dict] = []
+
+    def Log(self, request):  # noqa: N802
+        from pulumi.runtime.proto import engine_pb2
+
+        level = {engine_pb2.DEBUG: "debug", engine_pb2.INFO: "info", engine_pb2.WARNING: "warning",
+                 engine_pb2.ERROR: "error"}.get(request.severity, "info")
+        if level != "debug":
+            self.messages.append({"severity": level, "message": request.message, "urn": request.urn})
+
+
+@dataclass
+class RunResult:
+    project: str
+    stack: str
+    mode: str
+    program: str
+    stack_file: str
+    resources: list
+    stack_outputs: dict
+    invokes: list
+    diagnostics: list
+    config_keys: dict
+    secret_keys: list
+    undecrypted_secret_keys: list
+    error: Optional[str] = None
+    seconds: float = 0.0
+
+
+def run_program(program_dir: str | Path, stack: str, mode: str = "preview",
+                passphrase: Optional[str] = None) -> RunResult:
+    """Run ``__main__.py`` of ``program_dir`` for ``stack`` in this process. Call once per process."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+    started = time.perf_counter()
+    cfg = load_stack_config(program_dir, stack, passphrase)
+
+    import pulumi  # noqa: F401
+    from pulumi.runtime import config as pconfig
+    from pulumi.runtime import settings as psettings
+    from pulumi.runtime.mocks import MockSettings
+    from pulumi.runtime.stack import run_in_stack
+    from pulumi.runtime.sync_await import _sync_await
+    from google.protobuf import empty_pb2
+
+    monitor = RecordingMonitor(cfg, mode)
+    engine = RecordingEngine()
+    settings = MockSettings(
+        monitor=monitor,
+        monitor_features=set(monitor.GetDeploymentInfo(empty_pb2.Empty()).supportedFeatures),
+        engine=engine,
+        project=cfg.project,
+        stack=cfg.stack,
+        dry_run=mode != "update",
+        organization="organization",
+        callbacks=None,
+        root_directory=str(cfg.program_dir),
+    )
+    psettings.configure(settings)
+    pconfig.set_all_config(dict(cfg.values), list(cfg.secret_keys))
+
+    old_cwd, old_path = os.getcwd(), list(sys.path)
+    os.chdir(cfg.main.parent)
+    sys.path.insert(0, str(cfg.main.parent))
+    error = None
+    try:
+        _sync_await(run_in_stack(lambda: runpy.run_path(str(cfg.main), run_name="__main__")))
+    except BaseException as exc:  # noqa: BLE001 (reported, and the CLI exits non-zero)
+        error = _describe_error(exc)
+    finally:
+        os.chdir(old_cwd)
+        sys.path[:] = old_path
+    for msg in engine.messages:
+        if msg["severity"] == "error" and error is None:
+            error = msg["message"]
+    return RunResult(
+        project=cfg.project, stack=cfg.stack, mode=mode, program=str(cfg.main),
+        stack_file=str(cfg.stack_file),
+        resources=[asdict(r) for r in sorted(monitor.resources.values(), key=lambda r: r.seq)],
+        stack_outputs=monitor.stack_outputs, invokes=monitor.invokes, diagnostics=engine.messages,
+        config_keys={k: cfg.origin.get(k, "") for k in sorted(cfg.values)},
+        secret_keys=list(cfg.secret_keys), undecrypted_secret_keys=list(cfg.undecrypted),
+        error=error, seconds=round(time.perf_counter() - started, 3))
+
+
+def _describe_error(exc: BaseException) -> str:
+    tb = traceback.extract_tb(exc.__traceback__)
+    where = ""
+    for frame in reversed(tb):
+        if "site-packages" not in frame.filename and "/offline/" not in frame.filename:
+            where = f" ({frame.filename}:{frame.lineno})"
+            break
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    p = argparse.ArgumentParser(description="Run one stack's program offline and print the recording as JSON.")
+    p.add_argument("--program", default=".")
+    p.add_argument("--stack", required=True)
+    p.add_argument("--mode", choices=MODES, default="preview")
+    p.add_argument("--out", help="write the JSON here instead of stdout")
+    args = p.parse_args(argv)
+    try:
+        result = run_program(args.program, args.stack, args.mode, os.environ.get("PULUMI_CONFIG_PASSPHRASE") or None)
+        data = asdict(result)
+    except Exception as exc:  # noqa: BLE001 (config errors are reported as program errors)
+        data = {"stack": args.stack, "mode": args.mode, "error": f"{type(exc).__name__}: {exc}", "resources": []}
+    text = json.dumps(data, default=str)
+    if args.out:
+        Path(args.out).write_text(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
