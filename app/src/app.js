@@ -1,0 +1,126 @@
+'use strict';
+
+const { randomUUID } = require('node:crypto');
+const { STATUS_CODES } = require('node:http');
+const Fastify = require('fastify');
+const { DbUnavailableError } = require('./db');
+
+const MAX_LIMIT = 500;
+const DEFAULT_LIMIT = 50;
+const MAX_ID = 4294967295; // users.id is INT UNSIGNED
+
+const errorBody = {
+  type: 'object',
+  properties: {
+    statusCode: { type: 'integer' },
+    error: { type: 'string' },
+    message: { type: 'string' },
+  },
+  required: ['statusCode', 'error', 'message'],
+};
+
+const statusBody = {
+  type: 'object',
+  properties: { status: { type: 'string' } },
+  required: ['status'],
+};
+
+const usersSchema = {
+  querystring: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      limit: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT },
+      after: { type: 'integer', minimum: 1, maximum: MAX_ID },
+    },
+  },
+  response: {
+    200: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'integer' },
+          name: { type: 'string' },
+          email: { type: 'string' },
+          created_at: { type: 'string', format: 'date-time' },
+        },
+        required: ['id', 'name', 'email', 'created_at'],
+      },
+    },
+    '4xx': errorBody,
+    '5xx': errorBody,
+  },
+};
+
+// Accept a caller's (or the load balancer's) request id when it is short and plain, else make one.
+function genReqId(req) {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+}
+
+function sendError(reply, statusCode, error, message) {
+  return reply.code(statusCode).send({ statusCode, error, message });
+}
+
+// Builds the Fastify app; never listens (server.js does). `db` needs listUsers(limit, after) and
+// ping(); `lifecycle.closing` turns readiness to 503 once shutdown has begun.
+function buildApp({ db, logger, lifecycle = { closing: false }, fastifyOptions = {} }) {
+  const app = Fastify({
+    ...(logger ? { loggerInstance: logger } : { logger: false }),
+    genReqId,
+    requestIdHeader: false,
+    // Shutdown is driven by server.js: requests that arrive on open connections are still served.
+    return503OnClosing: false,
+    ...fastifyOptions,
+  });
+
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
+
+  app.setErrorHandler((err, request, reply) => {
+    if (err.validation) {
+      return sendError(reply, 400, 'Bad Request', err.message);
+    }
+    if (err instanceof DbUnavailableError) {
+      request.log.warn({ err: { code: err.code, message: err.message } }, 'database unavailable');
+      reply.header('retry-after', '1');
+      return sendError(reply, 503, 'Service Unavailable', 'database unavailable');
+    }
+    const statusCode = err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (statusCode === 500) {
+      request.log.error({ err }, 'request failed');
+      return sendError(reply, 500, 'Internal Server Error', 'internal error');
+    }
+    return sendError(reply, statusCode, STATUS_CODES[statusCode], err.message);
+  });
+
+  app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'Not Found', `no route for ${request.method} ${request.url}`));
+
+  async function listUsers(request) {
+    return db.listUsers(request.query.limit, request.query.after ?? 0);
+  }
+  app.get('/users', { schema: usersSchema }, listUsers);
+  app.get('/', { schema: usersSchema }, listUsers); // the tutorial served the list at the root
+
+  const probe = { logLevel: 'warn', schema: { response: { 200: statusBody, 503: statusBody } } };
+
+  app.get('/healthz', probe, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', probe, async (request, reply) => {
+    if (lifecycle.closing) return reply.code(503).send({ status: 'shutting down' });
+    try {
+      await db.ping();
+      return { status: 'ok' };
+    } catch (err) {
+      request.log.warn({ err: { code: err.code, message: err.message } }, 'readiness check failed');
+      return reply.code(503).send({ status: 'database unavailable' });
+    }
+  });
+
+  return app;
+}
+
+module.exports = { buildApp, MAX_LIMIT, DEFAULT_LIMIT };

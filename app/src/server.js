@@ -1,0 +1,94 @@
+'use strict';
+
+const { loadConfig, ConfigError } = require('./config');
+const { createLogger } = require('./logger');
+const { createDb } = require('./db');
+const { migrate } = require('./migrate');
+const { buildApp } = require('./app');
+
+// The ALB keeps idle connections for 60 s; Node must not close them first (the 502 pitfall).
+const KEEP_ALIVE_TIMEOUT_MS = 65000;
+const HEADERS_TIMEOUT_MS = 66000;
+// On shutdown, idle keep-alive sockets get this long to deliver a request already on its way
+// before they are closed; each socket that carries one closes after its response.
+const IDLE_SOCKET_GRACE_MS = 1000;
+
+function readConfig() {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
+}
+
+async function main() {
+  const config = readConfig();
+  const logger = createLogger(config.logLevel);
+  const { password: _password, ...dbSummary } = config.db;
+  logger.info({ config: { ...config, db: dbSummary } }, 'starting');
+
+  const lifecycle = { closing: false };
+  const db = createDb(config.db, { logger });
+  let app;
+  let stopping = false;
+
+  async function shutdown(signal) {
+    if (stopping) return;
+    stopping = true;
+    lifecycle.closing = true; // /readyz answers 503 from now on
+    logger.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out, exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
+    try {
+      if (app) {
+        // Node's server.close() drops idle keep-alive sockets at once, losing a request that is
+        // already in flight on one; reap them after a short grace instead.
+        const server = app.server;
+        const closeIdleNow = server.closeIdleConnections.bind(server);
+        server.closeIdleConnections = () => setTimeout(closeIdleNow, IDLE_SOCKET_GRACE_MS);
+        await app.close(); // stops accepting, waits for in-flight requests, then closes the pool
+      } else {
+        await db.close();
+      }
+      logger.info('stopped');
+      process.exit(0);
+    } catch (err) {
+      logger.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
+  }
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+
+  if (config.runMigrations) {
+    try {
+      await migrate(db.pool, { database: config.db.database, logger });
+    } catch (err) {
+      logger.fatal({ err }, 'migrations failed');
+      await db.close().catch(() => {});
+      process.exit(1);
+    }
+  }
+  if (stopping) return;
+
+  app = buildApp({
+    db,
+    logger,
+    lifecycle,
+    fastifyOptions: { keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, forceCloseConnections: false },
+  });
+  app.server.headersTimeout = HEADERS_TIMEOUT_MS;
+  app.addHook('onClose', async () => {
+    await db.close();
+  });
+  await app.listen({ port: config.port, host: '0.0.0.0' });
+}
+
+main().catch((err) => {
+  process.stderr.write(`fatal: ${err.stack || err}\n`);
+  process.exit(1);
+});

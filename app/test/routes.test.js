@@ -1,0 +1,134 @@
+'use strict';
+
+// Route behaviour in-process (inject), with a fake data layer.
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const { buildApp } = require('../src/app');
+const { DbUnavailableError } = require('../src/db');
+
+const ROW = { id: 7, name: 'Ada', email: 'ada@example.test', created_at: new Date('2026-01-02T03:04:05Z'), secret: 'x' };
+
+function fakeDb({ rows = [ROW], fail, pingFails = false } = {}) {
+  const calls = [];
+  return {
+    calls,
+    async listUsers(limit, after) {
+      calls.push({ limit, after });
+      if (fail) throw fail;
+      return rows;
+    },
+    async ping() {
+      if (pingFails) throw new DbUnavailableError('down');
+    },
+  };
+}
+
+async function inject(db, url, lifecycle) {
+  const app = buildApp({ db, lifecycle });
+  try {
+    return await app.inject({ method: 'GET', url });
+  } finally {
+    await app.close();
+  }
+}
+
+test('GET /users serialises only the contract fields, dates as ISO strings', async () => {
+  const db = fakeDb();
+  const res = await inject(db, '/users');
+  assert.equal(res.statusCode, 200);
+  assert.match(res.headers['content-type'], /^application\/json/);
+  assert.deepEqual(res.json(), [{ id: 7, name: 'Ada', email: 'ada@example.test', created_at: '2026-01-02T03:04:05.000Z' }]);
+  assert.deepEqual(db.calls, [{ limit: 50, after: 0 }]);
+  assert.ok(res.headers['x-request-id']);
+});
+
+test('GET / is the same list as GET /users', async () => {
+  const db = fakeDb();
+  const res = await inject(db, '/?limit=3&after=9');
+  assert.equal(res.statusCode, 200);
+  assert.equal(res.json().length, 1);
+  assert.deepEqual(db.calls, [{ limit: 3, after: 9 }]);
+});
+
+test('limit and after bounds are accepted', async () => {
+  const db = fakeDb();
+  for (const url of ['/users?limit=1', '/users?limit=500', '/users?after=1', '/users?after=4294967295&limit=10']) {
+    assert.equal((await inject(db, url)).statusCode, 200, url);
+  }
+  assert.deepEqual(db.calls.map((c) => c.limit), [1, 500, 50, 10]);
+});
+
+const BAD = [
+  'limit=0', 'limit=-1', 'limit=501', 'limit=1.5', 'limit=abc', 'limit=', 'limit=10abc', 'limit=1&limit=2',
+  'after=0', 'after=-5', 'after=2.5', 'after=x', 'after=4294967296',
+  `limit=${encodeURIComponent('1; DROP TABLE users')}`,
+  `after=${encodeURIComponent("1 OR 1=1")}`,
+  `after=${encodeURIComponent("1' OR '1'='1")}`,
+  `limit=${encodeURIComponent('50) UNION SELECT * FROM mysql.user --')}`,
+];
+
+for (const query of BAD) {
+  test(`400 JSON for ${query}`, async () => {
+    const db = fakeDb();
+    for (const path of ['/users', '/']) {
+      const res = await inject(db, `${path}?${query}`);
+      assert.equal(res.statusCode, 400);
+      const body = res.json();
+      assert.equal(body.statusCode, 400);
+      assert.equal(body.error, 'Bad Request');
+      assert.match(body.message, /querystring\/(limit|after)/);
+    }
+    assert.equal(db.calls.length, 0, 'the database is never reached');
+  });
+}
+
+test('database unavailable gives a fast 503 JSON without internals', async () => {
+  const res = await inject(fakeDb({ fail: new DbUnavailableError('cannot get a database connection: connect ECONNREFUSED') }), '/users');
+  assert.equal(res.statusCode, 503);
+  assert.deepEqual(res.json(), { statusCode: 503, error: 'Service Unavailable', message: 'database unavailable' });
+  assert.equal(res.headers['retry-after'], '1');
+});
+
+test('an unexpected error is a 500 that hides the details', async () => {
+  const res = await inject(fakeDb({ fail: new Error("ER_PARSE_ERROR near 'password'") }), '/users');
+  assert.equal(res.statusCode, 500);
+  assert.deepEqual(res.json(), { statusCode: 500, error: 'Internal Server Error', message: 'internal error' });
+});
+
+test('unknown routes are 404 JSON', async () => {
+  const res = await inject(fakeDb(), '/nope');
+  assert.equal(res.statusCode, 404);
+  assert.equal(res.json().error, 'Not Found');
+});
+
+test('/healthz never touches the database', async () => {
+  const db = fakeDb({ pingFails: true });
+  const res = await inject(db, '/healthz');
+  assert.equal(res.statusCode, 200);
+  assert.deepEqual(res.json(), { status: 'ok' });
+});
+
+test('/readyz follows the database', async () => {
+  assert.equal((await inject(fakeDb(), '/readyz')).statusCode, 200);
+  const down = await inject(fakeDb({ pingFails: true }), '/readyz');
+  assert.equal(down.statusCode, 503);
+  assert.deepEqual(down.json(), { status: 'database unavailable' });
+});
+
+test('/readyz is 503 once shutdown has begun', async () => {
+  const res = await inject(fakeDb(), '/readyz', { closing: true });
+  assert.equal(res.statusCode, 503);
+  assert.deepEqual(res.json(), { status: 'shutting down' });
+});
+
+test('a caller request id is echoed when plain, replaced when not', async () => {
+  const app = buildApp({ db: fakeDb() });
+  try {
+    const given = await app.inject({ url: '/healthz', headers: { 'x-request-id': 'abc-123' } });
+    assert.equal(given.headers['x-request-id'], 'abc-123');
+    const odd = await app.inject({ url: '/healthz', headers: { 'x-request-id': 'a b\nc' } });
+    assert.match(odd.headers['x-request-id'], /^[0-9a-f-]{36}$/);
+  } finally {
+    await app.close();
+  }
+});

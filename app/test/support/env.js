@@ -1,0 +1,127 @@
+'use strict';
+
+// Shared helpers for the tests. scripts/test.sh provides TEST_DB_* (a throwaway MariaDB) and
+// TEST_NODE (the Node 24 binary the tests run on).
+const { spawn } = require('node:child_process');
+const net = require('node:net');
+const path = require('node:path');
+const mysql = require('mysql2/promise');
+
+const APP_DIR = path.resolve(__dirname, '..', '..');
+const NODE = process.env.TEST_NODE || process.execPath;
+
+function requireEnv(key) {
+  const value = process.env[key];
+  if (!value) throw new Error(`${key} is not set: run the tests with scripts/test.sh`);
+  return value;
+}
+
+function dbSettings(port = requireEnv('TEST_DB_PORT')) {
+  return {
+    host: requireEnv('TEST_DB_HOST'),
+    port: Number(port),
+    user: requireEnv('TEST_DB_USER'),
+    password: requireEnv('TEST_DB_PASSWORD'),
+  };
+}
+
+// The app's environment for a database on the test server.
+function appEnv(database, overrides = {}) {
+  const db = dbSettings(overrides.DB_PORT);
+  return {
+    PATH: process.env.PATH,
+    DB_HOST: db.host,
+    DB_PORT: String(db.port),
+    DB_USER: db.user,
+    DB_PASSWORD: db.password,
+    DB_NAME: database,
+    DB_TLS: 'false',
+    LOG_LEVEL: 'warn',
+    ...overrides,
+  };
+}
+
+// A fresh, empty database per test file, so files can run in parallel.
+async function freshDatabase(name, port) {
+  const conn = await mysql.createConnection(dbSettings(port));
+  try {
+    await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+    await conn.query(`CREATE DATABASE \`${name}\``);
+  } finally {
+    await conn.end();
+  }
+  return name;
+}
+
+function connect(database, port) {
+  return mysql.createConnection({ ...dbSettings(port), database, timezone: 'Z' });
+}
+
+async function seedUsers(conn, count) {
+  const rows = Array.from({ length: count }, (_, i) => [`User ${i + 1}`, `user${i + 1}@example.test`]);
+  await conn.query('INSERT INTO users (name, email) VALUES ?', [rows]);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function runNode(args, env) {
+  const child = spawn(NODE, args, { cwd: APP_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise((resolve) => {
+    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return { child, exited, output: () => ({ stdout, stderr }) };
+}
+
+async function waitFor(check, { timeoutMs = 15000, intervalMs = 100, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      if (await check()) return;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last.message}` : ''}`);
+}
+
+// Starts `node src/server.js` on a free port and waits until /healthz answers.
+async function startServer(env) {
+  const port = await freePort();
+  const proc = runNode(['src/server.js'], { ...env, PORT: String(port) });
+  const base = `http://127.0.0.1:${port}`;
+  let exitedEarly = null;
+  proc.exited.then((r) => (exitedEarly = r));
+  await waitFor(
+    async () => {
+      if (exitedEarly) throw new Error(`server exited: ${JSON.stringify(exitedEarly)}`);
+      return (await fetch(`${base}/healthz`)).status === 200;
+    },
+    { what: 'the server to listen' },
+  );
+  return {
+    ...proc,
+    port,
+    base,
+    async stop() {
+      if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
+      await proc.exited;
+    },
+  };
+}
+
+module.exports = { APP_DIR, NODE, appEnv, connect, dbSettings, freePort, freshDatabase, runNode, seedUsers, startServer, waitFor };
