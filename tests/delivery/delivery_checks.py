@@ -1,0 +1,182 @@
+"""Pure readers for the GitHub Actions workflows and the Makefile, shared by the delivery tests.
+
+Each check returns a list of problems (empty when the repo is consistent), so a test can run it against the
+real files and against a deliberately broken copy.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKFLOWS = ROOT / ".github" / "workflows"
+ACTIONS = ROOT / ".github" / "actions"
+STACKS = ("dev", "staging", "prod")
+
+
+@dataclass(frozen=True)
+class Step:
+    file: str  # path relative to the repo
+    job: str  # job id, or "(composite)" for a local action
+    step: dict
+
+
+def workflow_files() -> list[Path]:
+    return sorted([*WORKFLOWS.glob("*.yml"), *WORKFLOWS.glob("*.yaml")])
+
+
+def action_files() -> list[Path]:
+    return sorted(ACTIONS.glob("*/action.y*ml"))
+
+
+def load(path: Path) -> dict:
+    doc = yaml.safe_load(path.read_text())
+    # YAML 1.1 reads the bare key `on` as True.
+    if True in doc:
+        doc["on"] = doc.pop(True)
+    return doc
+
+
+def rel(path: Path) -> str:
+    return str(path.relative_to(ROOT))
+
+
+def jobs(path: Path) -> dict[str, dict]:
+    return load(path).get("jobs", {}) or {}
+
+
+def steps() -> list[Step]:
+    """Every step of every workflow job and of every local composite action."""
+    found = []
+    for path in workflow_files():
+        for job_id, job in jobs(path).items():
+            for step in job.get("steps", []) or []:
+                found.append(Step(rel(path), job_id, step))
+    for path in action_files():
+        for step in load(path).get("runs", {}).get("steps", []) or []:
+            found.append(Step(rel(path), "(composite)", step))
+    return found
+
+
+# --- make targets ---------------------------------------------------------------------------------------
+
+_RULE = re.compile(r"^([A-Za-z0-9_.%/$()-][^:=#\t]*?)\s*::?(?!=)")
+
+
+def makefile_targets(text: str) -> set[str]:
+    """Explicit targets a Makefile defines (rule heads), without special (.PHONY) or pattern targets."""
+    targets: set[str] = set()
+    for line in text.splitlines():
+        if line.startswith("\t") or line.lstrip().startswith("#"):
+            continue
+        match = _RULE.match(line)
+        if not match:
+            continue
+        for name in match.group(1).split():
+            if not name.startswith(".") and "%" not in name and "$" not in name:
+                targets.add(name)
+    return targets
+
+
+# `make` as a command word: at the start of a line or after ; && || | ( or sudo / env VAR=x.
+_MAKE = re.compile(r"(?:^|[;&|(]|\bsudo|\bexec)\s*make\b([^;&|)\n]*)", re.MULTILINE)
+_OPTIONS_WITH_VALUE = {"-C", "-f", "-j", "-o", "-W", "-I", "--directory", "--file", "--jobs"}
+
+
+def make_calls(script: str) -> list[str]:
+    """The make targets a shell script calls, e.g. `make test`, `sudo make lint STACK=dev` -> [test, lint]."""
+    calls = []
+    for match in _MAKE.finditer(script):
+        try:
+            words = shlex.split(match.group(1), comments=True)
+        except ValueError:
+            words = match.group(1).split()
+        skip = False
+        for word in words:
+            if skip:
+                skip = False
+                continue
+            if word in _OPTIONS_WITH_VALUE:
+                skip = True
+                continue
+            if word.startswith("-") or "=" in word:
+                continue
+            calls.append(word)
+    return calls
+
+
+def check_make_targets(all_steps: list[Step], makefile_text: str) -> list[str]:
+    defined = makefile_targets(makefile_text)
+    problems = []
+    for s in all_steps:
+        for target in make_calls(s.step.get("run", "") or ""):
+            if target not in defined:
+                problems.append(f"{s.file} job {s.job}: `make {target}` but the Makefile has no target {target!r}")
+    return problems
+
+
+# --- policy packs ---------------------------------------------------------------------------------------
+
+_STACK_EXPR = re.compile(r"\$\{\{\s*(matrix|inputs)\.stack\s*\}\}")
+
+
+def stacks_for(s: Step) -> list[str]:
+    """Values `${{ matrix.stack }}` / `${{ inputs.stack }}` take for this step's job."""
+    if s.job == "(composite)":
+        return []
+    path = ROOT / s.file
+    job = jobs(path)[s.job]
+    matrix = ((job.get("strategy") or {}).get("matrix") or {}).get("stack")
+    if matrix:
+        return list(matrix)
+    # A reusable workflow: the values its callers pass as `with: stack:`.
+    values = []
+    for caller in workflow_files():
+        for other in jobs(caller).values():
+            if str(other.get("uses", "")).endswith(Path(s.file).name):
+                values.append((other.get("with") or {}).get("stack"))
+    return [v for v in values if v]
+
+
+def expand(value: str, s: Step) -> list[str]:
+    if not _STACK_EXPR.search(value):
+        return [value]
+    return [_STACK_EXPR.sub(stack, value) for stack in stacks_for(s)]
+
+
+def pulumi_steps(all_steps: list[Step]) -> list[Step]:
+    return [s for s in all_steps if str(s.step.get("uses", "")).startswith("pulumi/actions@")]
+
+
+def lines(value) -> list[str]:
+    return [line.strip() for line in str(value or "").splitlines() if line.strip()]
+
+
+def check_policy_packs(all_steps: list[Step], root: Path = ROOT) -> list[str]:
+    problems = []
+    for s in pulumi_steps(all_steps):
+        with_ = s.step.get("with") or {}
+        if with_.get("command") not in ("preview", "up", "update"):
+            continue
+        packs = lines(with_.get("policyPacks"))
+        if not packs:
+            problems.append(f"{s.file} job {s.job}: pulumi {with_.get('command')} without policyPacks")
+        for pack in packs:
+            if not (root / pack / "PulumiPolicy.yaml").is_file():
+                problems.append(f"{s.file} job {s.job}: policy pack {pack}/PulumiPolicy.yaml does not exist")
+        configs = lines(with_.get("policyPackConfigs"))
+        if len(configs) != len(packs):
+            problems.append(f"{s.file} job {s.job}: {len(packs)} policy pack(s) but {len(configs)} config(s)")
+        for config in configs:
+            expanded = expand(config, s)
+            if not expanded:
+                problems.append(f"{s.file} job {s.job}: cannot resolve the stacks in {config}")
+            for path in expanded:
+                if not (root / path).is_file():
+                    problems.append(f"{s.file} job {s.job}: policy pack config {path} does not exist")
+    return problems

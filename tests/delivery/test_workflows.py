@@ -1,0 +1,378 @@
+"""The GitHub Actions workflows agree with the repo (make targets, policy pack, stacks), stay least-privilege,
+and the helper scripts they run (linter, smoke test, policy enable) really work."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from delivery_checks import (
+    ROOT,
+    STACKS,
+    action_files,
+    check_make_targets,
+    check_policy_packs,
+    jobs,
+    load,
+    make_calls,
+    makefile_targets,
+    pulumi_steps,
+    rel,
+    stacks_for,
+    steps,
+    workflow_files,
+)
+
+MAKEFILE = (ROOT / "Makefile").read_text()
+REQUIRED_WORKFLOWS = {"pr.yml", "deploy.yml", "deploy-stack.yml", "policy.yml"}
+
+
+def test_the_three_workflows_and_the_reusable_deploy_exist():
+    assert REQUIRED_WORKFLOWS <= {p.name for p in workflow_files()}
+
+
+# --- make targets -----------------------------------------------------------------------------------------
+
+
+def test_makefile_parser_reads_the_rule_heads():
+    text = "X := 1\n.PHONY: a b\na: ## A\n\tmake b\nb c: a\n%.o: %.c\n$(BIN)/x: y\nd::\n"
+    assert makefile_targets(text) == {"a", "b", "c", "d"}
+
+
+def test_make_call_parser_finds_targets_and_skips_variables_and_options():
+    script = "sudo bash scripts/system-deps.sh\nmake test\nmake -j2 preview STACK=dev MODE=update && make lint"
+    assert make_calls(script) == ["test", "preview", "lint"]
+    assert make_calls("echo make-believe; cmake build") == []
+
+
+def test_workflows_call_only_make_targets_that_exist():
+    assert check_make_targets(steps(), MAKEFILE) == []
+
+
+def test_workflows_call_make_at_all():
+    called = {t for s in steps() for t in make_calls(s.step.get("run", "") or "")}
+    assert {"test", "preview-all", "test-py", "venv"} <= called
+
+
+def test_renaming_a_make_target_breaks_the_check():
+    renamed = re.sub(r"^preview-all:", "preview-every-stack:", MAKEFILE, flags=re.MULTILINE)
+    assert renamed != MAKEFILE
+    problems = check_make_targets(steps(), renamed)
+    assert problems and all("preview-all" in p for p in problems)
+
+
+# --- policy pack and stacks -------------------------------------------------------------------------------
+
+
+def test_every_pulumi_preview_and_up_runs_the_policy_pack_with_an_existing_config():
+    # Needs policies/PulumiPolicy.yaml and policies/config/<stack>.json (the policy pack's files).
+    assert check_policy_packs(steps()) == []
+
+
+def test_policy_pack_check_reports_a_missing_pack(tmp_path):
+    problems = check_policy_packs(steps(), root=tmp_path)
+    assert any("policies/PulumiPolicy.yaml does not exist" in p for p in problems)
+    assert any("policies/config/prod.json does not exist" in p for p in problems)
+
+
+def test_preview_and_deploy_cover_every_stack_and_the_stacks_exist():
+    by_command: dict[str, set[str]] = {}
+    for s in pulumi_steps(steps()):
+        command = (s.step.get("with") or {}).get("command")
+        if command:
+            by_command.setdefault(command, set()).update(stacks_for(s))
+    assert by_command == {"preview": set(STACKS), "up": set(STACKS)}
+    # Needs the stack files (Pulumi.<stack>.yaml).
+    missing = [f"Pulumi.{stack}.yaml" for stack in STACKS if not (ROOT / f"Pulumi.{stack}.yaml").is_file()]
+    assert missing == []
+
+
+def test_deploy_promotes_dev_then_staging_then_prod():
+    deploy = jobs(ROOT / ".github/workflows/deploy.yml")
+    assert [j["with"]["stack"] for j in deploy.values()] == ["dev", "staging", "prod"]
+    assert "needs" not in deploy["dev"]
+    assert deploy["staging"]["needs"] == "dev"
+    assert deploy["prod"]["needs"] == "staging"
+
+
+def test_each_stack_updates_in_its_environment_with_a_non_cancelling_concurrency_group():
+    (job,) = jobs(ROOT / ".github/workflows/deploy-stack.yml").values()
+    assert job["environment"]["name"] == "${{ inputs.stack }}"
+    assert job["concurrency"] == {"group": "pulumi-${{ inputs.stack }}", "cancel-in-progress": False}
+    runs = "\n".join(s.get("run", "") for s in job["steps"])
+    assert "pulumi stack output url" in runs and ".github/scripts/wait-ready.sh" in runs
+
+
+def test_the_image_tag_is_the_commit_sha():
+    for s in pulumi_steps(steps()):
+        with_ = s.step.get("with") or {}
+        if with_.get("command") in ("up", "preview"):
+            assert re.search(r"imageTag: \{value: '\$\{\{ github\.(sha|event\.pull_request\.head\.sha) }}'",
+                             with_.get("config-map", "")), s
+
+
+def test_pulumi_cli_version_matches_the_sdk_pin():
+    sdk = re.search(r"^pulumi==(\S+)", (ROOT / "requirements.txt").read_text(), re.MULTILINE).group(1)
+    versions = [str((s.step.get("with") or {})["pulumi-version"]) for s in pulumi_steps(steps())
+                if "pulumi-version" in (s.step.get("with") or {})
+                and "${{" not in str(s.step["with"]["pulumi-version"])]
+    for path in action_files():
+        for name, spec in (load(path).get("inputs") or {}).items():
+            if name == "pulumi-version":
+                versions.append(str(spec["default"]))
+    assert versions and set(versions) == {sdk}
+
+
+def test_pulumi_program_runs_in_the_make_venv():
+    # pulumi/actions runs the program with the runtime in Pulumi.yaml; `make venv` fills .venv.
+    # Needs Pulumi.yaml.
+    project = load(ROOT / "Pulumi.yaml")
+    assert project["name"] == "webservice"
+    runtime = project["runtime"]
+    assert runtime["name"] == "python"
+    assert runtime.get("options", {}).get("virtualenv") == ".venv"
+
+
+# --- least privilege and injection ------------------------------------------------------------------------
+
+
+def test_workflows_grant_nothing_by_default_and_every_job_declares_permissions():
+    for path in workflow_files():
+        doc = load(path)
+        assert doc.get("permissions") == {}, rel(path)
+        for job_id, job in doc["jobs"].items():
+            assert "permissions" in job, f"{rel(path)} job {job_id}"
+            assert job["permissions"] != "write-all", f"{rel(path)} job {job_id}"
+
+
+def test_write_scopes_only_where_needed():
+    allowed = {"id-token": {"write"}, "security-events": {"write"}, "pull-requests": {"write"}, "contents": {"read"}}
+    for path in workflow_files():
+        for job_id, job in jobs(path).items():
+            for scope, level in (job["permissions"] or {}).items():
+                assert level in allowed.get(scope, {"read"}), f"{rel(path)} job {job_id}: {scope}: {level}"
+
+
+def test_aws_auth_is_oidc_only():
+    aws = [s for s in steps() if str(s.step.get("uses", "")).startswith("aws-actions/configure-aws-credentials@")]
+    assert aws
+    for s in aws:
+        with_ = s.step.get("with") or {}
+        assert with_.get("role-to-assume"), s
+        assert not {"aws-access-key-id", "aws-secret-access-key", "aws-session-token"} & set(with_), s
+        job = jobs(ROOT / s.file)[s.job]
+        assert job["permissions"].get("id-token") == "write", s
+    for path in workflow_files():
+        assert "AWS_SECRET_ACCESS_KEY" not in path.read_text(), rel(path)
+
+
+def test_no_run_step_interpolates_github_event():
+    for s in steps():
+        assert not re.search(r"\$\{\{[^}]*github\.event", s.step.get("run", "") or ""), s
+
+
+def test_run_steps_take_every_value_through_env():
+    # Stricter house rule: no `${{ }}` in shell at all, so nothing can be spliced into a script.
+    for s in steps():
+        assert "${{" not in (s.step.get("run", "") or ""), s
+
+
+def test_checkout_does_not_persist_the_token():
+    for s in steps():
+        if str(s.step.get("uses", "")).startswith("actions/checkout@"):
+            assert (s.step.get("with") or {}).get("persist-credentials") is False, s
+
+
+_USES = re.compile(r"^\s*(?:-\s+)?uses:\s*([^\s#]+)\s*(#.*)?$")
+
+
+def test_remote_actions_are_pinned_to_a_sha_with_its_version_or_a_commented_major():
+    files = [*workflow_files(), *action_files()]
+    seen = 0
+    for path in files:
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            match = _USES.match(line)
+            if not match or match.group(1).startswith("./"):
+                continue
+            seen += 1
+            ref, comment = match.group(1).split("@", 1)[1], match.group(2) or ""
+            where = f"{rel(path)}:{number}: {line.strip()}"
+            if re.fullmatch(r"[0-9a-f]{40}", ref):
+                assert re.match(r"# v\d+\.\d+\.\d+\b", comment), where
+            else:
+                assert re.fullmatch(r"v\d+", ref) and len(comment) > 10, where
+    assert seen
+
+
+def test_fork_prs_skip_the_real_preview_with_a_notice():
+    pr = jobs(ROOT / ".github/workflows/pr.yml")
+    gate = pr["credentials"]
+    assert gate["permissions"] == {}
+    script = gate["steps"][0]["run"]
+    assert "::notice" in script and "enabled=false" in script and "enabled=true" in script
+    assert pr["pulumi-preview"]["needs"] == "credentials"
+    assert pr["pulumi-preview"]["if"] == "needs.credentials.outputs.enabled == 'true'"
+
+
+def test_offline_preview_uploads_one_sarif_category_per_stack():
+    pr = jobs(ROOT / ".github/workflows/pr.yml")
+    uploads = [s["with"] for s in pr["offline-preview"]["steps"] if "upload-sarif" in s.get("uses", "")]
+    assert {(u["sarif_file"], u["category"]) for u in uploads} == {
+        (f"out/{stack}/report.sarif", f"offline-preview-{stack}") for stack in STACKS
+    }
+
+
+# --- the scripts the workflows run -------------------------------------------------------------------------
+
+
+def _lint(root: Path, checkov: bool) -> subprocess.CompletedProcess:
+    env = {**os.environ, "LINT_WORKFLOWS_CHECKOV": "1" if checkov else "0"}
+    return subprocess.run(["bash", str(ROOT / "scripts/lint-workflows.sh"), str(root)],
+                          capture_output=True, text=True, env=env, timeout=600)
+
+
+def _workflow(tmp_path: Path, text: str) -> Path:
+    (tmp_path / ".github/workflows").mkdir(parents=True)
+    (tmp_path / ".github/workflows/bad.yml").write_text(text)
+    return tmp_path
+
+
+def test_linter_passes_our_workflows():
+    result = _lint(ROOT, checkov=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_linter_fails_an_injection_and_an_unknown_pulumi_input(tmp_path):
+    root = _workflow(tmp_path, """\
+name: bad
+on: pull_request
+permissions: {}
+jobs:
+  bad:
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: read
+    steps:
+      - run: echo "${{ github.event.pull_request.title }}"
+      - uses: pulumi/actions@v6
+        with:
+          command: preview
+          stack-name: dev
+          policy-packs: policies
+""")
+    result = _lint(root, checkov=False)
+    out = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "github.event.pull_request.title" in out and "potentially untrusted" in out
+    assert 'input "policy-packs" is not defined in action "pulumi/actions@v6"' in out
+
+
+def test_linter_runs_checkov_too(tmp_path):
+    # actionlint accepts write-all; Checkov's CKV2_GHA_1 does not, so only a real Checkov run fails this.
+    root = _workflow(tmp_path, """\
+name: broad
+on: push
+permissions: write-all
+jobs:
+  a:
+    runs-on: ubuntu-24.04
+    steps:
+      - run: echo hello
+""")
+    result = _lint(root, checkov=True)
+    out = result.stdout + result.stderr
+    assert result.returncode != 0, out
+    assert "CKV2_GHA_1" in out
+
+
+class _Ready(BaseHTTPRequestHandler):
+    answers: list[int] = []
+
+    def do_GET(self):  # noqa: N802 (http.server API)
+        code = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        self.send_response(code if self.path == "/readyz" else 404)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def server():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Ready)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def _wait_ready(url: str, timeout: int) -> subprocess.CompletedProcess:
+    return subprocess.run(["bash", str(ROOT / ".github/scripts/wait-ready.sh"), url, str(timeout), "0.2"],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_smoke_test_waits_until_readyz_answers_200(server):
+    _Ready.answers = [503, 503, 200]
+    host, port = server.server_address
+    result = _wait_ready(f"{host}:{port}/", 20)  # no scheme, trailing slash: as an export may look
+    assert result.returncode == 0, result.stdout
+    assert "answered 200 after 3 attempt(s)" in result.stdout
+
+
+def test_smoke_test_fails_when_readyz_never_answers_200(server):
+    _Ready.answers = [503]
+    host, port = server.server_address
+    result = _wait_ready(f"http://{host}:{port}", 1)
+    assert result.returncode == 1
+    assert "::error title=Smoke test failed::" in result.stdout and "last status: 503" in result.stdout
+
+
+def _fake_pulumi(tmp_path: Path) -> tuple[dict, Path]:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "pulumi.log"
+    (bin_dir / "pulumi").write_text(f'#!/usr/bin/env bash\necho "$*" >> {log}\n')
+    (bin_dir / "pulumi").chmod(0o755)
+    return {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}, log
+
+
+def test_enable_policy_validates_then_enables_each_group(tmp_path):
+    env, log = _fake_pulumi(tmp_path)
+    configs = sorted((ROOT / "policies/config").glob("*.json"))  # Needs the pack's config files.
+    assert configs
+    pairs = [f"group-{c.stem}={c.relative_to(ROOT)}" for c in configs]
+    result = subprocess.run(["bash", "scripts/enable-policy.sh", "acme", "webservice-pack", "1.2.0", *pairs],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    expected = []
+    for c in configs:
+        path = c.relative_to(ROOT)
+        expected += [f"policy validate-config acme/webservice-pack 1.2.0 --config {path}",
+                     f"policy enable acme/webservice-pack 1.2.0 --policy-group group-{c.stem} --config {path}"]
+    assert log.read_text().splitlines() == expected
+
+
+def test_enable_policy_reads_the_pack_name_from_the_pack():
+    # Needs policies/__main__.py with PolicyPack("<name>", ...).
+    result = subprocess.run(["bash", "scripts/enable-policy.sh", "acme", "-", "latest",
+                             "default-policy-group=policies/config/prod.json"],
+                            cwd=ROOT, env={**os.environ, "DRY_RUN": "1"}, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"^\+ pulumi policy enable acme/[a-z0-9-]+ latest --policy-group default-policy-group "
+                     r"--config policies/config/prod.json$", result.stdout, re.MULTILINE), result.stdout
+
+
+def test_enable_policy_checks_every_config_before_enabling_anything(tmp_path):
+    env, log = _fake_pulumi(tmp_path)
+    result = subprocess.run(["bash", "scripts/enable-policy.sh", "acme", "pack", "1.0.0",
+                             "ok=Makefile", "prod=policies/config/missing.json"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert not log.exists()
