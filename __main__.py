@@ -1,0 +1,81 @@
+"""webservice: a Node.js service on ECS Fargate behind an ALB, with RDS MySQL. Wiring only."""
+
+import pulumi
+import pulumi_aws as aws
+
+from components.cluster import Cluster, ClusterArgs
+from components.database import Database, DatabaseArgs
+from components.keys import Encryption, EncryptionArgs
+from components.network import Network, NetworkArgs
+from components.registry import Registry, RegistryArgs
+from components.service import Service, ServiceArgs
+from components.settings import load_settings
+from components.task import MIGRATE_COMMAND, Task, TaskArgs
+
+settings = load_settings()  # validates everything before the first resource exists
+name = f"{settings.project}-{settings.stack}"
+tags = {"project": settings.project, "stack": settings.stack, "managed-by": "pulumi"}
+account_id = aws.get_caller_identity_output().account_id
+
+keys = Encryption(name, EncryptionArgs(account_id=account_id, region=settings.region, tags=tags))
+
+network = Network(name, NetworkArgs(
+    cidr_block=settings.vpc_cidr, az_count=settings.az_count, nat_strategy=settings.nat_strategy,
+    region=settings.region, account_id=account_id, log_retention_days=settings.log_retention_days,
+    kms_key_arn=keys.key_arn, tags=tags))
+
+registry = Registry(name, RegistryArgs(
+    context="app", dockerfile="app/Dockerfile", platform=settings.platform, image_tag=settings.image_tag,
+    kms_key_arn=keys.key_arn, tags=tags))
+
+cluster = Cluster(name, ClusterArgs(
+    kms_key_arn=keys.key_arn, log_retention_days=settings.log_retention_days, tags=tags))
+
+database = Database(name, DatabaseArgs(
+    vpc_id=network.vpc_id, subnet_ids=network.isolated_subnet_ids, instance_class=settings.db_instance_class,
+    engine_version=settings.db_engine_version, db_name=settings.db_name, username=settings.db_username,
+    allocated_storage=settings.db_allocated_storage, max_allocated_storage=settings.db_max_allocated_storage,
+    multi_az=settings.db_multi_az, backup_retention_days=settings.db_backup_retention_days,
+    deletion_protection=settings.db_deletion_protection, final_snapshot=settings.db_final_snapshot,
+    monitoring_interval=settings.db_monitoring_interval, kms_key_arn=keys.key_arn, region=settings.region,
+    account_id=account_id, tags=tags))
+
+task = Task(name, TaskArgs(
+    cpu=settings.cpu, memory=settings.memory, architecture=settings.architecture,
+    container_port=settings.container_port, region=settings.region, account_id=account_id,
+    image_ref=registry.image_ref, image=registry.image, repository_arn=registry.repository_arn,
+    db_host=database.address, db_port=database.port, db_name=database.db_name,
+    db_secret_arn=database.secret_arn, kms_key_arn=keys.key_arn, exec_log_group_arn=cluster.exec_log_group_arn,
+    log_retention_days=settings.log_retention_days, db_pool_size=settings.db_pool_size,
+    run_migrations=settings.run_migrations, log_level=settings.log_level,
+    enable_execute_command=settings.enable_execute_command, tags=tags))
+
+service = Service(name, ServiceArgs(
+    vpc_id=network.vpc_id, public_subnet_ids=network.public_subnet_ids,
+    private_subnet_ids=network.private_subnet_ids, cluster_arn=cluster.cluster_arn,
+    cluster_name=cluster.cluster_name, capacity_providers=cluster.capacity_providers,
+    task_definition_arn=task.task_definition_arn, container_port=settings.container_port,
+    db_security_group_id=database.security_group_id, db_port=database.port,
+    desired_count=settings.desired_count, min_count=settings.min_count, max_count=settings.max_count,
+    spot_percent=settings.spot_percent, cpu_target_percent=settings.cpu_target_percent,
+    requests_per_target=settings.requests_per_target, certificate_arn=settings.certificate_arn,
+    access_logs=settings.alb_access_logs, deletion_protection=settings.alb_deletion_protection,
+    enable_execute_command=settings.enable_execute_command, log_retention_days=settings.log_retention_days,
+    region=settings.region, account_id=account_id, tags=tags))
+
+pulumi.export("url", service.url)
+pulumi.export("repositoryUrl", registry.repository_url)
+pulumi.export("imageRef", registry.image_ref)
+pulumi.export("clusterName", cluster.cluster_name)
+pulumi.export("serviceName", service.service_name)
+pulumi.export("dbEndpoint", database.endpoint)
+pulumi.export("dbSecretArn", database.secret_arn)
+pulumi.export("logGroupName", task.log_group_name)
+pulumi.export("migrateCommand", pulumi.Output.format(
+    "aws ecs run-task --region {0} --cluster {1} --task-definition {2} --capacity-provider-strategy "
+    "capacityProvider=FARGATE,weight=1 --network-configuration "
+    "'awsvpcConfiguration={{subnets=[{3}],securityGroups=[{4}],assignPublicIp=DISABLED}}' "
+    "--overrides '{{\"containerOverrides\":[{{\"name\":\"app\",\"command\":{5}}}]}}'",
+    settings.region, cluster.cluster_name, task.family,
+    network.private_subnet_ids.apply(",".join), service.task_security_group_id,
+    pulumi.Output.from_input(MIGRATE_COMMAND).apply(lambda c: '[' + ','.join(f'"{p}"' for p in c) + ']')))

@@ -1,0 +1,188 @@
+"""Database: RDS for MySQL 8.0 in the isolated subnets, RDS-managed master secret, TLS required."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Mapping, Optional, Sequence
+
+import pulumi
+import pulumi_aws as aws
+
+from ._common import assume_role_policy, partition_for_region, policy_json
+from .settings import MONITORING_INTERVALS, performance_insights_supported
+
+MYSQL_PORT = 3306
+CA_CERT = "rds-ca-rsa2048-g1"
+LOG_EXPORTS = ["error", "slowquery"]
+#: Parameters applied to every instance. require_secure_transport refuses unencrypted client connections.
+PARAMETERS = {
+    "require_secure_transport": ("ON", "immediate"),
+    "slow_query_log": ("1", "immediate"),
+    "long_query_time": ("2", "immediate"),
+    "log_output": ("FILE", "immediate"),
+}
+
+
+def _monitoring_policy(*, region: str, account_id: str) -> str:
+    """Enhanced Monitoring writes OS metrics to the RDSOSMetrics log group; nothing else."""
+    partition = partition_for_region(region)
+    group = f"arn:{partition}:logs:{region}:{account_id}:log-group:RDSOSMetrics"
+    return policy_json(
+        {"Sid": "ManageMetricsGroup", "Effect": "Allow",
+         "Action": ["logs:CreateLogGroup", "logs:PutRetentionPolicy"], "Resource": group},
+        {"Sid": "WriteMetrics", "Effect": "Allow",
+         "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:GetLogEvents", "logs:PutLogEvents"],
+         "Resource": f"{group}:log-stream:*"},
+    )
+
+
+@dataclass(frozen=True)
+class DatabaseArgs:
+    vpc_id: pulumi.Input[str]
+    subnet_ids: pulumi.Input[Sequence[str]]
+    instance_class: str
+    engine_version: str
+    db_name: str
+    username: str
+    allocated_storage: int
+    max_allocated_storage: int
+    multi_az: bool
+    backup_retention_days: int
+    deletion_protection: bool
+    final_snapshot: bool
+    monitoring_interval: int
+    kms_key_arn: pulumi.Input[str]
+    region: str
+    account_id: pulumi.Input[str]
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not re.match(r"^db\.[a-z0-9-]+\.[a-z0-9]+$", self.instance_class):
+            raise ValueError(f"instance_class={self.instance_class!r}: must be an RDS class such as db.t4g.micro")
+        if self.username.lower() in ("admin", "root", "rdsadmin"):
+            raise ValueError(f"username={self.username!r}: not admin, root or rdsadmin")
+        if not 0 <= self.backup_retention_days <= 35:
+            raise ValueError(f"backup_retention_days={self.backup_retention_days}: allowed values are 0..35")
+        if self.max_allocated_storage < self.allocated_storage:
+            raise ValueError(f"max_allocated_storage={self.max_allocated_storage}: must be >= allocated_storage")
+        if self.monitoring_interval not in MONITORING_INTERVALS:
+            raise ValueError(f"monitoring_interval={self.monitoring_interval}: allowed values are "
+                             f"{', '.join(map(str, MONITORING_INTERVALS))}")
+
+
+class Database(pulumi.ComponentResource):
+    address: pulumi.Output[str]
+    endpoint: pulumi.Output[str]
+    port: int
+    db_name: str
+    secret_arn: pulumi.Output[str]
+    security_group_id: pulumi.Output[str]
+
+    def __init__(self, name: str, args: DatabaseArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        super().__init__("webservice:database:Database", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        tags = dict(args.tags)
+
+        # No rules here: the service component allows exactly the tasks' group in on 3306.
+        security_group = aws.ec2.SecurityGroup(
+            f"{name}-db-sg",
+            description="MySQL: reachable only from the app tasks' security group",
+            vpc_id=args.vpc_id,
+            tags={**tags, "Name": f"{name}-db"},
+            opts=child,
+        )
+        subnet_group = aws.rds.SubnetGroup(
+            f"{name}-subnets",
+            description="Isolated subnets (no route to the internet)",
+            subnet_ids=args.subnet_ids,
+            tags=tags,
+            opts=child,
+        )
+        parameter_group = aws.rds.ParameterGroup(
+            f"{name}-params",
+            family="mysql8.0",
+            description="TLS required; slow query log",
+            parameters=[{"name": key, "value": value, "apply_method": method}
+                        for key, (value, method) in sorted(PARAMETERS.items())],
+            tags=tags,
+            opts=child,
+        )
+
+        monitoring_role_arn: Optional[pulumi.Output[str]] = None
+        monitoring_deps: list[pulumi.Resource] = []
+        if args.monitoring_interval:
+            monitoring_role = aws.iam.Role(
+                f"{name}-monitoring-role",
+                description="RDS Enhanced Monitoring",
+                assume_role_policy=pulumi.Output.from_input(args.account_id).apply(
+                    lambda account: assume_role_policy("monitoring.rds.amazonaws.com", account_id=account)),
+                tags=tags,
+                opts=child,
+            )
+            monitoring_policy = aws.iam.Policy(
+                f"{name}-monitoring-policy",
+                description="Write Enhanced Monitoring metrics to RDSOSMetrics",
+                policy=pulumi.Output.from_input(args.account_id).apply(
+                    lambda account: _monitoring_policy(region=args.region, account_id=account)),
+                tags=tags,
+                opts=child,
+            )
+            monitoring_deps.append(aws.iam.RolePolicyAttachment(
+                f"{name}-monitoring-policy", role=monitoring_role.name, policy_arn=monitoring_policy.arn,
+                opts=child))
+            monitoring_role_arn = monitoring_role.arn
+
+        performance_insights = performance_insights_supported(args.instance_class)
+        instance = aws.rds.Instance(
+            f"{name}-db",
+            engine="mysql",
+            engine_version=args.engine_version,
+            instance_class=args.instance_class,
+            allocated_storage=args.allocated_storage,
+            max_allocated_storage=args.max_allocated_storage,
+            storage_type="gp3",
+            storage_encrypted=True,
+            kms_key_id=args.kms_key_arn,
+            db_name=args.db_name,
+            username=args.username,
+            manage_master_user_password=True,
+            master_user_secret_kms_key_id=args.kms_key_arn,
+            iam_database_authentication_enabled=True,
+            port=MYSQL_PORT,
+            db_subnet_group_name=subnet_group.name,
+            vpc_security_group_ids=[security_group.id],
+            publicly_accessible=False,
+            parameter_group_name=parameter_group.name,
+            ca_cert_identifier=CA_CERT,
+            multi_az=args.multi_az,
+            backup_retention_period=args.backup_retention_days,
+            backup_window="03:00-04:00",
+            maintenance_window="sun:04:30-sun:05:30",
+            copy_tags_to_snapshot=True,
+            deletion_protection=args.deletion_protection,
+            skip_final_snapshot=not args.final_snapshot,
+            final_snapshot_identifier=f"{name}-final" if args.final_snapshot else None,
+            auto_minor_version_upgrade=True,
+            allow_major_version_upgrade=False,
+            enabled_cloudwatch_logs_exports=LOG_EXPORTS,
+            performance_insights_enabled=performance_insights,
+            performance_insights_kms_key_id=args.kms_key_arn if performance_insights else None,
+            performance_insights_retention_period=7 if performance_insights else None,
+            monitoring_interval=args.monitoring_interval,
+            monitoring_role_arn=monitoring_role_arn,
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=monitoring_deps),
+        )
+        self.address = instance.address
+        self.endpoint = instance.endpoint
+        self.port = MYSQL_PORT
+        self.db_name = args.db_name
+        self.secret_arn = instance.master_user_secrets.apply(lambda secrets: secrets[0].secret_arn)
+        self.security_group_id = security_group.id
+        self.register_outputs({
+            "address": self.address,
+            "endpoint": self.endpoint,
+            "secretArn": self.secret_arn,
+            "securityGroupId": self.security_group_id,
+        })

@@ -1,0 +1,83 @@
+"""Encryption: one customer-managed KMS key per stack for logs, ECR, RDS storage, Performance Insights
+and the RDS-managed master secret."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Optional
+
+import pulumi
+import pulumi_aws as aws
+
+from ._common import dns_suffix, partition_for_region, policy_json
+
+
+def _key_policy(*, account_id: str, region: str) -> str:
+    """Key policy: the account administers the key through IAM; CloudWatch Logs may use it for log groups
+    of this account and region only. Other services (ECR, RDS, Secrets Manager) use it through grants or
+    on behalf of IAM principals that hold kms permissions, so they need no statement here."""
+    partition = partition_for_region(region)
+    return policy_json(
+        {
+            "Sid": "AccountAdministersKeyThroughIam",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
+            "Action": "kms:*",
+            "Resource": "*",
+        },
+        {
+            "Sid": "CloudWatchLogsUsesKeyForThisAccount",
+            "Effect": "Allow",
+            "Principal": {"Service": f"logs.{region}.{dns_suffix(region)}"},
+            "Action": [
+                "kms:Decrypt",
+                "kms:DescribeKey",
+                "kms:Encrypt",
+                "kms:GenerateDataKey",
+                "kms:GenerateDataKeyWithoutPlaintext",
+                "kms:ReEncryptFrom",
+                "kms:ReEncryptTo",
+            ],
+            "Resource": "*",
+            "Condition": {
+                "ArnLike": {
+                    "kms:EncryptionContext:aws:logs:arn": f"arn:{partition}:logs:{region}:{account_id}:log-group:*"
+                }
+            },
+        },
+    )
+
+
+@dataclass(frozen=True)
+class EncryptionArgs:
+    account_id: pulumi.Input[str]
+    region: str
+    deletion_window_days: int = 30
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not 7 <= self.deletion_window_days <= 30:
+            raise ValueError(f"deletion_window_days={self.deletion_window_days}: allowed values are 7..30")
+
+
+class Encryption(pulumi.ComponentResource):
+    key_arn: pulumi.Output[str]
+    key_id: pulumi.Output[str]
+
+    def __init__(self, name: str, args: EncryptionArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        super().__init__("webservice:keys:Encryption", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        key = aws.kms.Key(
+            f"{name}-key",
+            description=f"{name}: logs, container images, database storage and secret",
+            enable_key_rotation=True,
+            deletion_window_in_days=args.deletion_window_days,
+            policy=pulumi.Output.from_input(args.account_id).apply(
+                lambda account: _key_policy(account_id=account, region=args.region)),
+            tags=dict(args.tags),
+            opts=child,
+        )
+        aws.kms.Alias(f"{name}-alias", name=f"alias/{name}", target_key_id=key.key_id, opts=child)
+        self.key_arn = key.arn
+        self.key_id = key.key_id
+        self.register_outputs({"keyArn": self.key_arn, "keyId": self.key_id})

@@ -1,0 +1,136 @@
+"""Network: VPC with public, private and isolated subnets, NAT, flow logs and a closed default SG."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Optional
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_awsx as awsx
+
+from ._common import assume_role_policy, partition_for_region, policy_json
+from .settings import AZ_COUNTS, LOG_RETENTION_DAYS, NAT_STRATEGIES
+
+
+def _flow_log_policy(log_group_arn: str) -> str:
+    """What the VPC Flow Logs service may do with our flow-log group, and nothing else."""
+    return policy_json({
+        "Sid": "WriteFlowLogs",
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+        "Resource": [log_group_arn, f"{log_group_arn}:*"],
+    })
+
+
+@dataclass(frozen=True)
+class NetworkArgs:
+    cidr_block: str
+    az_count: int
+    nat_strategy: str
+    region: str
+    account_id: pulumi.Input[str]
+    log_retention_days: int
+    kms_key_arn: pulumi.Input[str]
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.az_count not in AZ_COUNTS:
+            raise ValueError(f"az_count={self.az_count}: allowed values are 2..3")
+        if self.nat_strategy not in NAT_STRATEGIES:
+            raise ValueError(f"nat_strategy={self.nat_strategy!r}: allowed values are {', '.join(NAT_STRATEGIES)}")
+        if self.log_retention_days not in LOG_RETENTION_DAYS:
+            raise ValueError(f"log_retention_days={self.log_retention_days}: allowed values are "
+                             f"{', '.join(map(str, LOG_RETENTION_DAYS))}")
+
+
+class Network(pulumi.ComponentResource):
+    vpc_id: pulumi.Output[str]
+    public_subnet_ids: pulumi.Output[list[str]]
+    private_subnet_ids: pulumi.Output[list[str]]
+    isolated_subnet_ids: pulumi.Output[list[str]]
+
+    def __init__(self, name: str, args: NetworkArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        super().__init__("webservice:network:Network", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        tags = dict(args.tags)
+
+        # Public subnets hold only the ALB and the NAT gateways. awsx maps public IPs on launch there;
+        # nothing of ours launches into them with an ENI that could use it.
+        vpc = awsx.ec2.Vpc(
+            f"{name}-vpc",
+            cidr_block=args.cidr_block,
+            number_of_availability_zones=args.az_count,
+            enable_dns_hostnames=True,
+            enable_dns_support=True,
+            subnet_strategy=awsx.ec2.SubnetAllocationStrategy.AUTO,
+            subnet_specs=[
+                awsx.ec2.SubnetSpecArgs(type=awsx.ec2.SubnetType.PUBLIC, name="public"),
+                awsx.ec2.SubnetSpecArgs(type=awsx.ec2.SubnetType.PRIVATE, name="private"),
+                awsx.ec2.SubnetSpecArgs(type=awsx.ec2.SubnetType.ISOLATED, name="isolated"),
+            ],
+            nat_gateways=awsx.ec2.NatGatewayConfigurationArgs(
+                strategy=awsx.ec2.NatGatewayStrategy(args.nat_strategy)),
+            tags=tags,
+            opts=child,
+        )
+
+        # Take over the VPC's default security group and leave it with no rules at all.
+        aws.ec2.DefaultSecurityGroup(
+            f"{name}-default-sg",
+            vpc_id=vpc.vpc_id,
+            ingress=[],
+            egress=[],
+            tags={**tags, "Name": f"{name}-default-closed"},
+            opts=child,
+        )
+
+        flow_log_group = aws.cloudwatch.LogGroup(
+            f"{name}-flow-logs",
+            retention_in_days=args.log_retention_days,
+            kms_key_id=args.kms_key_arn,
+            tags=tags,
+            opts=child,
+        )
+        partition = partition_for_region(args.region)
+        flow_log_role = aws.iam.Role(
+            f"{name}-flow-logs-role",
+            description="VPC Flow Logs delivery to CloudWatch Logs",
+            assume_role_policy=pulumi.Output.from_input(args.account_id).apply(
+                lambda account: assume_role_policy(
+                    "vpc-flow-logs.amazonaws.com", account_id=account,
+                    source_arn_like=f"arn:{partition}:ec2:{args.region}:{account}:vpc-flow-log/*")),
+            tags=tags,
+            opts=child,
+        )
+        flow_log_policy = aws.iam.Policy(
+            f"{name}-flow-logs-policy",
+            description="Write VPC flow logs to the flow-log group only",
+            policy=flow_log_group.arn.apply(_flow_log_policy),
+            tags=tags,
+            opts=child,
+        )
+        attachment = aws.iam.RolePolicyAttachment(
+            f"{name}-flow-logs-policy", role=flow_log_role.name, policy_arn=flow_log_policy.arn, opts=child)
+        aws.ec2.FlowLog(
+            f"{name}-flow-log",
+            vpc_id=vpc.vpc_id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=flow_log_group.arn,
+            iam_role_arn=flow_log_role.arn,
+            max_aggregation_interval=60,
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[attachment]),
+        )
+
+        self.vpc_id = vpc.vpc_id
+        self.public_subnet_ids = vpc.public_subnet_ids
+        self.private_subnet_ids = vpc.private_subnet_ids
+        self.isolated_subnet_ids = vpc.isolated_subnet_ids
+        self.register_outputs({
+            "vpcId": self.vpc_id,
+            "publicSubnetIds": self.public_subnet_ids,
+            "privateSubnetIds": self.private_subnet_ids,
+            "isolatedSubnetIds": self.isolated_subnet_ids,
+        })

@@ -1,0 +1,212 @@
+"""Registry: ECR repository (scan on push, immutable tags, KMS, lifecycle) and the app image built with
+pulumi-docker for the configured platform. The tag is a content hash of the build context, so it is
+known at preview and changes exactly when the image would."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping, Optional, Sequence
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_docker as docker
+
+PLATFORMS = ("linux/arm64", "linux/amd64")
+
+
+def _dockerignore_patterns(context: Path) -> list[tuple[bool, re.Pattern[str]]]:
+    """Parse ``.dockerignore`` into (is_exception, regex) pairs, in file order."""
+    ignore_file = context / ".dockerignore"
+    if not ignore_file.is_file():
+        return []
+    patterns = []
+    for raw in ignore_file.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        negate = line.startswith("!")
+        if negate:
+            line = line[1:].strip()
+        line = os.path.normpath(line.lstrip("/")).replace(os.sep, "/")
+        if line in (".", ""):
+            continue
+        patterns.append((negate, re.compile(_glob_to_regex(line))))
+    return patterns
+
+
+def _glob_to_regex(pattern: str) -> str:
+    """Docker's pattern language: Go filepath.Match plus ``**`` for any number of directories. A pattern
+    that matches a directory also matches everything below it."""
+    out, i = [], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if pattern.startswith("**", i):
+            i += 2
+            if pattern.startswith("/", i):
+                i += 1
+                out.append("(?:.*/)?")
+            else:
+                out.append(".*")
+            continue
+        if ch == "*":
+            out.append("[^/]*")
+        elif ch == "?":
+            out.append("[^/]")
+        elif ch == "[":
+            end = pattern.find("]", i + 1)
+            if end == -1:
+                out.append(re.escape(ch))
+            else:
+                body = pattern[i + 1:end]
+                if body.startswith("^") or body.startswith("!"):
+                    body = "^" + body[1:]
+                out.append(f"[{body}]")
+                i = end
+        elif ch == "\\" and i + 1 < len(pattern):
+            i += 1
+            out.append(re.escape(pattern[i]))
+        else:
+            out.append(re.escape(ch))
+        i += 1
+    return "^" + "".join(out) + "(?:/.*)?$"
+
+
+def _is_ignored(rel_path: str, patterns: Sequence[tuple[bool, re.Pattern[str]]]) -> bool:
+    ignored = False
+    for negate, regex in patterns:
+        if regex.match(rel_path):
+            ignored = not negate
+    return ignored
+
+
+def _build_context_files(context: Path) -> list[str]:
+    """Files Docker would send as build context (relative POSIX paths, sorted). The Dockerfile and the
+    .dockerignore are always sent, as Docker does."""
+    patterns = _dockerignore_patterns(context)
+    files = []
+    for root, dirs, names in os.walk(context):
+        dirs.sort()
+        for fname in names:
+            rel = Path(root, fname).relative_to(context).as_posix()
+            if rel in ("Dockerfile", ".dockerignore") or not _is_ignored(rel, patterns):
+                files.append(rel)
+    return sorted(files)
+
+
+def _content_hash_tag(context: Path, platform: str) -> str:
+    """A tag derived from every file in the build context (path, executable bit, bytes) and the platform.
+
+    Same inputs, same tag; any change to a file that reaches the image, a new file or another platform
+    gives a new tag. Files excluded by ``.dockerignore`` do not count. A missing context hashes as empty.
+    """
+    if platform not in PLATFORMS:
+        raise ValueError(f"platform={platform!r}: allowed values are {', '.join(PLATFORMS)}")
+    digest = hashlib.sha256()
+    digest.update(f"platform={platform}\n".encode())
+    if context.is_dir():
+        for rel in _build_context_files(context):
+            path = context / rel
+            executable = os.access(path, os.X_OK)
+            digest.update(f"{rel}\0{int(executable)}\0{path.stat().st_size}\0".encode())
+            digest.update(path.read_bytes())
+    return "sha-" + digest.hexdigest()[:20]
+
+
+def _lifecycle_policy(keep_last: int, untagged_days: int) -> str:
+    return json.dumps({"rules": [
+        {
+            "rulePriority": 1,
+            "description": f"Expire untagged images after {untagged_days} days",
+            "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed",
+                          "countUnit": "days", "countNumber": untagged_days},
+            "action": {"type": "expire"},
+        },
+        {
+            "rulePriority": 2,
+            "description": f"Keep the last {keep_last} images",
+            "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": keep_last},
+            "action": {"type": "expire"},
+        },
+    ]}, sort_keys=True)
+
+
+@dataclass(frozen=True)
+class RegistryArgs:
+    context: str
+    dockerfile: str
+    platform: str
+    kms_key_arn: pulumi.Input[str]
+    image_tag: str = ""
+    keep_last_images: int = 30
+    untagged_expiry_days: int = 7
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.platform not in PLATFORMS:
+            raise ValueError(f"platform={self.platform!r}: allowed values are {', '.join(PLATFORMS)}")
+        if self.image_tag == "latest":
+            raise ValueError("image_tag='latest': allowed values are a content hash (empty) or an explicit, "
+                             "immutable tag other than 'latest'")
+        if self.keep_last_images < 1:
+            raise ValueError(f"keep_last_images={self.keep_last_images}: must be at least 1")
+        if self.untagged_expiry_days < 1:
+            raise ValueError(f"untagged_expiry_days={self.untagged_expiry_days}: must be at least 1")
+
+
+class Registry(pulumi.ComponentResource):
+    repository_url: pulumi.Output[str]
+    repository_arn: pulumi.Output[str]
+    image_tag: str
+    image_ref: pulumi.Output[str]
+    image: docker.Image
+
+    def __init__(self, name: str, args: RegistryArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        super().__init__("webservice:registry:Registry", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        tags = dict(args.tags)
+
+        repo = aws.ecr.Repository(
+            f"{name}-repo",
+            image_tag_mutability="IMMUTABLE",
+            image_scanning_configuration={"scan_on_push": True},
+            encryption_configurations=[{"encryption_type": "KMS", "kms_key": args.kms_key_arn}],
+            tags=tags,
+            opts=child,
+        )
+        aws.ecr.LifecyclePolicy(
+            f"{name}-lifecycle",
+            repository=repo.name,
+            policy=_lifecycle_policy(args.keep_last_images, args.untagged_expiry_days),
+            opts=child,
+        )
+
+        self.image_tag = args.image_tag or _content_hash_tag(Path(args.context), args.platform)
+        self.image_ref = pulumi.Output.concat(repo.repository_url, ":", self.image_tag)
+        auth = aws.ecr.get_authorization_token_output(registry_id=repo.registry_id, opts=pulumi.InvokeOutputOptions(parent=self))
+        self.image = docker.Image(
+            f"{name}-image",
+            image_name=self.image_ref,
+            build=docker.DockerBuildArgs(
+                context=args.context,
+                dockerfile=args.dockerfile,
+                platform=args.platform,
+            ),
+            registry=docker.RegistryArgs(
+                server=repo.repository_url,
+                username=auth.user_name,
+                password=pulumi.Output.secret(auth.password),
+            ),
+            opts=child,
+        )
+        self.repository_url = repo.repository_url
+        self.repository_arn = repo.arn
+        self.register_outputs({
+            "repositoryUrl": self.repository_url,
+            "repositoryArn": self.repository_arn,
+            "imageRef": self.image_ref,
+        })

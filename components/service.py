@@ -1,0 +1,320 @@
+"""Service: ALB (with optional access logs), security groups chained by reference, target group, listeners,
+the Fargate service with safe rolling deployments, rollback alarms and autoscaling."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from math import gcd
+from typing import Any, Mapping, Optional, Sequence
+
+import pulumi
+import pulumi_aws as aws
+
+from ._common import policy_json
+from .settings import LOG_RETENTION_DAYS
+from .task import CONTAINER_NAME, STOP_TIMEOUT
+
+TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+HEALTH_CHECK_PATH = "/healthz"
+#: ALB drains a target this long before ECS sends SIGTERM; requests here are short.
+DEREGISTRATION_DELAY = 10
+HEALTH_CHECK_GRACE_PERIOD = 60
+WORLD = "0.0.0.0/0"
+
+if STOP_TIMEOUT <= DEREGISTRATION_DELAY:  # pragma: no cover - guards an edit to either constant
+    raise AssertionError("stopTimeout must exceed the deregistration delay")
+
+
+def _capacity_provider_strategy(spot_percent: int) -> list[dict[str, Any]]:
+    """Split tasks between FARGATE and FARGATE_SPOT by weight. A mixed split keeps one on-demand task as
+    base, because Spot capacity can vanish and ECS does not fall back to on-demand by itself."""
+    if not 0 <= spot_percent <= 100:
+        raise ValueError(f"spot_percent={spot_percent}: allowed values are 0..100")
+    if spot_percent == 0:
+        return [{"capacity_provider": "FARGATE", "weight": 1, "base": 0}]
+    if spot_percent == 100:
+        return [{"capacity_provider": "FARGATE_SPOT", "weight": 1, "base": 0}]
+    divisor = gcd(spot_percent, 100 - spot_percent)
+    return [
+        {"capacity_provider": "FARGATE", "weight": (100 - spot_percent) // divisor, "base": 1},
+        {"capacity_provider": "FARGATE_SPOT", "weight": spot_percent // divisor, "base": 0},
+    ]
+
+
+def _access_log_bucket_policy(*, bucket_arn: str, account_id: str, elb_account_arn: str, region: str) -> str:
+    """Let Elastic Load Balancing write access logs for this account only, and refuse plain HTTP."""
+    objects = f"{bucket_arn}/alb/AWSLogs/{account_id}/*"
+    return policy_json(
+        {
+            "Sid": "ElbAccountWritesAccessLogs",
+            "Effect": "Allow",
+            "Principal": {"AWS": elb_account_arn},
+            "Action": "s3:PutObject",
+            "Resource": objects,
+        },
+        {
+            "Sid": "ElbLogDeliveryWritesAccessLogs",
+            "Effect": "Allow",
+            "Principal": {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": objects,
+        },
+        {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": {"AWS": "*"},
+            "Action": "s3:*",
+            "Resource": [bucket_arn, f"{bucket_arn}/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+    )
+
+
+@dataclass(frozen=True)
+class ServiceArgs:
+    vpc_id: pulumi.Input[str]
+    public_subnet_ids: pulumi.Input[Sequence[str]]
+    private_subnet_ids: pulumi.Input[Sequence[str]]
+    cluster_arn: pulumi.Input[str]
+    cluster_name: pulumi.Input[str]
+    capacity_providers: pulumi.Resource
+    task_definition_arn: pulumi.Input[str]
+    container_port: int
+    db_security_group_id: pulumi.Input[str]
+    db_port: int
+    desired_count: int
+    min_count: int
+    max_count: int
+    spot_percent: int
+    cpu_target_percent: int
+    requests_per_target: int
+    certificate_arn: str
+    access_logs: bool
+    deletion_protection: bool
+    enable_execute_command: bool
+    log_retention_days: int
+    region: str
+    account_id: pulumi.Input[str]
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.min_count <= self.desired_count <= self.max_count or self.max_count < 1:
+            raise ValueError(f"min_count={self.min_count}, desired_count={self.desired_count}, "
+                             f"max_count={self.max_count}: need 0 <= min <= desired <= max and max >= 1")
+        if not 0 <= self.spot_percent <= 100:
+            raise ValueError(f"spot_percent={self.spot_percent}: allowed values are 0..100")
+        if self.certificate_arn and not self.certificate_arn.startswith("arn:aws"):
+            raise ValueError(f"certificate_arn={self.certificate_arn!r}: must be an ACM certificate ARN")
+        if self.log_retention_days not in LOG_RETENTION_DAYS:
+            raise ValueError(f"log_retention_days={self.log_retention_days}: allowed values are "
+                             f"{', '.join(map(str, LOG_RETENTION_DAYS))}")
+
+
+class Service(pulumi.ComponentResource):
+    url: pulumi.Output[str]
+    alb_dns_name: pulumi.Output[str]
+    service_name: pulumi.Output[str]
+    task_security_group_id: pulumi.Output[str]
+
+    def __init__(self, name: str, args: ServiceArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        super().__init__("webservice:service:Service", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        tags = dict(args.tags)
+        https = bool(args.certificate_arn)
+
+        # --- Security groups: rules as standalone resources only, chained by group reference. -------------
+        alb_sg = aws.ec2.SecurityGroup(
+            f"{name}-alb-sg", description="ALB: HTTP(S) from the internet, to the app tasks only",
+            vpc_id=args.vpc_id, tags={**tags, "Name": f"{name}-alb"}, opts=child)
+        task_sg = aws.ec2.SecurityGroup(
+            f"{name}-task-sg", description="App tasks: from the ALB on the app port; to the DB and HTTPS",
+            vpc_id=args.vpc_id, tags={**tags, "Name": f"{name}-tasks"}, opts=child)
+
+        def ingress(role: str, description: str, group: Any, port: int, **source: Any) -> None:
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-{role}", description=description, security_group_id=group, ip_protocol="tcp",
+                from_port=port, to_port=port, tags=tags, opts=child, **source)
+
+        def egress(role: str, description: str, group: Any, port: int, **destination: Any) -> None:
+            aws.vpc.SecurityGroupEgressRule(
+                f"{name}-{role}", description=description, security_group_id=group, ip_protocol="tcp",
+                from_port=port, to_port=port, tags=tags, opts=child, **destination)
+
+        ingress("alb-http-in", "HTTP from the internet (redirected to HTTPS)" if https
+                else "HTTP from the internet (dev without certificate)", alb_sg.id, 80, cidr_ipv4=WORLD)
+        if https:
+            ingress("alb-https-in", "HTTPS from the internet", alb_sg.id, 443, cidr_ipv4=WORLD)
+        egress("alb-to-tasks", "ALB to the app tasks on the app port", alb_sg.id, args.container_port,
+               referenced_security_group_id=task_sg.id)
+        ingress("tasks-from-alb", "App port from the ALB only", task_sg.id, args.container_port,
+                referenced_security_group_id=alb_sg.id)
+        egress("tasks-to-db", "App tasks to MySQL", task_sg.id, args.db_port,
+               referenced_security_group_id=args.db_security_group_id)
+        egress("tasks-https-out", "HTTPS to AWS APIs (ECR, Secrets Manager, CloudWatch Logs) through NAT",
+               task_sg.id, 443, cidr_ipv4=WORLD)
+        ingress("db-from-tasks", "MySQL from the app tasks only", args.db_security_group_id, args.db_port,
+                referenced_security_group_id=task_sg.id)
+
+        # --- Access logs bucket (only when the stack wants ALB access logs). --------------------------------
+        access_logs: Optional[dict[str, Any]] = None
+        alb_deps: list[pulumi.Resource] = []
+        if args.access_logs:
+            bucket = aws.s3.Bucket(f"{name}-alb-logs", force_destroy=not args.deletion_protection, tags=tags,
+                                   opts=child)
+            alb_deps.append(aws.s3.BucketPublicAccessBlock(
+                f"{name}-alb-logs", bucket=bucket.id, block_public_acls=True, block_public_policy=True,
+                ignore_public_acls=True, restrict_public_buckets=True, opts=child))
+            alb_deps.append(aws.s3.BucketOwnershipControls(
+                f"{name}-alb-logs", bucket=bucket.id, rule={"object_ownership": "BucketOwnerEnforced"},
+                opts=child))
+            # ALB access logs support SSE-S3 only (not SSE-KMS).
+            alb_deps.append(aws.s3.BucketServerSideEncryptionConfiguration(
+                f"{name}-alb-logs", bucket=bucket.id,
+                rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}], opts=child))
+            alb_deps.append(aws.s3.BucketLifecycleConfiguration(
+                f"{name}-alb-logs", bucket=bucket.id,
+                rules=[{"id": "expire-access-logs", "status": "Enabled", "filter": {"prefix": ""},
+                        "expiration": {"days": args.log_retention_days},
+                        "abort_incomplete_multipart_upload": {"days_after_initiation": 1}}],
+                opts=child))
+            elb_account = aws.elb.get_service_account_output(opts=pulumi.InvokeOutputOptions(parent=self))
+            alb_deps.append(aws.s3.BucketPolicy(
+                f"{name}-alb-logs", bucket=bucket.id,
+                policy=pulumi.Output.all(bucket_arn=bucket.arn, account_id=args.account_id,
+                                         elb_account_arn=elb_account.arn).apply(
+                    lambda v: _access_log_bucket_policy(region=args.region, **v)),
+                opts=child))
+            access_logs = {"bucket": bucket.bucket, "prefix": "alb", "enabled": True}
+
+        alb = aws.lb.LoadBalancer(
+            f"{name}-alb",
+            load_balancer_type="application",
+            internal=False,
+            subnets=args.public_subnet_ids,
+            security_groups=[alb_sg.id],
+            drop_invalid_header_fields=True,
+            desync_mitigation_mode="defensive",
+            enable_deletion_protection=args.deletion_protection,
+            access_logs=access_logs,
+            idle_timeout=60,
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=alb_deps),
+        )
+        target_group = aws.lb.TargetGroup(
+            f"{name}-tg",
+            target_type="ip",
+            protocol="HTTP",
+            port=args.container_port,
+            vpc_id=args.vpc_id,
+            deregistration_delay=DEREGISTRATION_DELAY,
+            health_check={
+                "enabled": True, "path": HEALTH_CHECK_PATH, "protocol": "HTTP", "port": "traffic-port",
+                "interval": 10, "timeout": 5, "healthy_threshold": 2, "unhealthy_threshold": 3, "matcher": "200",
+            },
+            tags=tags,
+            opts=child,
+        )
+        forward = [{"type": "forward", "target_group_arn": target_group.arn}]
+        listeners: list[pulumi.Resource] = []
+        if https:
+            listeners.append(aws.lb.Listener(
+                f"{name}-https", load_balancer_arn=alb.arn, port=443, protocol="HTTPS", ssl_policy=TLS_POLICY,
+                certificate_arn=args.certificate_arn, default_actions=forward, tags=tags, opts=child))
+            http_actions: list[dict[str, Any]] = [{"type": "redirect", "redirect": {
+                "protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"}}]
+        else:
+            http_actions = forward
+        listeners.append(aws.lb.Listener(
+            f"{name}-http", load_balancer_arn=alb.arn, port=80, protocol="HTTP", default_actions=http_actions,
+            tags=tags, opts=child))
+
+        # --- Rollback alarms: a failing release trips one of these and ECS rolls back. ---------------------
+        service_name = name
+        five_xx = aws.cloudwatch.MetricAlarm(
+            f"{name}-5xx-alarm",
+            alarm_description="App returns 5xx: roll back the deployment",
+            namespace="AWS/ApplicationELB", metric_name="HTTPCode_Target_5XX_Count",
+            dimensions={"LoadBalancer": alb.arn_suffix, "TargetGroup": target_group.arn_suffix},
+            statistic="Sum", period=60, evaluation_periods=3, datapoints_to_alarm=2, threshold=10,
+            comparison_operator="GreaterThanOrEqualToThreshold", treat_missing_data="notBreaching",
+            tags=tags, opts=child)
+        cpu_high = aws.cloudwatch.MetricAlarm(
+            f"{name}-cpu-alarm",
+            alarm_description="Service CPU saturated: roll back the deployment",
+            namespace="AWS/ECS", metric_name="CPUUtilization",
+            dimensions={"ClusterName": args.cluster_name, "ServiceName": service_name},
+            statistic="Average", period=60, evaluation_periods=5, datapoints_to_alarm=4, threshold=95,
+            comparison_operator="GreaterThanOrEqualToThreshold", treat_missing_data="notBreaching",
+            tags=tags, opts=child)
+
+        service = aws.ecs.Service(
+            f"{name}-service",
+            name=service_name,
+            cluster=args.cluster_arn,
+            task_definition=args.task_definition_arn,
+            desired_count=args.desired_count,
+            capacity_provider_strategies=_capacity_provider_strategy(args.spot_percent),
+            platform_version="LATEST",
+            network_configuration={"subnets": args.private_subnet_ids, "security_groups": [task_sg.id],
+                                   "assign_public_ip": False},
+            load_balancers=[{"target_group_arn": target_group.arn, "container_name": CONTAINER_NAME,
+                             "container_port": args.container_port}],
+            health_check_grace_period_seconds=HEALTH_CHECK_GRACE_PERIOD,
+            deployment_controller={"type": "ECS"},
+            deployment_minimum_healthy_percent=100,
+            deployment_maximum_percent=200,
+            deployment_circuit_breaker={"enable": True, "rollback": True},
+            alarms={"alarm_names": [five_xx.name, cpu_high.name], "enable": True, "rollback": True},
+            availability_zone_rebalancing="ENABLED",
+            enable_execute_command=args.enable_execute_command,
+            enable_ecs_managed_tags=True,
+            propagate_tags="SERVICE",
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*listeners, args.capacity_providers],
+                                        ignore_changes=["desiredCount"]),
+        )
+
+        # --- Autoscaling: CPU and requests per target, between min and max. ------------------------------
+        scaling_target = aws.appautoscaling.Target(
+            f"{name}-scaling",
+            service_namespace="ecs",
+            scalable_dimension="ecs:service:DesiredCount",
+            resource_id=pulumi.Output.concat("service/", args.cluster_name, "/", service.name),
+            min_capacity=args.min_count,
+            max_capacity=args.max_count,
+            tags=tags,
+            opts=child,
+        )
+        scaling = {"service_namespace": scaling_target.service_namespace,
+                   "scalable_dimension": scaling_target.scalable_dimension,
+                   "resource_id": scaling_target.resource_id}
+        aws.appautoscaling.Policy(
+            f"{name}-scale-cpu", policy_type="TargetTrackingScaling", **scaling,
+            target_tracking_scaling_policy_configuration={
+                "target_value": args.cpu_target_percent,
+                "predefined_metric_specification": {"predefined_metric_type": "ECSServiceAverageCPUUtilization"},
+                "scale_in_cooldown": 120, "scale_out_cooldown": 30,
+            },
+            opts=child)
+        aws.appautoscaling.Policy(
+            f"{name}-scale-requests", policy_type="TargetTrackingScaling", **scaling,
+            target_tracking_scaling_policy_configuration={
+                "target_value": args.requests_per_target,
+                "predefined_metric_specification": {
+                    "predefined_metric_type": "ALBRequestCountPerTarget",
+                    "resource_label": pulumi.Output.concat(alb.arn_suffix, "/", target_group.arn_suffix),
+                },
+                "scale_in_cooldown": 120, "scale_out_cooldown": 30,
+            },
+            opts=child)
+
+        scheme = "https" if https else "http"
+        self.url = pulumi.Output.concat(scheme, "://", alb.dns_name)
+        self.alb_dns_name = alb.dns_name
+        self.service_name = service.name
+        self.task_security_group_id = task_sg.id
+        self.register_outputs({
+            "url": self.url,
+            "serviceName": self.service_name,
+            "taskSecurityGroupId": self.task_security_group_id,
+        })

@@ -1,0 +1,255 @@
+"""Stack settings: read every config key once, validate all of it, return one frozen object.
+
+Defaults live in ``Pulumi.yaml`` only. This module never invents a default: a key that Pulumi.yaml
+declares without a default is required (``require_*``); every other key has its default there.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+import pulumi
+
+#: Fargate task sizes (Linux): CPU units -> allowed memory in MiB.
+FARGATE_SIZES: dict[int, tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: tuple(range(1024, 4096 + 1, 1024)),
+    1024: tuple(range(2048, 8192 + 1, 1024)),
+    2048: tuple(range(4096, 16384 + 1, 1024)),
+    4096: tuple(range(8192, 30720 + 1, 1024)),
+    8192: tuple(range(16384, 61440 + 1, 4096)),
+    16384: tuple(range(32768, 122880 + 1, 8192)),
+}
+
+ARCHITECTURES = ("ARM64", "X86_64")
+#: "None" is deliberately absent: without NAT the private subnets have no route to ECR, Secrets Manager
+#: or CloudWatch Logs (this program creates no VPC endpoints), so tasks could never start.
+NAT_STRATEGIES = ("Single", "OnePerAz")
+AZ_COUNTS = (2, 3)
+#: CloudWatch Logs accepts exactly these retention periods.
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
+                      2557, 2922, 3288, 3653)
+LOG_LEVELS = ("trace", "debug", "info", "warn", "error", "fatal")
+#: Stacks allowed to serve plain HTTP (no certificate). Every other stack needs an ACM certificate.
+HTTP_ONLY_STACKS = ("dev",)
+MONITORING_INTERVALS = (0, 1, 5, 10, 15, 30, 60)
+_ACM_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[A-Za-z0-9-]+$")
+_DB_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+_DB_USER = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
+_IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
+
+
+def fargate_memory_options(cpu: int) -> tuple[int, ...]:
+    """Allowed memory (MiB) for a Fargate CPU size; empty when the CPU size itself is invalid."""
+    return FARGATE_SIZES.get(cpu, ())
+
+
+def performance_insights_supported(instance_class: str) -> bool:
+    """RDS for MySQL has no Performance Insights on the smallest burstable classes."""
+    family, _, size = instance_class.removeprefix("db.").partition(".")
+    return not (family.startswith("t") and size in ("micro", "small"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of one stack, validated."""
+
+    project: str
+    stack: str
+    region: str
+    # Task sizing and scaling
+    cpu: int
+    memory: int
+    desired_count: int
+    min_count: int
+    max_count: int
+    spot_percent: int
+    architecture: str
+    cpu_target_percent: int
+    requests_per_target: int
+    # Network
+    vpc_cidr: str
+    az_count: int
+    nat_strategy: str
+    # App
+    container_port: int
+    image_tag: str
+    log_level: str
+    db_pool_size: int
+    run_migrations: bool
+    enable_execute_command: bool
+    log_retention_days: int
+    # Load balancer
+    certificate_arn: str
+    alb_access_logs: bool
+    alb_deletion_protection: bool
+    # Database
+    db_instance_class: str
+    db_engine_version: str
+    db_name: str
+    db_username: str
+    db_allocated_storage: int
+    db_max_allocated_storage: int
+    db_multi_az: bool
+    db_backup_retention_days: int
+    db_deletion_protection: bool
+    db_final_snapshot: bool
+    db_monitoring_interval: int
+
+    @property
+    def platform(self) -> str:
+        """Docker platform for the configured architecture."""
+        return "linux/arm64" if self.architecture == "ARM64" else "linux/amd64"
+
+    @property
+    def https(self) -> bool:
+        return bool(self.certificate_arn)
+
+    @property
+    def db_performance_insights(self) -> bool:
+        return performance_insights_supported(self.db_instance_class)
+
+    def errors(self) -> list[str]:
+        """Every problem with these settings, one message per key. Empty when valid."""
+        errs: list[str] = []
+
+        def bad(key: str, value: object, allowed: str) -> None:
+            errs.append(f"{key}={value!r}: {allowed}")
+
+        memory_options = fargate_memory_options(self.cpu)
+        if not memory_options:
+            bad("cpu", self.cpu, f"allowed Fargate CPU units are {', '.join(map(str, FARGATE_SIZES))}")
+        elif self.memory not in memory_options:
+            bad("memory", self.memory,
+                f"Fargate CPU {self.cpu} allows memory {_describe_memory(memory_options)} (MiB)")
+        for key, value in (("desiredCount", self.desired_count), ("minCount", self.min_count),
+                           ("maxCount", self.max_count)):
+            if value < 0:
+                bad(key, value, "must be 0 or more")
+        if self.min_count > self.desired_count:
+            bad("minCount", self.min_count, f"must be <= desiredCount ({self.desired_count})")
+        if self.desired_count > self.max_count:
+            bad("desiredCount", self.desired_count, f"must be <= maxCount ({self.max_count})")
+        if self.max_count < 1:
+            bad("maxCount", self.max_count, "must be at least 1")
+        if not 0 <= self.spot_percent <= 100:
+            bad("spotPercent", self.spot_percent, "allowed values are 0..100")
+        if self.architecture not in ARCHITECTURES:
+            bad("architecture", self.architecture, f"allowed values are {', '.join(ARCHITECTURES)}")
+        if not 1 <= self.cpu_target_percent <= 100:
+            bad("cpuTargetPercent", self.cpu_target_percent, "allowed values are 1..100")
+        if self.requests_per_target < 1:
+            bad("requestsPerTarget", self.requests_per_target, "must be at least 1")
+        try:
+            net = ipaddress.ip_network(self.vpc_cidr, strict=True)
+            if net.version != 4 or not 16 <= net.prefixlen <= 24:
+                bad("vpcCidr", self.vpc_cidr, "must be an IPv4 CIDR with a prefix from /16 to /24")
+        except ValueError:
+            bad("vpcCidr", self.vpc_cidr, "must be an IPv4 CIDR such as 10.0.0.0/16 (host bits zero)")
+        if self.az_count not in AZ_COUNTS:
+            bad("azCount", self.az_count, "allowed values are 2..3")
+        if self.nat_strategy not in NAT_STRATEGIES:
+            bad("natStrategy", self.nat_strategy, f"allowed values are {', '.join(NAT_STRATEGIES)}")
+        if not _REGION.match(self.region):
+            bad("aws:region", self.region, "must be an AWS region such as us-east-1")
+        if not 1024 <= self.container_port <= 65535:
+            bad("containerPort", self.container_port,
+                "allowed values are 1024..65535 (the container runs as a non-root user)")
+        if self.image_tag and (self.image_tag == "latest" or not _IMAGE_TAG.match(self.image_tag)):
+            bad("imageTag", self.image_tag,
+                "must be empty (content hash) or a Docker tag [A-Za-z0-9_.-]{1,128} other than 'latest'")
+        if self.log_level not in LOG_LEVELS:
+            bad("logLevel", self.log_level, f"allowed values are {', '.join(LOG_LEVELS)}")
+        if not 1 <= self.db_pool_size <= 100:
+            bad("dbPoolSize", self.db_pool_size, "allowed values are 1..100")
+        if self.log_retention_days not in LOG_RETENTION_DAYS:
+            bad("logRetentionDays", self.log_retention_days,
+                f"allowed values are {', '.join(map(str, LOG_RETENTION_DAYS))}")
+        if not self.certificate_arn and self.stack not in HTTP_ONLY_STACKS:
+            bad("certificateArn", self.certificate_arn,
+                f"stack {self.stack!r} requires an ACM certificate ARN (plain HTTP is allowed only in "
+                f"stacks {', '.join(HTTP_ONLY_STACKS)})")
+        elif self.certificate_arn and not _ACM_ARN.match(self.certificate_arn):
+            bad("certificateArn", self.certificate_arn,
+                "must be an ACM certificate ARN arn:aws:acm:<region>:<account>:certificate/<id>")
+        if not re.match(r"^db\.[a-z0-9-]+\.[a-z0-9]+$", self.db_instance_class):
+            bad("dbInstanceClass", self.db_instance_class, "must be an RDS class such as db.t4g.micro (db.*)")
+        if not re.match(r"^8\.0(\.\d+)?$", self.db_engine_version):
+            bad("dbEngineVersion", self.db_engine_version, "allowed values are 8.0 or 8.0.<patch>")
+        if not _DB_NAME.match(self.db_name):
+            bad("dbName", self.db_name, "must be 1..64 of [A-Za-z0-9_] starting with a letter")
+        if not _DB_USER.match(self.db_username) or self.db_username.lower() in ("admin", "root", "rdsadmin"):
+            bad("dbUsername", self.db_username,
+                "must be 1..32 of [A-Za-z0-9_] starting with a letter, not admin/root/rdsadmin")
+        if not 20 <= self.db_allocated_storage <= 65536:
+            bad("dbAllocatedStorage", self.db_allocated_storage, "allowed values are 20..65536 (GiB)")
+        if self.db_max_allocated_storage < self.db_allocated_storage:
+            bad("dbMaxAllocatedStorage", self.db_max_allocated_storage,
+                f"must be >= dbAllocatedStorage ({self.db_allocated_storage})")
+        if not 0 <= self.db_backup_retention_days <= 35:
+            bad("dbBackupRetentionDays", self.db_backup_retention_days, "allowed values are 0..35")
+        if self.db_monitoring_interval not in MONITORING_INTERVALS:
+            bad("dbMonitoringInterval", self.db_monitoring_interval,
+                f"allowed values are {', '.join(map(str, MONITORING_INTERVALS))}")
+        return errs
+
+    def validate(self) -> "Settings":
+        errs = self.errors()
+        if errs:
+            raise ValueError(f"invalid configuration for stack {self.stack!r}:\n  " + "\n  ".join(errs))
+        return self
+
+
+def _describe_memory(options: tuple[int, ...]) -> str:
+    if len(options) <= 4:
+        return ", ".join(map(str, options))
+    step = options[1] - options[0]
+    return f"{options[0]}..{options[-1]} in steps of {step}"
+
+
+def load_settings(config: Optional[pulumi.Config] = None, aws_config: Optional[pulumi.Config] = None) -> Settings:
+    """Read every key once (defaults come from Pulumi.yaml), validate, and return the settings."""
+    c = config or pulumi.Config()
+    aws = aws_config or pulumi.Config("aws")
+    return Settings(
+        project=pulumi.get_project(),
+        stack=pulumi.get_stack(),
+        region=aws.require("region"),
+        cpu=c.require_int("cpu"),
+        memory=c.require_int("memory"),
+        desired_count=c.require_int("desiredCount"),
+        min_count=c.require_int("minCount"),
+        max_count=c.require_int("maxCount"),
+        spot_percent=c.require_int("spotPercent"),
+        architecture=c.require("architecture"),
+        cpu_target_percent=c.require_int("cpuTargetPercent"),
+        requests_per_target=c.require_int("requestsPerTarget"),
+        vpc_cidr=c.require("vpcCidr"),
+        az_count=c.require_int("azCount"),
+        nat_strategy=c.require("natStrategy"),
+        container_port=c.require_int("containerPort"),
+        image_tag=c.get("imageTag") or "",
+        log_level=c.require("logLevel"),
+        db_pool_size=c.require_int("dbPoolSize"),
+        run_migrations=c.require_bool("runMigrations"),
+        enable_execute_command=c.require_bool("enableExecuteCommand"),
+        log_retention_days=c.require_int("logRetentionDays"),
+        certificate_arn=c.get("certificateArn") or "",
+        alb_access_logs=c.require_bool("albAccessLogs"),
+        alb_deletion_protection=c.require_bool("albDeletionProtection"),
+        db_instance_class=c.require("dbInstanceClass"),
+        db_engine_version=c.require("dbEngineVersion"),
+        db_name=c.require("dbName"),
+        db_username=c.require("dbUsername"),
+        db_allocated_storage=c.require_int("dbAllocatedStorage"),
+        db_max_allocated_storage=c.require_int("dbMaxAllocatedStorage"),
+        db_multi_az=c.require_bool("dbMultiAz"),
+        db_backup_retention_days=c.require_int("dbBackupRetentionDays"),
+        db_deletion_protection=c.require_bool("dbDeletionProtection"),
+        db_final_snapshot=c.require_bool("dbFinalSnapshot"),
+        db_monitoring_interval=c.require_int("dbMonitoringInterval"),
+    ).validate()

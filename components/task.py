@@ -1,0 +1,306 @@
+"""Task: log group, execution and task roles, and the Fargate task definition of the app container."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Optional
+
+import pulumi
+import pulumi_aws as aws
+
+from ._common import assume_role_policy, dns_suffix, partition_for_region, policy_json
+from .settings import ARCHITECTURES, LOG_LEVELS, LOG_RETENTION_DAYS, fargate_memory_options
+
+CONTAINER_NAME = "app"
+APP_USER = "1000:1000"  # uid/gid of `node` in the official Node images
+HEALTHCHECK_COMMAND = ["CMD", "node", "src/healthcheck.js"]
+MIGRATE_COMMAND = ["node", "src/migrate.js"]
+#: Seconds between SIGTERM and SIGKILL. Must exceed the target group's deregistration delay (the task is
+#: drained before it is signalled) and cover the app's own 20 s shutdown. Fargate allows at most 120.
+STOP_TIMEOUT = 30
+TMP_VOLUME = "tmp"
+#: ECS Exec bind-mounts its agent and writes state; with a read-only root filesystem these paths need
+#: writable task volumes (only when ECS Exec is enabled).
+EXEC_AGENT_PATHS = {"exec-managed-agents": "/managed-agents", "exec-ssm-lib": "/var/lib/amazon/ssm",
+                    "exec-ssm-log": "/var/log/amazon/ssm"}
+
+
+def _container_definitions(
+    *,
+    image: str,
+    port: int,
+    log_group: str,
+    region: str,
+    db_host: str,
+    db_port: int,
+    db_name: str,
+    db_secret_arn: str,
+    db_pool_size: int,
+    run_migrations: bool,
+    log_level: str,
+    enable_execute_command: bool = False,
+) -> list[dict[str, Any]]:
+    """The app's container definition, in the ECS API's own shape. Pure: plain values in, plain JSON out."""
+    if not 1024 <= port <= 65535:
+        raise ValueError(f"port={port}: allowed values are 1024..65535")
+    if log_level not in LOG_LEVELS:
+        raise ValueError(f"log_level={log_level!r}: allowed values are {', '.join(LOG_LEVELS)}")
+    environment = {
+        "NODE_ENV": "production",
+        "PORT": str(port),
+        "DB_HOST": db_host,
+        "DB_PORT": str(db_port),
+        "DB_NAME": db_name,
+        "DB_TLS": "true",
+        "DB_POOL_SIZE": str(db_pool_size),
+        "RUN_MIGRATIONS": "true" if run_migrations else "false",
+        "LOG_LEVEL": log_level,
+    }
+    mounts = [{"sourceVolume": TMP_VOLUME, "containerPath": "/tmp", "readOnly": False}]
+    if enable_execute_command:
+        mounts += [{"sourceVolume": volume, "containerPath": path, "readOnly": False}
+                   for volume, path in EXEC_AGENT_PATHS.items()]
+    return [{
+        "name": CONTAINER_NAME,
+        "image": image,
+        "essential": True,
+        "user": APP_USER,
+        "privileged": False,
+        "readonlyRootFilesystem": True,
+        "portMappings": [{"name": "http", "containerPort": port, "hostPort": port, "protocol": "tcp",
+                          "appProtocol": "http"}],
+        "environment": [{"name": key, "value": value} for key, value in sorted(environment.items())],
+        "secrets": [
+            {"name": "DB_PASSWORD", "valueFrom": f"{db_secret_arn}:password::"},
+            {"name": "DB_USER", "valueFrom": f"{db_secret_arn}:username::"},
+        ],
+        "healthCheck": {"command": HEALTHCHECK_COMMAND, "interval": 10, "timeout": 5, "retries": 3,
+                        "startPeriod": 20},
+        "stopTimeout": STOP_TIMEOUT,
+        "linuxParameters": {"initProcessEnabled": True, "capabilities": {"drop": ["ALL"]}},
+        "mountPoints": mounts,
+        "logConfiguration": {
+            "logDriver": "awslogs",
+            "options": {
+                "awslogs-group": log_group,
+                "awslogs-region": region,
+                "awslogs-stream-prefix": CONTAINER_NAME,
+                "mode": "non-blocking",
+                "max-buffer-size": "4m",
+            },
+        },
+    }]
+
+
+def _execution_role_policy(*, repository_arn: str, log_group_arn: str, secret_arn: str, kms_key_arn: str,
+                           region: str) -> str:
+    """Exactly what ECS needs to start the task: pull our image, write our log group, read the DB secret."""
+    return policy_json(
+        {
+            "Sid": "EcrAuthorizationTokenHasNoResourceScope",
+            "Effect": "Allow",
+            "Action": "ecr:GetAuthorizationToken",
+            "Resource": "*",
+        },
+        {
+            "Sid": "PullAppImage",
+            "Effect": "Allow",
+            "Action": ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+            "Resource": repository_arn,
+        },
+        {
+            "Sid": "WriteAppLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": f"{log_group_arn}:*",
+        },
+        {
+            "Sid": "ReadDatabaseSecret",
+            "Effect": "Allow",
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": secret_arn,
+        },
+        {
+            "Sid": "DecryptDatabaseSecret",
+            "Effect": "Allow",
+            "Action": "kms:Decrypt",
+            "Resource": kms_key_arn,
+            "Condition": {"StringEquals": {"kms:ViaService": f"secretsmanager.{region}.{dns_suffix(region)}"}},
+        },
+    )
+
+
+def _task_role_exec_policy(*, exec_log_group_arn: str, kms_key_arn: str) -> str:
+    """What the running app needs for ECS Exec sessions. The SSM message channels have no resource scope."""
+    return policy_json(
+        {
+            "Sid": "EcsExecChannelsHaveNoResourceScope",
+            "Effect": "Allow",
+            "Action": ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
+                       "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+            "Resource": "*",
+        },
+        {
+            "Sid": "WriteExecSessionLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+            "Resource": [exec_log_group_arn, f"{exec_log_group_arn}:*"],
+        },
+        {
+            "Sid": "DescribeExecLogGroup",
+            "Effect": "Allow",
+            "Action": "logs:DescribeLogGroups",
+            "Resource": exec_log_group_arn,
+        },
+        {
+            "Sid": "EncryptExecSession",
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+            "Resource": kms_key_arn,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class TaskArgs:
+    cpu: int
+    memory: int
+    architecture: str
+    container_port: int
+    region: str
+    account_id: pulumi.Input[str]
+    image_ref: pulumi.Input[str]
+    image: pulumi.Resource
+    repository_arn: pulumi.Input[str]
+    db_host: pulumi.Input[str]
+    db_port: int
+    db_name: str
+    db_secret_arn: pulumi.Input[str]
+    kms_key_arn: pulumi.Input[str]
+    exec_log_group_arn: pulumi.Input[str]
+    log_retention_days: int
+    db_pool_size: int
+    run_migrations: bool
+    log_level: str
+    enable_execute_command: bool
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.memory not in fargate_memory_options(self.cpu):
+            raise ValueError(f"cpu={self.cpu}, memory={self.memory}: Fargate CPU {self.cpu} allows memory "
+                             f"{list(fargate_memory_options(self.cpu)) or 'nothing (invalid CPU)'}")
+        if self.architecture not in ARCHITECTURES:
+            raise ValueError(f"architecture={self.architecture!r}: allowed values are {', '.join(ARCHITECTURES)}")
+        if self.log_retention_days not in LOG_RETENTION_DAYS:
+            raise ValueError(f"log_retention_days={self.log_retention_days}: allowed values are "
+                             f"{', '.join(map(str, LOG_RETENTION_DAYS))}")
+
+
+class Task(pulumi.ComponentResource):
+    task_definition_arn: pulumi.Output[str]
+    family: pulumi.Output[str]
+    log_group_name: pulumi.Output[str]
+    execution_role_arn: pulumi.Output[str]
+    task_role_arn: pulumi.Output[str]
+
+    def __init__(self, name: str, args: TaskArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        super().__init__("webservice:task:Task", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        tags = dict(args.tags)
+        partition = partition_for_region(args.region)
+        # A plain name, so that the container definition does not wait for the log group to exist.
+        log_group_name = f"/ecs/{name}"
+
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-logs",
+            name=log_group_name,
+            retention_in_days=args.log_retention_days,
+            kms_key_id=args.kms_key_arn,
+            tags=tags,
+            opts=child,
+        )
+
+        def ecs_trust(account: str) -> str:
+            return assume_role_policy("ecs-tasks.amazonaws.com", account_id=account,
+                                      source_arn_like=f"arn:{partition}:ecs:{args.region}:{account}:*")
+
+        trust = pulumi.Output.from_input(args.account_id).apply(ecs_trust)
+        execution_role = aws.iam.Role(
+            f"{name}-execution-role",
+            description="ECS starts the app task: image pull, log delivery, DB secret",
+            assume_role_policy=trust,
+            tags=tags,
+            opts=child,
+        )
+        execution_policy = aws.iam.Policy(
+            f"{name}-execution-policy",
+            description="Pull the app image, write its logs, read the DB master secret",
+            policy=pulumi.Output.all(
+                repository_arn=args.repository_arn, log_group_arn=log_group.arn,
+                secret_arn=args.db_secret_arn, kms_key_arn=args.kms_key_arn,
+            ).apply(lambda v: _execution_role_policy(region=args.region, **v)),
+            tags=tags,
+            opts=child,
+        )
+        execution_attachment = aws.iam.RolePolicyAttachment(
+            f"{name}-execution-policy", role=execution_role.name, policy_arn=execution_policy.arn, opts=child)
+
+        task_role = aws.iam.Role(
+            f"{name}-task-role",
+            description="The running app; it calls no AWS API except ECS Exec channels when enabled",
+            assume_role_policy=trust,
+            tags=tags,
+            opts=child,
+        )
+        task_role_deps: list[pulumi.Resource] = []
+        if args.enable_execute_command:
+            exec_policy = aws.iam.Policy(
+                f"{name}-exec-policy",
+                description="ECS Exec sessions: SSM channels and session logs",
+                policy=pulumi.Output.all(exec_log_group_arn=args.exec_log_group_arn,
+                                         kms_key_arn=args.kms_key_arn).apply(
+                    lambda v: _task_role_exec_policy(**v)),
+                tags=tags,
+                opts=child,
+            )
+            task_role_deps.append(aws.iam.RolePolicyAttachment(
+                f"{name}-exec-policy", role=task_role.name, policy_arn=exec_policy.arn, opts=child))
+
+        container_definitions = pulumi.Output.all(
+            image=args.image_ref, db_host=args.db_host, db_secret_arn=args.db_secret_arn,
+        ).apply(lambda v: json.dumps(_container_definitions(
+            port=args.container_port, log_group=log_group_name, region=args.region, db_port=args.db_port,
+            db_name=args.db_name, db_pool_size=args.db_pool_size, run_migrations=args.run_migrations,
+            log_level=args.log_level, enable_execute_command=args.enable_execute_command, **v,
+        ), sort_keys=True))
+
+        volumes: list[dict[str, Any]] = [{"name": TMP_VOLUME}]
+        if args.enable_execute_command:
+            volumes += [{"name": volume} for volume in EXEC_AGENT_PATHS]
+        task_definition = aws.ecs.TaskDefinition(
+            f"{name}-taskdef",
+            family=name,
+            cpu=str(args.cpu),
+            memory=str(args.memory),
+            network_mode="awsvpc",
+            requires_compatibilities=["FARGATE"],
+            runtime_platform={"operating_system_family": "LINUX", "cpu_architecture": args.architecture},
+            execution_role_arn=execution_role.arn,
+            task_role_arn=task_role.arn,
+            container_definitions=container_definitions,
+            volumes=volumes,
+            tags=tags,
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[args.image, log_group, execution_attachment, *task_role_deps]),
+        )
+        self.task_definition_arn = task_definition.arn
+        self.family = task_definition.family
+        self.log_group_name = log_group.name
+        self.execution_role_arn = execution_role.arn
+        self.task_role_arn = task_role.arn
+        self.register_outputs({
+            "taskDefinitionArn": self.task_definition_arn,
+            "family": self.family,
+            "logGroupName": self.log_group_name,
+        })
