@@ -1,0 +1,247 @@
+"""Strict Pulumi mocks for the webservice program: record every registration, answer known invokes only."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import json
+import os
+import runpy
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping, Optional
+
+import pulumi
+import yaml
+from google.protobuf import json_format
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT = "webservice"
+ACCOUNT_ID = "123456789012"
+REGION = "us-east-1"
+ECR_PASSWORD = "ecr-registry-password-SENTINEL"
+ELB_ACCOUNT_ARN = "arn:aws:iam::127311923021:root"
+DB_SECRET_ARN = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:rds!db-0123abcd-AbCdEf"
+SECRET_SIG = rpc._special_secret_sig  # marks a secret value on the wire
+SIG_KEY = rpc._special_sig_key
+
+
+class UnknownInvokeError(Exception):
+    pass
+
+
+@dataclass
+class Registration:
+    type: str
+    name: str
+    urn: str
+    inputs: dict[str, Any]          # plain values (secrets unwrapped)
+    wire: dict[str, Any]            # as sent, secrets still wrapped
+    parent: str
+    custom: bool
+    provider: str
+    dependencies: list[str]
+    ignore_changes: list[str]
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Invocation:
+    token: str
+    args: dict[str, Any]
+
+
+def _default_invokes() -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:
+    return {
+        "aws:index/getCallerIdentity:getCallerIdentity": lambda args: {
+            "accountId": ACCOUNT_ID, "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/ci", "userId": "AIDAEXAMPLE",
+            "id": ACCOUNT_ID},
+        "aws:ecr/getAuthorizationToken:getAuthorizationToken": lambda args: {
+            "authorizationToken": "QVdTOmVjcg==", "expiresAt": "2030-01-01T00:00:00Z", "id": REGION,
+            "password": ECR_PASSWORD, "proxyEndpoint": f"https://{ACCOUNT_ID}.dkr.ecr.{REGION}.amazonaws.com",
+            "userName": "AWS"},
+        "aws:elb/getServiceAccount:getServiceAccount": lambda args: {
+            "arn": ELB_ACCOUNT_ARN, "id": "127311923021"},
+    }
+
+
+def _outputs_for(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    """Provider-computed outputs the program reads, with plausible values."""
+    physical = inputs.get("name") or f"{name}-a1b2c3"
+    service = typ.split(":")[1].split("/")[0]
+    out: dict[str, Any] = {"name": physical, "arn": f"arn:aws:{service}:{REGION}:{ACCOUNT_ID}:{physical}"}
+    if typ == "awsx:ec2:Vpc":
+        azs = int(inputs.get("numberOfAvailabilityZones", 3))
+        out = {"vpcId": "vpc-0mock",
+               "publicSubnetIds": [f"subnet-public-{i}" for i in range(azs)],
+               "privateSubnetIds": [f"subnet-private-{i}" for i in range(azs)],
+               "isolatedSubnetIds": [f"subnet-isolated-{i}" for i in range(azs)],
+               "subnets": [], "routeTables": [], "natGateways": [], "eips": [], "routes": [],
+               "routeTableAssociations": [], "vpcEndpoints": []}
+    elif typ == "aws:ecr/repository:Repository":
+        out.update(repositoryUrl=f"{ACCOUNT_ID}.dkr.ecr.{REGION}.amazonaws.com/{physical}",
+                   registryId=ACCOUNT_ID)
+    elif typ == "aws:rds/instance:Instance":
+        address = f"{physical}.abcdefghij.{REGION}.rds.amazonaws.com"
+        out.update(address=address, endpoint=f"{address}:3306",
+                   masterUserSecrets=[{"secretArn": DB_SECRET_ARN, "kmsKeyId": "key", "secretStatus": "active"}])
+    elif typ == "aws:lb/loadBalancer:LoadBalancer":
+        out.update(dnsName=f"{physical}-123.{REGION}.elb.amazonaws.com", arnSuffix=f"app/{physical}/abc")
+    elif typ == "aws:lb/targetGroup:TargetGroup":
+        out.update(arnSuffix=f"targetgroup/{physical}/def")
+    elif typ == "aws:kms/key:Key":
+        out.update(keyId="0000-key")
+    elif typ == "aws:s3/bucket:Bucket":
+        out.update(bucket=physical, arn=f"arn:aws:s3:::{physical}")
+    elif typ == "aws:ecs/taskDefinition:TaskDefinition":
+        out.update(arn=f"arn:aws:ecs:{REGION}:{ACCOUNT_ID}:task-definition/{inputs.get('family')}:1")
+    elif typ == "docker:index/image:Image":
+        out = {"repoDigest": f"{inputs.get('imageName', '')}@sha256:{'0' * 64}"}
+    return out
+
+
+class StrictMocks(pulumi.runtime.Mocks):
+    def __init__(self, invokes: Optional[Mapping[str, Callable[[dict[str, Any]], dict[str, Any]]]] = None):
+        self.invokes = dict(_default_invokes() if invokes is None else invokes)
+        self.calls: list[Invocation] = []
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
+        state = {**args.inputs, **_outputs_for(args.typ, args.name, args.inputs)}
+        return f"{args.name}-id", state
+
+    def call(self, args: pulumi.runtime.MockCallArgs):
+        self.calls.append(Invocation(args.token, dict(args.args)))
+        handler = self.invokes.get(args.token)
+        if handler is None:
+            raise UnknownInvokeError(f"unexpected invoke {args.token} with {args.args}")
+        return handler(args.args)
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The SDK's mock monitor, plus a record of parent, dependencies and options of each registration."""
+
+    def __init__(self, mocks: StrictMocks):
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+
+    def RegisterResource(self, request):
+        response = super().RegisterResource(request)
+        if request.type == "pulumi:pulumi:Stack":
+            return response
+        wire = json_format.MessageToDict(request.object)
+        inputs = _unwrap(wire)
+        self.registrations.append(Registration(
+            type=request.type, name=request.name, urn=response.urn, inputs=inputs, wire=wire,
+            parent=request.parent, custom=request.custom, provider=request.provider,
+            dependencies=list(request.dependencies), ignore_changes=list(request.ignoreChanges),
+            state=self.resources[response.urn].state if response.urn in self.resources else {},
+        ))
+        return response
+
+
+def _unwrap(value: Any) -> Any:
+    if isinstance(value, dict):
+        if value.get(SIG_KEY) == SECRET_SIG:
+            return _unwrap(value.get("value"))
+        return {k: _unwrap(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unwrap(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+class Run:
+    """What one program run registered and invoked."""
+
+    def __init__(self, monitor: RecordingMonitor, mocks: StrictMocks, outputs: dict[str, Any]):
+        self.registrations = monitor.registrations
+        self.calls = mocks.calls
+        self.outputs = outputs
+
+    def all(self, typ: str) -> list[Registration]:
+        return [r for r in self.registrations if r.type == typ]
+
+    def get(self, typ: str, name: str) -> Registration:
+        found = [r for r in self.registrations if r.type == typ and r.name == name]
+        if len(found) != 1:
+            known = sorted(f"{r.type} {r.name}" for r in self.registrations)
+            raise AssertionError(f"expected one {typ} named {name}, found {len(found)}; registered: {known}")
+        return found[0]
+
+    def one(self, typ: str) -> Registration:
+        found = self.all(typ)
+        if len(found) != 1:
+            raise AssertionError(f"expected one {typ}, found {[r.name for r in found]}")
+        return found[0]
+
+    def by_urn(self, urn: str) -> Registration:
+        return next(r for r in self.registrations if r.urn == urn)
+
+    def types(self) -> set[str]:
+        return {r.type for r in self.registrations}
+
+
+def load_stack_config(stack: str) -> dict[str, str]:
+    """Pulumi.yaml defaults overlaid with Pulumi.<stack>.yaml, as the engine passes them (strings)."""
+    project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
+    config: dict[str, Any] = {}
+    for key, spec in project.get("config", {}).items():
+        if isinstance(spec, dict) and "default" in spec:
+            config[key if ":" in key else f"{PROJECT}:{key}"] = spec["default"]
+    stack_file = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text()) or {}
+    config.update(stack_file.get("config", {}))
+    return {key: _config_string(value) for key, value in config.items()}
+
+
+def _config_string(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return str(value)
+
+
+def run_program(program: Callable[[], Any], *, stack: str = "test", config: Optional[Mapping[str, str]] = None,
+                mocks: Optional[StrictMocks] = None, preview: bool = False) -> Run:
+    """Run ``program`` under strict mocks in a fresh context, so that no runtime state leaks out."""
+    mocks = mocks or StrictMocks()
+    monitor = RecordingMonitor(mocks)
+    outputs: dict[str, Any] = {}
+
+    def body() -> None:
+        pulumi.runtime.settings.reset_options()
+        pulumi.runtime.set_all_config(dict(config or {}), [])
+        pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)
+        stack_resource = pulumi.runtime.settings.get_root_resource()
+
+        async def main() -> None:
+            program()
+
+        _sync_await(run_pulumi_func(lambda: _sync_await(main())))
+        # Exports land on the root stack resource as outputs.
+        for key, value in getattr(stack_resource, "outputs", {}).items():
+            outputs[key] = _sync_await(pulumi.Output.from_input(value).future())
+
+    contextvars.copy_context().run(body)
+    return Run(monitor, mocks, outputs)
+
+
+def run_main(stack: str, *, overrides: Optional[Mapping[str, str]] = None,
+             mocks: Optional[StrictMocks] = None) -> Run:
+    """Run ``__main__.py`` with the config of Pulumi.<stack>.yaml (plus overrides) from the project root."""
+    config = {**load_stack_config(stack), **(overrides or {})}
+    cwd = os.getcwd()
+    sys.path.insert(0, str(ROOT))
+    try:
+        os.chdir(ROOT)
+        return run_program(lambda: runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__"),
+                           stack=stack, config=config, mocks=mocks)
+    finally:
+        os.chdir(cwd)
+        sys.path.remove(str(ROOT))
