@@ -9,9 +9,6 @@ const { buildApp } = require('./app');
 // The ALB keeps idle connections for 60 s; Node must not close them first (the 502 pitfall).
 const KEEP_ALIVE_TIMEOUT_MS = 65000;
 const HEADERS_TIMEOUT_MS = 66000;
-// On shutdown, idle keep-alive sockets get this long to deliver a request already on its way
-// before they are closed; each socket that carries one closes after its response.
-const IDLE_SOCKET_GRACE_MS = 1000;
 
 function readConfig() {
   try {
@@ -45,12 +42,9 @@ async function main() {
     }, config.shutdownTimeoutMs).unref();
     try {
       if (app) {
-        // Node's server.close() drops idle keep-alive sockets at once, losing a request that is
-        // already in flight on one; reap them after a short grace instead.
-        const server = app.server;
-        const closeIdleNow = server.closeIdleConnections.bind(server);
-        server.closeIdleConnections = () => setTimeout(closeIdleNow, IDLE_SOCKET_GRACE_MS);
-        await app.close(); // stops accepting, waits for in-flight requests, then closes the pool
+        // Stops accepting and closes idle keep-alive sockets; requests in flight finish (their
+        // responses carry Connection: close), then the onClose hook closes the pool.
+        await app.close();
       } else {
         await db.close();
       }
