@@ -111,7 +111,7 @@ def _content_hash_tag(context: Path, platform: str) -> str:
     if context.is_dir():
         for rel in _build_context_files(context):
             path = context / rel
-            executable = os.access(path, os.X_OK)
+            executable = bool(path.stat().st_mode & 0o111)
             digest.update(f"{rel}\0{int(executable)}\0{path.stat().st_size}\0".encode())
             digest.update(path.read_bytes())
     return "sha-" + digest.hexdigest()[:20]

@@ -109,8 +109,10 @@ class StrictMocks(pulumi.runtime.Mocks):
     def __init__(self, invokes: Optional[Mapping[str, Callable[[dict[str, Any]], dict[str, Any]]]] = None):
         self.invokes = dict(_default_invokes() if invokes is None else invokes)
         self.calls: list[Invocation] = []
+        self.created: list[tuple[str, str]] = []
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs):
+        self.created.append((args.typ, args.name))
         state = {**args.inputs, **_outputs_for(args.typ, args.name, args.inputs)}
         return f"{args.name}-id", state
 

@@ -1,0 +1,215 @@
+"""Settings validation: every rule, with the key, the bad value and what is allowed in the message."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pulumi
+import pytest
+
+from components.settings import FARGATE_SIZES, Settings, fargate_memory_options, load_settings, \
+    performance_insights_supported
+from tests.mocks import load_stack_config
+
+VALID = Settings(
+    project="webservice", stack="prod", region="us-east-1", cpu=1024, memory=2048, desired_count=3,
+    min_count=3, max_count=12, spot_percent=0, architecture="ARM64", cpu_target_percent=60,
+    requests_per_target=1000, vpc_cidr="10.0.0.0/16", az_count=3, nat_strategy="OnePerAz",
+    container_port=8080, image_tag="", log_level="info", db_pool_size=10, run_migrations=False,
+    enable_execute_command=False, log_retention_days=365,
+    certificate_arn="arn:aws:acm:us-east-1:111122223333:certificate/00000000-0000-0000-0000-000000000000",
+    alb_access_logs=True, alb_deletion_protection=True, db_instance_class="db.m7g.large",
+    db_engine_version="8.0", db_name="app", db_username="appadmin", db_allocated_storage=50,
+    db_max_allocated_storage=500, db_multi_az=True, db_backup_retention_days=14, db_deletion_protection=True,
+    db_final_snapshot=True, db_monitoring_interval=60,
+)
+
+
+def error_for(**changes) -> str:
+    """The single validation message for settings that differ from VALID by ``changes``."""
+    with pytest.raises(ValueError) as raised:
+        dataclasses.replace(VALID, **changes).validate()
+    return str(raised.value)
+
+
+def test_valid_settings_pass():
+    assert VALID.validate() is VALID
+
+
+def test_fargate_table_matches_aws():
+    assert fargate_memory_options(256) == (512, 1024, 2048)
+    assert fargate_memory_options(512) == (1024, 2048, 3072, 4096)
+    assert fargate_memory_options(1024) == tuple(range(2048, 8193, 1024))
+    assert fargate_memory_options(2048) == tuple(range(4096, 16385, 1024))
+    assert fargate_memory_options(4096) == tuple(range(8192, 30721, 1024))
+    assert fargate_memory_options(8192) == tuple(range(16384, 61441, 4096))
+    assert fargate_memory_options(16384) == tuple(range(32768, 122881, 8192))
+    assert fargate_memory_options(300) == ()
+    assert sorted(FARGATE_SIZES) == [256, 512, 1024, 2048, 4096, 8192, 16384]
+
+
+def test_unknown_cpu_is_rejected_with_allowed_sizes():
+    message = error_for(cpu=300)
+    assert "cpu=300" in message and "256, 512, 1024, 2048, 4096, 8192, 16384" in message
+
+
+def test_memory_outside_fargate_table_names_allowed_memory():
+    message = error_for(cpu=256, memory=4096)
+    assert "memory=4096" in message and "Fargate CPU 256 allows memory 512, 1024, 2048" in message
+
+
+def test_memory_off_the_step_is_rejected_for_large_cpu():
+    message = error_for(cpu=8192, memory=18432)
+    assert "memory=18432" in message and "16384..61440 in steps of 4096" in message
+
+
+def test_min_above_desired_is_rejected():
+    message = error_for(min_count=4, desired_count=3)
+    assert "minCount=4" in message and "must be <= desiredCount (3)" in message
+
+
+def test_desired_above_max_is_rejected():
+    message = error_for(desired_count=13)
+    assert "desiredCount=13" in message and "must be <= maxCount (12)" in message
+
+
+@pytest.mark.parametrize("key, field", [("desiredCount", "desired_count"), ("minCount", "min_count"),
+                                        ("maxCount", "max_count")])
+def test_negative_counts_are_rejected(key, field):
+    changes = {"min_count": -1, "desired_count": -1, "max_count": -1}
+    message = error_for(**changes)
+    assert f"{key}=-1: must be 0 or more" in message
+
+
+@pytest.mark.parametrize("cidr", ["10.0.0.0/33", "10.0.0.1/16", "banana", "10.0.0.0/8", "fd00::/56"])
+def test_bad_cidr_is_rejected(cidr):
+    message = error_for(vpc_cidr=cidr)
+    assert f"vpcCidr={cidr!r}" in message and "IPv4 CIDR" in message
+
+
+@pytest.mark.parametrize("azs", [1, 4])
+def test_az_count_outside_two_to_three_is_rejected(azs):
+    assert f"azCount={azs}: allowed values are 2..3" in error_for(az_count=azs)
+
+
+def test_unknown_nat_strategy_is_rejected():
+    assert "natStrategy='Many': allowed values are Single, OnePerAz" in error_for(nat_strategy="Many")
+
+
+def test_nat_strategy_none_is_rejected_because_tasks_need_egress():
+    assert "natStrategy='None'" in error_for(nat_strategy="None")
+
+
+def test_unknown_architecture_is_rejected():
+    assert "architecture='arm64': allowed values are ARM64, X86_64" in error_for(architecture="arm64")
+
+
+@pytest.mark.parametrize("share", [-1, 101])
+def test_spot_share_outside_0_to_100_is_rejected(share):
+    assert f"spotPercent={share}: allowed values are 0..100" in error_for(spot_percent=share)
+
+
+def test_prod_without_certificate_is_rejected():
+    message = error_for(certificate_arn="")
+    assert "certificateArn=''" in message and "stack 'prod' requires an ACM certificate ARN" in message
+    assert "allowed only in stacks dev" in message
+
+
+def test_staging_without_certificate_is_rejected():
+    assert "stack 'staging' requires an ACM certificate ARN" in error_for(stack="staging", certificate_arn="")
+
+
+def test_dev_without_certificate_is_allowed():
+    dataclasses.replace(VALID, stack="dev", certificate_arn="").validate()
+
+
+def test_certificate_that_is_not_an_acm_arn_is_rejected():
+    message = error_for(certificate_arn="arn:aws:iam::111122223333:server-certificate/x")
+    assert "certificateArn=" in message and "ACM certificate ARN" in message
+
+
+@pytest.mark.parametrize("klass", ["t4g.micro", "m7g.large", "cache.t4g.micro"])
+def test_db_class_not_db_star_is_rejected(klass):
+    message = error_for(db_instance_class=klass)
+    assert f"dbInstanceClass={klass!r}" in message and "(db.*)" in message
+
+
+def test_db_username_admin_is_rejected():
+    assert "dbUsername='admin'" in error_for(db_username="admin")
+
+
+def test_log_retention_must_be_a_cloudwatch_value():
+    message = error_for(log_retention_days=100)
+    assert "logRetentionDays=100" in message and "90, 120" in message
+
+
+def test_image_tag_latest_is_rejected():
+    assert "imageTag='latest'" in error_for(image_tag="latest")
+
+
+def test_privileged_container_port_is_rejected():
+    assert "containerPort=80: allowed values are 1024..65535" in error_for(container_port=80)
+
+
+def test_backup_retention_outside_0_to_35_is_rejected():
+    assert "dbBackupRetentionDays=36: allowed values are 0..35" in error_for(db_backup_retention_days=36)
+
+
+def test_max_storage_below_allocated_is_rejected():
+    assert "dbMaxAllocatedStorage=10" in error_for(db_max_allocated_storage=10)
+
+
+def test_monitoring_interval_must_be_an_rds_value():
+    assert "dbMonitoringInterval=7" in error_for(db_monitoring_interval=7)
+
+
+def test_all_errors_come_in_one_exception():
+    message = error_for(cpu=256, memory=4096, spot_percent=120, nat_strategy="Many", az_count=5,
+                        db_instance_class="m7g.large", certificate_arn="", vpc_cidr="nope")
+    for key in ("memory=4096", "spotPercent=120", "natStrategy='Many'", "azCount=5", "dbInstanceClass=",
+                "certificateArn=''", "vpcCidr='nope'"):
+        assert key in message
+    assert message.count("\n  ") == 7
+
+
+def test_performance_insights_is_off_for_smallest_burstable_classes():
+    assert not performance_insights_supported("db.t4g.micro")
+    assert not performance_insights_supported("db.t4g.small")
+    assert performance_insights_supported("db.t4g.medium")
+    assert performance_insights_supported("db.m7g.large")
+
+
+def test_platform_follows_architecture():
+    assert VALID.platform == "linux/arm64"
+    assert dataclasses.replace(VALID, architecture="X86_64").platform == "linux/amd64"
+
+
+def _load(run, config, stack="prod"):
+    holder = {}
+    run(lambda: holder.setdefault("settings", load_settings()), stack=stack, config=config)
+    return holder["settings"]
+
+
+def test_load_settings_reads_pulumi_yaml_defaults_and_stack_file(run):
+    settings = _load(run, load_stack_config("prod"))
+    assert dataclasses.replace(settings, image_tag="") == VALID
+
+
+def test_load_settings_keeps_an_explicit_zero(run):
+    config = {**load_stack_config("dev"), "webservice:spotPercent": "0"}
+    assert _load(run, config, stack="dev").spot_percent == 0
+
+
+def test_load_settings_fails_before_any_resource_with_all_errors(run):
+    config = {**load_stack_config("prod"), "webservice:cpu": "256", "webservice:memory": "4096",
+              "webservice:natStrategy": "Many"}
+    with pytest.raises(ValueError) as raised:
+        run(lambda: load_settings(), stack="prod", config=config)
+    message = str(raised.value)
+    assert "memory=4096" in message and "natStrategy='Many'" in message
+
+
+def test_missing_required_key_is_reported(run):
+    config = {k: v for k, v in load_stack_config("dev").items() if k != "aws:region"}
+    with pytest.raises(pulumi.ConfigMissingError):
+        run(lambda: load_settings(), stack="dev", config=config)
