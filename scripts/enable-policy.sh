@@ -25,14 +25,18 @@ if [ -z "$pack" ] || [ "$pack" = "-" ]; then
   pack=$(python3 - policies/__main__.py <<'PY'
 import ast, sys
 tree = ast.parse(open(sys.argv[1]).read())
+# Module-level NAME = "..." constants, for PolicyPack(PACK_NAME, ...).
+consts = {t.id: n.value.value for n in tree.body if isinstance(n, ast.Assign)
+          and isinstance(n.value, ast.Constant) and isinstance(n.value.value, str)
+          for t in n.targets if isinstance(t, ast.Name)}
 for node in ast.walk(tree):
     if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "PolicyPack":
-        args = [a for a in node.args[:1]] + [k.value for k in node.keywords if k.arg == "name"]
-        for a in args:
+        for a in node.args[:1] + [k.value for k in node.keywords if k.arg == "name"]:
             if isinstance(a, ast.Constant) and isinstance(a.value, str):
-                print(a.value)
-                sys.exit(0)
-sys.exit("enable-policy: no PolicyPack(\"name\", ...) with a literal name in " + sys.argv[1])
+                print(a.value); sys.exit(0)
+            if isinstance(a, ast.Name) and a.id in consts:
+                print(consts[a.id]); sys.exit(0)
+sys.exit("enable-policy: no PolicyPack(name, ...) with a literal or constant name in " + sys.argv[1])
 PY
 )
 fi

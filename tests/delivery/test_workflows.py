@@ -371,8 +371,37 @@ def test_enable_policy_reads_the_pack_name_from_the_pack():
 
 def test_enable_policy_checks_every_config_before_enabling_anything(tmp_path):
     env, log = _fake_pulumi(tmp_path)
+    valid = tmp_path / "valid.json"
+    valid.write_text('{"all": "advisory"}')
     result = subprocess.run(["bash", "scripts/enable-policy.sh", "acme", "pack", "1.0.0",
-                             "ok=Makefile", "prod=policies/config/missing.json"],
+                             f"ok={valid}", "prod=policies/config/missing.json"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
-    assert result.returncode != 0
+    assert result.returncode == 1
+    assert "policies/config/missing.json (group prod) does not exist" in result.stderr
     assert not log.exists()
+
+
+def test_enable_policy_rejects_a_config_that_is_not_json(tmp_path):
+    env, log = _fake_pulumi(tmp_path)
+    result = subprocess.run(["bash", "scripts/enable-policy.sh", "acme", "pack", "1.0.0", "g=Makefile"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "Makefile is not valid JSON" in result.stderr
+    assert not log.exists()
+
+
+@pytest.mark.parametrize("source", [
+    'from pulumi_policy import PolicyPack\nPolicyPack(name="aws-webservice", policies=[])\n',
+    'import pulumi_policy as pp\nPACK = "aws-webservice"\npp.PolicyPack(PACK, enforcement_level=None, policies=[])\n',
+])
+def test_enable_policy_reads_a_literal_or_constant_pack_name(tmp_path, source):
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "policies").mkdir()
+    (tmp_path / "scripts/enable-policy.sh").write_text((ROOT / "scripts/enable-policy.sh").read_text())
+    (tmp_path / "policies/__main__.py").write_text(source)
+    (tmp_path / "policies/prod.json").write_text("{}")
+    result = subprocess.run(["bash", "scripts/enable-policy.sh", "acme", "", "2.0.0", "prod=policies/prod.json"],
+                            cwd=tmp_path, env={**os.environ, "DRY_RUN": "1"}, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "+ pulumi policy enable acme/aws-webservice 2.0.0 --policy-group prod --config policies/prod.json" \
+        in result.stdout
