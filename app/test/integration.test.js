@@ -133,11 +133,16 @@ test('the real server over HTTP: keep-alive outlives the ALB idle timeout, logs 
     assert.equal(bad.status, 400);
     assert.equal((await bad.json()).statusCode, 400);
     assert.equal((await fetch(`${server.base}/readyz`)).status, 200);
+    const healthy = await runNode(['src/healthcheck.js'], { PATH: process.env.PATH, PORT: String(server.port) }).exited;
+    assert.equal(healthy.code, 0, 'the container health check passes against the running server');
   } finally {
     server.child.kill('SIGTERM');
     const { code } = await server.exited;
     assert.equal(code, 0);
   }
+  const down = await runNode(['src/healthcheck.js'], { PATH: process.env.PATH, PORT: String(server.port) }).exited;
+  assert.equal(down.code, 1, 'and fails once nothing listens');
+  assert.match(down.stderr, /ECONNREFUSED/);
   const lines = server.output().stdout.trim().split('\n').map((l) => JSON.parse(l));
   assert.ok(lines.some((l) => l.msg === 'request completed' && l.reqId && l.res.statusCode === 200));
   assert.ok(lines.some((l) => l.msg === 'starting' && l.config.db.user === dbSettings().user));
