@@ -173,7 +173,8 @@ class RecordingMonitor:
         if request.type.startswith("pulumi:providers:"):
             rid, state = (fakes.fake_uuid(urn) if self.known else ""), dict(inputs)
         else:
-            rid, state = fakes.outputs_for(request.type, inputs, request.name, urn, self.region, self.known)
+            rid, state = fakes.outputs_for(request.type, inputs, request.name, urn, self.region, self.known,
+                                           remote=request.remote)
         rec.id = rid if rid else fakes.UNKNOWN
         rec.outputs = state
         return resource_pb2.RegisterResourceResponse(urn=urn, id=rid, object=_wire_to_struct(state))
@@ -351,23 +352,97 @@ def _describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}{where}"
 
 
-def main(argv: Optional[list[str]] = None) -> int:
-    p = argparse.ArgumentParser(description="Run one stack's program offline and print the recording as JSON.")
-    p.add_argument("--program", default=".")
-    p.add_argument("--stack", required=True)
-    p.add_argument("--mode", choices=MODES, default="preview")
-    p.add_argument("--out", help="write the JSON here instead of stdout")
-    args = p.parse_args(argv)
+PRELOAD_MODULES = ("ec2", "ecs", "rds", "iam", "lb", "alb", "ecr", "cloudwatch", "kms", "appautoscaling", "vpc",
+                   "secretsmanager", "s3")
+
+
+def preload() -> None:
+    """Import the SDKs once (``pulumi_aws`` loads its modules lazily, on first attribute access)."""
+    import pulumi  # noqa: F401
+    import pulumi.runtime.mocks  # noqa: F401
+    import pulumi.runtime.stack  # noqa: F401
+
     try:
-        result = run_program(args.program, args.stack, args.mode, os.environ.get("PULUMI_CONFIG_PASSPHRASE") or None)
-        data = asdict(result)
-    except Exception as exc:  # noqa: BLE001 (config errors are reported as program errors)
-        data = {"stack": args.stack, "mode": args.mode, "error": f"{type(exc).__name__}: {exc}", "resources": []}
-    text = json.dumps(data, default=str)
-    if args.out:
-        Path(args.out).write_text(text)
-    else:
-        sys.stdout.write(text)
+        import pulumi_aws
+    except ImportError:
+        return
+    for mod in PRELOAD_MODULES:
+        try:
+            module = getattr(pulumi_aws, mod)
+            for attr in dir(module):
+                if attr[:1].isupper():
+                    getattr(module, attr)
+                    break
+        except Exception:  # noqa: BLE001 (a missing module only costs time later)
+            pass
+    for name in ("pulumi_awsx", "pulumi_docker"):
+        try:
+            module = __import__(name)
+            for attr in dir(module):
+                if not attr.startswith("_"):
+                    getattr(module, attr)
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def _run_to_file(program: str, stack: str, mode: str, passphrase: Optional[str], target: Path) -> None:
+    try:
+        data = asdict(run_program(program, stack, mode, passphrase))
+    except Exception as exc:  # noqa: BLE001 (config errors are program errors for the report)
+        data = {"stack": stack, "mode": mode, "error": f"{type(exc).__name__}: {exc}", "resources": []}
+    target.write_text(json.dumps(data, default=str))
+
+
+def run_stacks(program: str, stacks: list[str], mode: str, passphrase: Optional[str], work_dir: Path) -> dict:
+    """Run several stacks in parallel: preload the SDKs once, then fork one child per stack.
+
+    Each child is a fresh Pulumi runtime (the fork happens before any runtime state exists) and
+    writes its recording to ``work_dir/<stack>.json``. Returns ``{stack: recording}``.
+    """
+    work_dir.mkdir(parents=True, exist_ok=True)
+    if len(stacks) == 1 or not hasattr(os, "fork"):
+        results = {}
+        for st in stacks:
+            _run_to_file(program, st, mode, passphrase, work_dir / f"{st}.json")
+            results[st] = json.loads((work_dir / f"{st}.json").read_text())
+        return results
+    preload()
+    pids = {}
+    for st in stacks:
+        target = work_dir / f"{st}.json"
+        target.unlink(missing_ok=True)
+        pid = os.fork()
+        if pid == 0:  # child
+            code = 0
+            try:
+                _run_to_file(program, st, mode, passphrase, target)
+            except BaseException:  # noqa: BLE001
+                code = 1
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        pids[pid] = st
+    results = {}
+    for pid, st in pids.items():
+        os.waitpid(pid, 0)
+        target = work_dir / f"{st}.json"
+        if target.exists():
+            results[st] = json.loads(target.read_text())
+        else:
+            results[st] = {"stack": st, "mode": mode, "error": "the engine process died", "resources": []}
+    return results
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    p = argparse.ArgumentParser(description="Run stacks' programs offline; write each recording as JSON.")
+    p.add_argument("--program", default=".")
+    p.add_argument("--stack", action="append", required=True)
+    p.add_argument("--mode", choices=MODES, default="preview")
+    p.add_argument("--work-dir", required=True, help="writes <stack>.json here")
+    args = p.parse_args(argv)
+    run_stacks(args.program, args.stack, args.mode, os.environ.get("PULUMI_CONFIG_PASSPHRASE") or None,
+               Path(args.work_dir))
     return 0
 
 

@@ -169,10 +169,7 @@ def _vpc_outputs(inputs: dict, name: str, urn: str, region: str) -> dict:
     }
     nat = _plain(inputs.get("natGateways"))
     strategy = (_plain(nat.get("strategy")) if isinstance(nat, dict) else None) or "OnePerAz"
-    nat_count = {"None": 0, "Single": 1, "OnePerAz": n}.get(strategy, n)
     out["eips"] = []
-    out["natGatewayIds"] = [f"nat-{short_hash(f'{urn}/nat/{i}', 17)}" for i in range(nat_count)]
-    out["cidrBlock"] = _plain(inputs.get("cidrBlock")) or "10.0.0.0/16"
     return out
 
 
@@ -275,8 +272,15 @@ def _by_type(typ: str, inputs: dict, name: str, urn: str, region: str) -> dict:
 OutputBuilder = Callable[[str, dict, str, str, str], dict]
 
 
-def outputs_for(typ: str, inputs: dict, name: str, urn: str, region: str, known: bool) -> tuple[str, dict]:
-    """Return ``(id, state)``. With ``known`` false (first preview) only the inputs come back."""
+def outputs_for(typ: str, inputs: dict, name: str, urn: str, region: str, known: bool,
+                remote: bool = False) -> tuple[str, dict]:
+    """Return ``(id, state)``. With ``known`` false (first preview) only the inputs come back.
+
+    A remote component's state is only its declared outputs (the component provider's Construct
+    returns those, not its inputs); in a first preview they are all unknown.
+    """
+    if remote:
+        return "", (_by_type(typ, inputs, name, urn, region) if known else {})
     if not known:
         return "", dict(inputs)
     computed = _by_type(typ, inputs, name, urn, region)

@@ -1,0 +1,7 @@
+"""``python -m offline preview ...``: see :mod:`offline.cli`."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,201 @@
+"""Architecture diagram of the recorded graph, drawn with graphviz ``dot``.
+
+* Every local component is a cluster (nested as the components nest); custom resources and
+  remote components are nodes inside it. A remote component (awsx) is one node, labelled as such.
+* Grey dashed edges are dependencies (explicit and property dependencies).
+* Bold coloured edges are security-group reachability, worked out from the ingress rules in all
+  their shapes (inline ``ingress``, ``ec2/securityGroupRule``, ``vpc/securityGroupIngressRule``):
+  who may open a connection to whom, on which port: Internet -> ALB -> tasks -> DB.
+  Security groups are matched through property dependencies, so this works at preview too,
+  when the group ids are still unknown.
+
+Colours are 6-digit hex: ``dot`` rejects the 3-digit form and paints black.
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any, Iterable
+
+from .fakes import SECRET_SIG, SECRET_SIG_KEY, UNKNOWN
+from .graph import edges_of, topo_order
+
+COLOURS = {
+    "cluster": "#eef3fb",
+    "cluster_border": "#7a94c2",
+    "node": "#ffffff",
+    "remote": "#fff3d6",
+    "internet": "#fde2e2",
+    "dep": "#9a9a9a",
+    "reach": "#c0392b",
+    "font": "#222222",
+}
+
+SG_USERS = {
+    # resource type -> the property whose dependencies name its security groups
+    "aws:lb/loadBalancer:LoadBalancer": ("securityGroups",),
+    "aws:alb/loadBalancer:LoadBalancer": ("securityGroups",),
+    "aws:ecs/service:Service": ("networkConfiguration",),
+    "aws:rds/instance:Instance": ("vpcSecurityGroupIds",),
+}
+SG_TYPES = {"aws:ec2/securityGroup:SecurityGroup"}
+WORLD = {"0.0.0.0/0", "::/0"}
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, dict) and v.get(SECRET_SIG_KEY) == SECRET_SIG:
+        return _plain(v.get("value"))
+    return v
+
+
+def _port(rule: dict) -> str:
+    lo, hi = _plain(rule.get("fromPort")), _plain(rule.get("toPort"))
+    proto = str(_plain(rule.get("ipProtocol") or rule.get("protocol")) or "tcp")
+    if proto in ("-1", "all"):
+        return "all"
+    if lo is None or lo == UNKNOWN:
+        return proto
+    lo = int(float(lo))
+    hi = int(float(hi)) if hi not in (None, UNKNOWN) else lo
+    return f"{proto}/{lo}" if lo == hi else f"{proto}/{lo}-{hi}"
+
+
+def reachability(resources: list[dict]) -> list[tuple[str, str, str]]:
+    """Edges ``(source urn or 'internet', target urn, port label)`` allowed by security groups."""
+    sgs = {r["urn"] for r in resources if r["type"] in SG_TYPES}
+    users: dict[str, set[str]] = {sg: set() for sg in sgs}
+    for r in resources:
+        for prop in SG_USERS.get(r["type"], ()):
+            for dep in (r.get("property_dependencies") or {}).get(prop, []):
+                if dep in users:
+                    users[dep].add(r["urn"])
+    rules: list[tuple[str, str, str]] = []  # (target sg, source sg | 'internet', port)
+
+    def deps(r: dict, prop: str) -> list[str]:
+        return [d for d in (r.get("property_dependencies") or {}).get(prop, []) if d in sgs]
+
+    for r in resources:
+        p = r.get("inputs") or {}
+        if r["type"] == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
+            for target in deps(r, "securityGroupId"):
+                for source in deps(r, "referencedSecurityGroupId"):
+                    rules.append((target, source, _port(p)))
+                if _plain(p.get("cidrIpv4")) in WORLD or _plain(p.get("cidrIpv6")) in WORLD:
+                    rules.append((target, "internet", _port(p)))
+        elif r["type"] == "aws:ec2/securityGroupRule:SecurityGroupRule" and _plain(p.get("type")) == "ingress":
+            for target in deps(r, "securityGroupId"):
+                for source in deps(r, "sourceSecurityGroupId"):
+                    rules.append((target, source, _port(p)))
+                if set(_plain(p.get("cidrBlocks")) or []) & WORLD or set(_plain(p.get("ipv6CidrBlocks")) or []) & WORLD:
+                    rules.append((target, "internet", _port(p)))
+        elif r["type"] in SG_TYPES:
+            ingress = _plain(p.get("ingress")) or []
+            for rule in ingress if isinstance(ingress, list) else []:
+                rule = _plain(rule) or {}
+                for source in deps(r, "ingress"):
+                    rules.append((r["urn"], source, _port(rule)))
+                if set(_plain(rule.get("cidrBlocks")) or []) & WORLD:
+                    rules.append((r["urn"], "internet", _port(rule)))
+    edges: set[tuple[str, str, str]] = set()
+    for target, source, port in rules:
+        sources = {"internet"} if source == "internet" else users.get(source, set())
+        for s in sources:
+            for t in users.get(target, set()):
+                if s != t:
+                    edges.add((s, t, port))
+    return sorted(edges)
+
+
+def _node_id(urn: str) -> str:
+    return "n_" + "".join(c if c.isalnum() else "_" for c in urn.split("::", 2)[-1])
+
+
+def _label(r: dict) -> str:
+    typ = r["type"]
+    parts = typ.split(":")
+    short = f"{parts[1].split('/')[0]}/{parts[2]}" if len(parts) == 3 else typ
+    if r.get("remote"):
+        return (f"<<b>{html.escape(r['name'])}</b><br/><font point-size='9'>{html.escape(typ)}</font>"
+                f"<br/><font point-size='8'>remote component: children not visible offline</font>>")
+    return f"<<b>{html.escape(r['name'])}</b><br/><font point-size='9'>{html.escape(short)}</font>>"
+
+
+def to_dot(resources: Iterable[dict], title: str) -> str:
+    res = [r for r in topo_order(resources) if r["type"] != "pulumi:pulumi:Stack" and not r.get("default_provider")]
+    by_urn = {r["urn"]: r for r in res}
+    components = [r for r in res if not r.get("custom") and not r.get("remote")]
+    comp_urns = {c["urn"] for c in components}
+    members: dict[str, list[dict]] = {}
+    for r in res:
+        if r["urn"] in comp_urns:
+            continue
+        parent = r.get("parent") or ""
+        while parent and parent not in comp_urns:
+            parent = (by_urn.get(parent) or {}).get("parent") or ""
+        members.setdefault(parent, []).append(r)
+    sub: dict[str, list[dict]] = {}
+    for c in components:
+        parent = c.get("parent") or ""
+        while parent and parent not in comp_urns:
+            parent = (by_urn.get(parent) or {}).get("parent") or ""
+        sub.setdefault(parent, []).append(c)
+
+    out = [
+        "digraph architecture {",
+        f'  graph [rankdir=LR, fontname="Helvetica", fontsize=12, label="{html.escape(title)}", labelloc=t, '
+        f'compound=true, fontcolor="{COLOURS["font"]}"];',
+        f'  node [shape=box, style="rounded,filled", fillcolor="{COLOURS["node"]}", fontname="Helvetica", '
+        f'fontsize=10, color="{COLOURS["cluster_border"]}", fontcolor="{COLOURS["font"]}"];',
+        f'  edge [fontname="Helvetica", fontsize=9, color="{COLOURS["dep"]}"];',
+    ]
+
+    def emit(parent: str, indent: str) -> None:
+        for r in members.get(parent, []):
+            fill = COLOURS["remote"] if r.get("remote") else COLOURS["node"]
+            out.append(f'{indent}{_node_id(r["urn"])} [label={_label(r)}, fillcolor="{fill}"];')
+        for c in sub.get(parent, []):
+            out.append(f'{indent}subgraph cluster_{_node_id(c["urn"])} {{')
+            out.append(f'{indent}  label=<<b>{html.escape(c["name"])}</b> <font point-size="9">'
+                       f'{html.escape(c["type"])}</font>>; style="rounded,filled"; '
+                       f'fillcolor="{COLOURS["cluster"]}"; color="{COLOURS["cluster_border"]}";')
+            if not members.get(c["urn"]) and not sub.get(c["urn"]):
+                out.append(f'{indent}  {_node_id(c["urn"])}_empty [label="(no resources)", shape=plaintext];')
+            emit(c["urn"], indent + "  ")
+            out.append(f"{indent}}}")
+
+    emit("", "  ")
+    nodes = {r["urn"] for r in res if r["urn"] not in comp_urns}
+    for r in res:
+        if r["urn"] not in nodes:
+            continue
+        for d in sorted(edges_of(r) - {r.get("parent") or ""}):
+            if d in nodes:
+                out.append(f'  {_node_id(d)} -> {_node_id(r["urn"])} [style=dashed, arrowsize=0.6];')
+    reach = reachability(res)
+    if any(s == "internet" for s, _, _ in reach):
+        out.append(f'  internet [label="Internet", shape=ellipse, fillcolor="{COLOURS["internet"]}"];')
+    for s, t, port in reach:
+        src = "internet" if s == "internet" else _node_id(s)
+        out.append(f'  {src} -> {_node_id(t)} [color="{COLOURS["reach"]}", penwidth=2.2, '
+                   f'fontcolor="{COLOURS["reach"]}", label="{port}", constraint=true];')
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def render(dot_text: str, out_dir: Path, stem: str = "architecture") -> dict[str, str]:
+    """Write ``<stem>.dot`` and, when ``dot`` is installed, ``.svg`` and ``.png``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = {"dot": str(out_dir / f"{stem}.dot")}
+    Path(files["dot"]).write_text(dot_text)
+    exe = shutil.which("dot")
+    if exe is None:
+        return files
+    for fmt in ("svg", "png"):
+        target = out_dir / f"{stem}.{fmt}"
+        subprocess.run([exe, f"-T{fmt}", "-o", str(target), files["dot"]], check=True,
+                       capture_output=True, text=True)
+        files[fmt] = str(target)
+    return files

@@ -1,0 +1,221 @@
+"""What the offline preview writes: ``report.json``, ``report.sarif``, ``summary.md`` and the terminal text."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Optional
+from urllib.parse import urlparse
+
+from .cost import Estimate
+from .fakes import SECRET_SIG, SECRET_SIG_KEY, UNKNOWN
+from .policyrun import PolicyOutcome
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+TOOL_NAME = "pulumi-offline-preview"
+OPS = {"preview": ("+", "create"), "update": ("+", "created"), "existing": ("=", "unchanged")}
+
+
+def display(value: Any) -> Any:
+    """Wire values -> readable JSON: secrets masked, unknowns spelled out."""
+    if isinstance(value, dict):
+        if value.get(SECRET_SIG_KEY) == SECRET_SIG:
+            return "[secret]"
+        if value.get(SECRET_SIG_KEY):
+            return {k: display(v) for k, v in value.items() if k != SECRET_SIG_KEY}
+        return {k: display(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [display(v) for v in value]
+    if value == UNKNOWN:
+        return "(unknown until the resource exists)"
+    return value
+
+
+def source_of(rec: Optional[dict], program_dir: Path, stack_file: Path) -> tuple[str, int]:
+    """(path relative to the program, line) of a resource's registration; the stack file otherwise."""
+    fallback = (stack_file.relative_to(program_dir).as_posix() if stack_file.is_relative_to(program_dir)
+                else stack_file.name, 1)
+    if not rec or not rec.get("source"):
+        return fallback
+    uri, _, line = rec["source"].rpartition(":")
+    path = Path(urlparse(uri).path)
+    if not path.is_relative_to(program_dir) or ".venv" in path.parts or "site-packages" in path.parts:
+        return fallback
+    return path.relative_to(program_dir).as_posix(), int(line or 1)
+
+
+def build_report(run: dict, ordered: list[dict], outcome: Optional[PolicyOutcome], cost: Optional[Estimate],
+                 files: dict, exit_code: int) -> dict:
+    remote = [r for r in ordered if r.get("remote")]
+    return {
+        "tool": TOOL_NAME,
+        "project": run.get("project"),
+        "stack": run.get("stack"),
+        "mode": run.get("mode"),
+        "program": run.get("program"),
+        "stackFile": run.get("stack_file"),
+        "error": run.get("error"),
+        "exitCode": exit_code,
+        "faithfulness": [
+            "Resources are recorded from the real program through the SDK's resource-monitor interface; "
+            "providers are not run, so provider-side defaults (Check) are absent from the inputs.",
+            "Remote components are single resources offline; their children are not visible and not judged: "
+            + (", ".join(f"{r['type']} {r['name']}" for r in remote) or "none in this stack") + ".",
+            "Outputs in update/existing modes are fabricated, deterministic and clearly fake (account 123456789012).",
+        ],
+        "summary": {
+            "resources": len(ordered),
+            "custom": sum(1 for r in ordered if r.get("custom")),
+            "components": sum(1 for r in ordered if not r.get("custom") and not r.get("remote")),
+            "remoteComponents": len(remote),
+            "defaultProviders": sum(1 for r in ordered if r.get("default_provider")),
+            "mandatory": len(outcome.mandatory) if outcome else None,
+            "advisory": len(outcome.advisory) if outcome else None,
+            "skipped": len(outcome.skipped) if outcome else None,
+            "monthlyCostUsd": cost.total if cost else None,
+        },
+        "resources": [{
+            "urn": r["urn"], "type": r["type"], "name": r["name"], "parent": r.get("parent") or None,
+            "id": display(r.get("id")), "custom": r.get("custom"), "remote": r.get("remote"),
+            "defaultProvider": r.get("default_provider"), "provider": r.get("provider") or None,
+            "dependencies": r.get("dependencies"), "propertyDependencies": r.get("property_dependencies"),
+            "inputs": display(r.get("inputs")), "outputs": display(r.get("outputs")), "source": r.get("source") or None,
+        } for r in ordered],
+        "stackOutputs": display(run.get("stack_outputs") or {}),
+        "config": {"keys": run.get("config_keys"), "secretKeys": run.get("secret_keys"),
+                   "undecryptedSecretKeys": run.get("undecrypted_secret_keys")},
+        "policies": None if outcome is None else {
+            "pack": outcome.pack, "configFile": outcome.config_file, "analyzed": outcome.analyzed,
+            "stoppedAt": outcome.stopped_at, "notApplicable": outcome.not_applicable,
+            "violations": outcome.violations, "skipped": outcome.skipped, "rules": outcome.rules,
+        },
+        "cost": None if cost is None else {
+            "currency": cost.currency, "region": cost.region, "monthlyTotal": cost.total,
+            "lines": [asdict(line) for line in cost.lines], "assumptions": list(cost.assumptions),
+        },
+        "diagnostics": run.get("diagnostics") or [],
+        "files": files,
+    }
+
+
+def _sarif_level(level: str) -> str:
+    return {"mandatory": "error", "advisory": "warning", "disabled": "none"}.get(level, "note")
+
+
+def build_sarif(report: dict, ordered: list[dict], program_dir: Path, stack_file: Path) -> dict:
+    pol = report.get("policies") or {"rules": [], "violations": [], "skipped": [], "pack": {}}
+    by_urn = {r["urn"]: r for r in ordered}
+    rules, index = [], {}
+    for i, rule in enumerate(pol["rules"]):
+        index[rule["name"]] = i
+        help_text = f"{rule['description']}\n\nRemediation: {rule.get('remediation') or 'see the policy documentation'}"
+        entry = {
+            "id": rule["name"],
+            "name": "".join(part.capitalize() for part in rule["name"].split("-")),
+            "shortDescription": {"text": rule["description"] or rule["name"]},
+            "fullDescription": {"text": rule["description"] or rule["name"]},
+            "help": {"text": help_text, "markdown": f"{rule['description']}\n\n**Remediation:** "
+                                                    f"{rule.get('remediation') or 'see the policy documentation'}"},
+            "defaultConfiguration": {"level": _sarif_level(rule["level"])},
+            "properties": {"tags": rule.get("tags") or [], "severity": rule.get("severity"),
+                           "enforcementLevel": rule["level"]},
+        }
+        if rule.get("url"):
+            entry["helpUri"] = rule["url"]
+        rules.append(entry)
+    results = []
+    for v in pol["violations"]:
+        path, line = source_of(by_urn.get(v["urn"]), program_dir, stack_file)
+        result = {
+            "ruleId": v["policy"],
+            "level": _sarif_level(v["level"]),
+            "message": {"text": v["message"] or v["description"]},
+            "locations": [{
+                "physicalLocation": {"artifactLocation": {"uri": path, "uriBaseId": "SRCROOT"},
+                                     "region": {"startLine": max(line, 1)}},
+                "logicalLocations": [{"fullyQualifiedName": v["urn"] or report["stack"], "kind": "resource"}],
+            }],
+            "properties": {"enforcementLevel": v["level"], "severity": v.get("severity"), "phase": v["phase"]},
+        }
+        if v["policy"] in index:
+            result["ruleIndex"] = index[v["policy"]]
+        results.append(result)
+    notes = [{
+        "level": "note",
+        "message": {"text": f"skipped during preview: {s['policy']} on {s['urn'] or 'the stack'}: {s['reason']}"},
+        **({"associatedRule": {"id": s["policy"], "index": index[s["policy"]]}} if s["policy"] in index else {}),
+    } for s in pol["skipped"]]
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": TOOL_NAME,
+                "fullName": f"Offline Pulumi preview with policy pack {pol['pack'].get('name', '')}".strip(),
+                "version": str(pol["pack"].get("version") or "0"),
+                "informationUri": "https://www.pulumi.com/docs/iac/packages-and-automation/crossguard/",
+                "rules": rules,
+            }},
+            "originalUriBaseIds": {"SRCROOT": {"uri": program_dir.as_uri() + "/"}},
+            "invocations": [{
+                "executionSuccessful": report.get("error") is None,
+                "toolExecutionNotifications": notes,
+                "properties": {"stack": report["stack"], "mode": report["mode"]},
+            }],
+            "results": results,
+            "properties": {"project": report["project"], "stack": report["stack"], "mode": report["mode"]},
+        }],
+    }
+
+
+def build_summary_md(report: dict) -> str:
+    s = report["summary"]
+    pol = report.get("policies")
+    status = "failed" if report["exitCode"] else "passed"
+    icon = ":x:" if report["exitCode"] else ":white_check_mark:"
+    lines = [f"### {icon} Offline preview `{report['project']}/{report['stack']}` ({report['mode']}): {status}", ""]
+    if report.get("error"):
+        lines += [f"**Program error:** `{report['error']}`", ""]
+    lines += [f"{s['resources']} resources ({s['custom']} cloud resources, {s['components']} components, "
+              f"{s['remoteComponents']} remote components whose children are not visible offline, "
+              f"{s['defaultProviders']} default providers).", ""]
+    if pol:
+        lines += [f"**Policies** ({pol['pack'].get('name')} v{pol['pack'].get('version')}, "
+                  f"config `{Path(pol['configFile']).name if pol['configFile'] else 'pack defaults'}`): "
+                  f"{s['mandatory']} mandatory, {s['advisory']} advisory, {s['skipped']} skipped during preview.", ""]
+        if pol["violations"]:
+            lines += ["| Level | Policy | Resource | Message |", "|---|---|---|---|"]
+            for v in pol["violations"]:
+                name = v["urn"].rsplit("::", 1)[-1] if v["urn"] else "(stack)"
+                msg = v["message"].replace("\n", " ").replace("|", "\\|")
+                lines.append(f"| {v['level']} | `{v['policy']}` | `{name}` | {msg} |")
+            lines.append("")
+        if pol["stoppedAt"]:
+            lines += [f"The update stopped at `{pol['stoppedAt']}`, as the engine would.", ""]
+        if pol["skipped"]:
+            lines += ["<details><summary>Skipped during preview (values unknown until the resources exist)</summary>",
+                      ""]
+            for sk in pol["skipped"]:
+                lines.append(f"- `{sk['policy']}` on `{(sk['urn'] or '(stack)').rsplit('::', 1)[-1]}`: {sk['reason']}")
+            lines += ["", "</details>", ""]
+    cost = report.get("cost")
+    if cost:
+        lines += [f"**Estimated cost:** ${cost['monthlyTotal']:,.2f} a month ({cost['region']}).", "",
+                  "| Line | Quantity | USD/month |", "|---|---|---:|"]
+        for ln in cost["lines"]:
+            lines.append(f"| {ln['item']} | {ln['quantity']} | {ln['usd']:,.2f} |")
+        lines += ["", "<details><summary>Assumptions</summary>", ""]
+        lines += [f"- {a}" for a in cost["assumptions"]]
+        lines += ["", "</details>", ""]
+    return "\n".join(lines)
+
+
+def write_outputs(out_dir: Path, report: dict, sarif: dict, summary: str) -> dict:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {"report": out_dir / "report.json", "sarif": out_dir / "report.sarif", "summary": out_dir / "summary.md"}
+    paths["sarif"].write_text(json.dumps(sarif, indent=2) + "\n")
+    paths["summary"].write_text(summary)
+    report["files"].update({k: str(v) for k, v in paths.items()})
+    paths["report"].write_text(json.dumps(report, indent=2, default=str) + "\n")
+    return {k: str(v) for k, v in paths.items()}
