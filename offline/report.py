@@ -12,7 +12,7 @@ from .cost import Estimate
 from .fakes import SECRET_SIG, SECRET_SIG_KEY, UNKNOWN
 from .policyrun import PolicyOutcome
 
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 TOOL_NAME = "pulumi-offline-preview"
 OPS = {"preview": ("+", "create"), "update": ("+", "created"), "existing": ("=", "unchanged")}
 
