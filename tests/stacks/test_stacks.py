@@ -1,0 +1,237 @@
+"""__main__.py under each stack file: the full resource family, and the differences between stacks."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from components import INVOKE_TOKENS
+from tests.mocks import StrictMocks, UnknownInvokeError, load_stack_config, run_main
+
+STACKS = ("dev", "staging", "prod")
+
+FAMILY = {
+    "aws:ecs/cluster:Cluster": 1,
+    "aws:ecr/repository:Repository": 1,
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy": 1,
+    "aws:ecs/taskDefinition:TaskDefinition": 1,
+    "aws:ecs/service:Service": 1,
+    "aws:lb/loadBalancer:LoadBalancer": 1,
+    "aws:lb/listener:Listener": 1,
+    "aws:lb/targetGroup:TargetGroup": 1,
+    "aws:appautoscaling/target:Target": 1,
+    "aws:appautoscaling/policy:Policy": 2,
+    "aws:ec2/securityGroup:SecurityGroup": 3,
+    "aws:rds/instance:Instance": 1,
+    "aws:rds/subnetGroup:SubnetGroup": 1,
+    "aws:rds/parameterGroup:ParameterGroup": 1,
+    "aws:cloudwatch/logGroup:LogGroup": 3,
+    "aws:iam/role:Role": 3,
+    "awsx:ec2:Vpc": 1,
+    "docker:index/image:Image": 1,
+    "aws:ec2/flowLog:FlowLog": 1,
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1,
+    "aws:kms/key:Key": 1,
+}
+
+
+def one(run, typ):
+    return run.one(typ).inputs
+
+
+def container(run):
+    (definition,) = json.loads(one(run, "aws:ecs/taskDefinition:TaskDefinition")["containerDefinitions"])
+    return definition
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_stack_registers_the_full_resource_family(stack_run, stack):
+    counts = {typ: len(stack_run(stack).all(typ)) for typ in FAMILY}
+    assert {typ: n for typ, n in counts.items() if n < FAMILY[typ]} == {}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_stack_exports_the_contract_outputs(stack_run, stack):
+    outputs = stack_run(stack).outputs
+    for key in ("url", "repositoryUrl", "imageRef", "clusterName", "serviceName", "dbEndpoint", "dbSecretArn",
+                "logGroupName", "migrateCommand"):
+        assert outputs.get(key), key
+    assert re.match(r"^arn:aws:secretsmanager:[a-z0-9-]+:\d{12}:secret:", outputs["dbSecretArn"])
+    assert outputs["imageRef"].startswith(outputs["repositoryUrl"] + ":sha-")
+    assert outputs["logGroupName"] == f"/ecs/webservice-{stack}"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_stack_calls_only_the_documented_invokes(stack_run, stack):
+    assert {c.token for c in stack_run(stack).calls} <= set(INVOKE_TOKENS)
+
+
+def test_access_log_lookup_happens_only_with_access_logs(stack_run):
+    tokens = {stack: {c.token for c in stack_run(stack).calls} for stack in STACKS}
+    assert "aws:elb/getServiceAccount:getServiceAccount" not in tokens["dev"]
+    assert "aws:elb/getServiceAccount:getServiceAccount" in tokens["prod"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_components_use_project_type_tokens_and_own_their_children(stack_run, stack):
+    run = stack_run(stack)
+    components = [r for r in run.registrations if r.type.startswith("webservice:")]
+    assert {r.type for r in components} == {
+        "webservice:keys:Encryption", "webservice:network:Network", "webservice:registry:Registry",
+        "webservice:cluster:Cluster", "webservice:database:Database", "webservice:task:Task",
+        "webservice:service:Service"}
+    component_urns = {r.urn for r in components}
+    orphans = [r.name for r in run.registrations if r not in components and r.parent not in component_urns]
+    assert orphans == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_taggable_resource_carries_the_stack_tags(stack_run, stack):
+    untagged = []
+    for r in stack_run(stack).registrations:
+        if r.custom and "tags" in r.inputs:
+            if r.inputs["tags"].get("stack") != stack or r.inputs["tags"].get("project") != "webservice":
+                untagged.append(r.name)
+    assert untagged == []
+    assert one(stack_run(stack), "aws:ecs/service:Service")["tags"]["stack"] == stack
+
+
+def test_task_size_differs_per_stack(stack_run):
+    sizes = {s: (one(stack_run(s), "aws:ecs/taskDefinition:TaskDefinition")["cpu"],
+                 one(stack_run(s), "aws:ecs/taskDefinition:TaskDefinition")["memory"]) for s in STACKS}
+    assert sizes == {"dev": ("256", "512"), "staging": ("512", "1024"), "prod": ("1024", "2048")}
+
+
+def test_task_counts_differ_per_stack(stack_run):
+    counts = {}
+    for s in STACKS:
+        target = one(stack_run(s), "aws:appautoscaling/target:Target")
+        counts[s] = (one(stack_run(s), "aws:ecs/service:Service")["desiredCount"], target["minCapacity"],
+                     target["maxCapacity"])
+    assert counts == {"dev": (1, 1, 2), "staging": (2, 2, 4), "prod": (3, 3, 12)}
+
+
+def test_spot_share_differs_per_stack(stack_run):
+    strategy = {s: [(p["capacityProvider"], p["weight"]) for p in
+                    one(stack_run(s), "aws:ecs/service:Service")["capacityProviderStrategies"]] for s in STACKS}
+    assert strategy["dev"] == [("FARGATE_SPOT", 1)]
+    assert strategy["staging"] == [("FARGATE", 1), ("FARGATE_SPOT", 1)]
+    assert strategy["prod"] == [("FARGATE", 1)]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_architecture_defaults_to_arm64_for_task_and_image(stack_run, stack):
+    run = stack_run(stack)
+    assert one(run, "aws:ecs/taskDefinition:TaskDefinition")["runtimePlatform"]["cpuArchitecture"] == "ARM64"
+    assert one(run, "docker:index/image:Image")["build"]["platform"] == "linux/arm64"
+
+
+def test_architecture_override_switches_task_and_image(run_stack):
+    run = run_stack("dev", overrides={"webservice:architecture": "X86_64"})
+    assert one(run, "aws:ecs/taskDefinition:TaskDefinition")["runtimePlatform"]["cpuArchitecture"] == "X86_64"
+    assert one(run, "docker:index/image:Image")["build"]["platform"] == "linux/amd64"
+
+
+def test_nat_and_azs_differ_per_stack(stack_run):
+    vpcs = {s: one(stack_run(s), "awsx:ec2:Vpc") for s in STACKS}
+    assert (vpcs["dev"]["natGateways"]["strategy"], vpcs["dev"]["numberOfAvailabilityZones"]) == ("Single", 2)
+    assert (vpcs["prod"]["natGateways"]["strategy"], vpcs["prod"]["numberOfAvailabilityZones"]) == ("OnePerAz", 3)
+    assert vpcs["staging"]["numberOfAvailabilityZones"] >= 2
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_service_spans_at_least_two_azs_outside_dev(stack_run, stack):
+    subnets = one(stack_run(stack), "aws:ecs/service:Service")["networkConfiguration"]["subnets"]
+    assert len(subnets) >= 2
+
+
+def test_database_differs_per_stack(stack_run):
+    dev, prod = one(stack_run("dev"), "aws:rds/instance:Instance"), one(stack_run("prod"), "aws:rds/instance:Instance")
+    assert dev["instanceClass"] == "db.t4g.micro"
+    assert re.match(r"^db\.m\d+g\.", prod["instanceClass"])  # Graviton general purpose
+    assert (dev["multiAz"], prod["multiAz"]) == (False, True)
+    assert one(stack_run("staging"), "aws:rds/instance:Instance")["multiAz"] is False
+    assert dev["backupRetentionPeriod"] < 7 <= prod["backupRetentionPeriod"]
+    assert (dev["deletionProtection"], prod["deletionProtection"]) == (False, True)
+    assert (dev["skipFinalSnapshot"], prod["skipFinalSnapshot"]) == (True, False)
+    assert (dev["performanceInsightsEnabled"], prod["performanceInsightsEnabled"]) == (False, True)
+
+
+def test_log_retention_differs_per_stack(stack_run):
+    retention = {s: {g.inputs["retentionInDays"] for g in stack_run(s).all("aws:cloudwatch/logGroup:LogGroup")}
+                 for s in STACKS}
+    assert retention["dev"] == {7}
+    assert retention["prod"] == {365}
+
+
+def test_https_is_required_in_prod_and_optional_in_dev(stack_run):
+    prod_listeners = {l.inputs["protocol"]: l.inputs for l in stack_run("prod").all("aws:lb/listener:Listener")}
+    dev_listeners = {l.inputs["protocol"]: l.inputs for l in stack_run("dev").all("aws:lb/listener:Listener")}
+    assert prod_listeners["HTTPS"]["certificateArn"].startswith("arn:aws:acm:")
+    assert prod_listeners["HTTP"]["defaultActions"][0]["type"] == "redirect"
+    assert set(dev_listeners) == {"HTTP"}
+    assert stack_run("prod").outputs["url"].startswith("https://")
+    assert stack_run("dev").outputs["url"].startswith("http://")
+
+
+def test_alb_protection_and_access_logs_differ_per_stack(stack_run):
+    dev = one(stack_run("dev"), "aws:lb/loadBalancer:LoadBalancer")
+    prod = one(stack_run("prod"), "aws:lb/loadBalancer:LoadBalancer")
+    assert (dev["enableDeletionProtection"], prod["enableDeletionProtection"]) == (False, True)
+    assert "accessLogs" not in dev and prod["accessLogs"]["enabled"] is True
+
+
+def test_exec_is_enabled_in_dev_only(stack_run):
+    flags = {s: one(stack_run(s), "aws:ecs/service:Service")["enableExecuteCommand"] for s in STACKS}
+    assert flags == {"dev": True, "staging": False, "prod": False}
+
+
+def test_migrations_run_on_start_in_dev_only(stack_run):
+    env = {s: {e["name"]: e["value"] for e in container(stack_run(s))["environment"]} for s in STACKS}
+    assert [env[s]["RUN_MIGRATIONS"] for s in STACKS] == ["true", "false", "false"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_container_db_settings_point_at_the_stack_database(stack_run, stack):
+    run = stack_run(stack)
+    env = {e["name"]: e["value"] for e in container(run)["environment"]}
+    assert env["DB_HOST"] == run.one("aws:rds/instance:Instance").state["address"]
+    assert env["DB_PORT"] == "3306" and env["PORT"] == "8080"
+    assert {s["valueFrom"] for s in container(run)["secrets"]} == {
+        f"{run.outputs['dbSecretArn']}:username::", f"{run.outputs['dbSecretArn']}:password::"}
+
+
+def test_prod_without_certificate_fails_before_any_resource():
+    mocks = StrictMocks()
+    with pytest.raises(ValueError, match="certificateArn=''"):
+        run_main("prod", overrides={"webservice:certificateArn": ""}, mocks=mocks)
+    assert mocks.created == [] and mocks.calls == []
+
+
+def test_unknown_invokes_fail_the_run():
+    with pytest.raises(UnknownInvokeError, match="unexpected invoke aws:index/getCallerIdentity:getCallerIdentity"):
+        run_main("dev", mocks=StrictMocks(invokes={}))
+
+
+def test_stack_files_hold_only_declared_keys_that_differ_from_defaults():
+    import yaml
+    from tests.mocks import ROOT
+    project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["config"]
+    for stack in STACKS:
+        values = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
+        for key, value in values.items():
+            namespace, _, name = key.partition(":")
+            if namespace == "aws":
+                assert name == "region"
+                continue
+            assert namespace == "webservice" and name in project, key
+            assert value != project[name].get("default"), f"{stack}: {key} repeats the default"
+
+
+def test_every_declared_key_has_type_and_description():
+    import yaml
+    from tests.mocks import ROOT
+    for key, spec in yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["config"].items():
+        assert spec.get("type") in ("string", "integer", "boolean") and spec.get("description"), key
