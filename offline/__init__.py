@@ -1,0 +1,1 @@
+"""Offline tooling: the policy-pack harness (:mod:`offline.analyzer`) and the offline preview engine."""

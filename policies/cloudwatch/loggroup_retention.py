@@ -1,0 +1,31 @@
+"""Log groups keep logs for a bounded, sufficient time."""
+
+from ..common import LOW, RuleIds, as_int, resource_rule
+
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+
+
+def _validate(res, report):
+    days = as_int(res.get("retentionInDays"))
+    minimum = as_int(res.config("minRetentionDays")) or 1
+    if not days:
+        report(f"retentionInDays is not set, so logs never expire; set at least {minimum} days.")
+    elif days < minimum:
+        report(f"retentionInDays is {days}; this stack requires at least {minimum} days.")
+
+
+POLICY = resource_rule(
+    name="aws-cloudwatch-loggroup-retention",
+    description="CloudWatch log groups set a retention of at least the configured minimum (never \"forever\").",
+    types=(LOG_GROUP,),
+    validate=_validate,
+    severity=LOW,
+    remediation="Set retentionInDays to a valid value of at least minRetentionDays (e.g. 7 in dev, 90 or 365 in "
+                "prod).",
+    ids=RuleIds(fsbp=("CloudWatch.16",), checkov=("CKV_AWS_66", "CKV_AWS_338"),
+                cdk_nag=("NIST.800.53.R5-CloudWatchLogGroupRetentionPeriod",)),
+    tags=["logs", "retention"],
+    config={"minRetentionDays": {"type": "integer", "minimum": 1, "default": 7,
+                                 "description": "Minimum retention in days."}},
+    unknowns="retentionInDays unknown: skipped with the SDK's advisory preview message.",
+)

@@ -1,0 +1,66 @@
+"""Only allowed groups take world traffic, and only on allowed ports (80/443 by default)."""
+
+from ..common import MEDIUM, SG_TYPES, RuleIds, as_list, is_unknown, matches_any, port_list, raise_unknown, \
+    resource_rule, sg_rules, tags_match
+
+DEFAULT_NAMES = ["*alb*", "*-lb", "*-lb-*", "*load-balancer*"]
+
+
+def world_rules(res, unknown_out):
+    """Ingress rules of ``res`` open to 0.0.0.0/0 or ::/0; sets unknown_out[0] if some rule is undecidable."""
+    found = []
+    for rule in sg_rules(res, ("ingress",)):
+        ports_unknown = any(is_unknown(v) for v in (rule.protocol, rule.from_port, rule.to_port))
+        if any(is_unknown(c) for c in rule.cidrs) or (rule.world_cidrs and ports_unknown):
+            unknown_out[0] = rule.label
+        elif rule.world_cidrs:
+            found.append(rule)
+    return found
+
+
+def _validate(res, report):
+    ports = port_list(res.config("allowedPorts"))
+    allowed_resource = matches_any(res.name, as_list(res.config("allowedNames"))) or tags_match(
+        res.peek("tags"), res.config("allowedTags"))
+    unknown = [None]
+    for rule in world_rules(res, unknown):
+        rng = rule.port_range()
+        if rng is None:
+            report(f"{rule.label} admits protocol {rule.protocol!r} from {', '.join(rule.world_cidrs)}; only TCP "
+                   f"ports {ports} may be open to the world.")
+            continue
+        where = f"{rule.label} opens {rng[0]}-{rng[1]} to {', '.join(rule.world_cidrs)}"
+        if not rule.only_ports(ports):
+            report(f"{where}; only ports {ports} may be open to the world.")
+        elif not allowed_resource:
+            report(f"{where}, but {res.name!r} is not an internet-facing group allowed by the pack config "
+                   "(allowedNames/allowedTags).")
+    if unknown[0]:
+        raise_unknown([unknown[0]])
+
+
+POLICY = resource_rule(
+    name="aws-ec2-securitygroup-no-world-ingress",
+    description="Security groups admit 0.0.0.0/0 or ::/0 only on allowed ports (80/443) and only on groups the "
+                "pack config marks as internet-facing.",
+    types=SG_TYPES,
+    validate=_validate,
+    severity=MEDIUM,
+    remediation="Restrict the source to a security group or a known CIDR. Internet-facing load balancer groups "
+                "may open 80/443; list them in allowedNames or tag them per allowedTags.",
+    ids=RuleIds(fsbp=("EC2.18",), cdk_nag=("AwsSolutions-EC23",), checkov=("CKV_AWS_277", "CKV_AWS_260"),
+                awsguard=("aws-ec2-securitygroup-disallow-public-internet-ingress",
+                          "aws-ec2-securitygroup-disallow-inbound-http-traffic")),
+    tags=["ec2", "network", "exposure"],
+    config={
+        "allowedPorts": {"type": "array", "items": {"type": "integer"}, "default": [80, 443],
+                         "description": "Ports that allowed groups may open to the world."},
+        "allowedNames": {"type": "array", "items": {"type": "string"}, "default": DEFAULT_NAMES,
+                         "description": "Glob patterns of resource names (group or rule) allowed world ingress."},
+        "allowedTags": {"type": "object", "default": {"exposure": "internet"},
+                        "description": "Tags that mark a group or rule as internet-facing (all must match)."},
+    },
+    unknowns="A world CIDR with known ports is judged even if other values are unknown. A rule whose CIDRs or "
+             "ports are unknown (and has no source group) makes the rule skip with the SDK's advisory preview "
+             "message, after any definite finding is reported.",
+)

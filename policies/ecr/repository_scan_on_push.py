@@ -1,0 +1,24 @@
+"""ECR repositories scan images on push."""
+
+from ..common import MEDIUM, RuleIds, as_bool, resource_rule
+
+REPOSITORY = "aws:ecr/repository:Repository"
+
+
+def _validate(res, report):
+    if as_bool(res.get("imageScanningConfiguration", "scanOnPush")) is not True:
+        report("imageScanningConfiguration.scanOnPush is not true.")
+
+
+POLICY = resource_rule(
+    name="aws-ecr-repository-scan-on-push",
+    description="ECR repositories scan every image on push.",
+    types=(REPOSITORY,),
+    validate=_validate,
+    severity=MEDIUM,
+    remediation="Set imageScanningConfiguration {scanOnPush: true} (or enable enhanced scanning for the registry).",
+    ids=RuleIds(fsbp=("ECR.1",), checkov=("CKV_AWS_163",),
+                awsguard=("aws-ecr-repository-enable-image-scan",)),
+    tags=["ecr", "vulnerability-management"],
+    unknowns="scanOnPush unknown: skipped with the SDK's advisory preview message.",
+)

@@ -1,0 +1,31 @@
+"""ECR repository and registry policies grant nothing to everyone."""
+
+from ..common import HIGH, RuleIds, policy_document, principal_is_public, resource_rule, statements
+
+TYPES = ("aws:ecr/repositoryPolicy:RepositoryPolicy", "aws:ecr/registryPolicy:RegistryPolicy")
+
+
+def _validate(res, report):
+    raw = res.get("policy")
+    doc = policy_document(raw)
+    if raw is not None and doc is None:
+        report("policy is not a valid JSON policy document.")
+        return
+    for i, st in enumerate(statements(doc)):
+        if principal_is_public(st):
+            report(f"Statement[{i}] allows Principal \"*\" without a condition. Name the accounts or roles.")
+
+
+POLICY = resource_rule(
+    name="aws-ecr-repositorypolicy-no-public-principal",
+    description="ECR repository and registry policies do not allow the \"*\" principal without a condition.",
+    types=TYPES,
+    validate=_validate,
+    severity=HIGH,
+    remediation="Replace Principal \"*\" with the account or role ARNs that need access, or add a condition "
+                "such as aws:PrincipalOrgID.",
+    ids=RuleIds(cdk_nag=("AwsSolutions-ECR1",), checkov=("CKV_AWS_32",)),
+    url="https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policies.html",
+    tags=["ecr", "exposure"],
+    unknowns="policy unknown: skipped with the SDK's advisory preview message.",
+)

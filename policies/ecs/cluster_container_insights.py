@@ -1,0 +1,26 @@
+"""ECS clusters collect Container Insights metrics."""
+
+from ..common import LOW, RuleIds, as_list, resource_rule
+
+CLUSTER = "aws:ecs/cluster:Cluster"
+
+
+def _validate(res, report):
+    for setting in as_list(res.get("settings")):
+        if isinstance(setting, dict) and setting.get("name") == "containerInsights":
+            if str(setting.get("value", "")).lower() in ("enabled", "enhanced"):
+                return
+    report("settings has no containerInsights \"enabled\" (or \"enhanced\").")
+
+
+POLICY = resource_rule(
+    name="aws-ecs-cluster-container-insights",
+    description="ECS clusters have Container Insights enabled.",
+    types=(CLUSTER,),
+    validate=_validate,
+    severity=LOW,
+    remediation="Add settings [{name: \"containerInsights\", value: \"enabled\"}] to the cluster.",
+    ids=RuleIds(fsbp=("ECS.12",), cdk_nag=("AwsSolutions-ECS4",), checkov=("CKV_AWS_65",)),
+    tags=["ecs", "monitoring"],
+    unknowns="settings unknown: skipped with the SDK's advisory preview message.",
+)

@@ -1,0 +1,27 @@
+"""ECS services and task sets do not give tasks public IP addresses."""
+
+from ..common import CRITICAL, RuleIds, as_bool, resource_rule
+
+SERVICE = "aws:ecs/service:Service"
+TASK_SET = "aws:ecs/taskSet:TaskSet"
+
+
+def _validate(res, report):
+    if as_bool(res.get("networkConfiguration", "assignPublicIp")) is True:
+        report("networkConfiguration.assignPublicIp is true: tasks get a public IP. Run tasks in private subnets "
+               "with assignPublicIp false and reach AWS APIs through NAT or VPC endpoints.")
+
+
+POLICY = resource_rule(
+    name="aws-ecs-service-no-public-ip",
+    description="ECS services and task sets do not assign public IP addresses to tasks.",
+    types=(SERVICE, TASK_SET),
+    validate=_validate,
+    severity=CRITICAL,
+    mandatory=True,
+    remediation="Set networkConfiguration.assignPublicIp to false and place the service in private subnets.",
+    ids=RuleIds(fsbp=("ECS.2", "ECS.16"), checkov=("CKV_AWS_333",)),
+    tags=["ecs", "network", "exposure"],
+    unknowns="assignPublicIp unknown: skipped with the SDK's advisory preview message (subnets and security "
+             "groups may be unknown without effect).",
+)

@@ -1,0 +1,24 @@
+"""Task definitions do not share the host's process or IPC namespace."""
+
+from ..common import HIGH, RuleIds, resource_rule
+from .taskdefinition_valid_container_definitions import TASK_DEFINITION
+
+
+def _validate(res, report):
+    for prop in ("pidMode", "ipcMode"):
+        mode = res.get(prop)
+        if isinstance(mode, str) and mode.lower() == "host":
+            report(f"{prop} is \"host\": containers share the host's namespace. Use \"task\" or leave it unset.")
+
+
+POLICY = resource_rule(
+    name="aws-ecs-taskdefinition-no-host-namespaces",
+    description="ECS task definitions do not share the host's process (pidMode) or IPC (ipcMode) namespace.",
+    types=(TASK_DEFINITION,),
+    validate=_validate,
+    severity=HIGH,
+    remediation="Remove pidMode/ipcMode \"host\"; use \"task\" when containers of one task must share them.",
+    ids=RuleIds(fsbp=("ECS.3",), checkov=("CKV_AWS_335",)),
+    tags=["ecs", "isolation"],
+    unknowns="pidMode or ipcMode unknown: skipped with the SDK's advisory preview message.",
+)

@@ -1,0 +1,24 @@
+"""Task definitions do not use the host network mode."""
+
+from ..common import HIGH, RuleIds, resource_rule
+from .taskdefinition_valid_container_definitions import TASK_DEFINITION
+
+
+def _validate(res, report):
+    mode = res.get("networkMode")
+    if isinstance(mode, str) and mode.lower() == "host":
+        report("networkMode is \"host\": containers share the host's network stack. Use \"awsvpc\".")
+
+
+POLICY = resource_rule(
+    name="aws-ecs-taskdefinition-no-host-network",
+    description="ECS task definitions do not use the host network mode.",
+    types=(TASK_DEFINITION,),
+    validate=_validate,
+    severity=HIGH,
+    remediation="Set networkMode to \"awsvpc\" (required on Fargate) and give the task its own security group.",
+    ids=RuleIds(fsbp=("ECS.17", "ECS.1"), cdk_nag=("NIST.800.53.R5-ECSTaskDefinitionUserForHostMode",)),
+    url="https://docs.aws.amazon.com/securityhub/latest/userguide/ecs-controls.html#ecs-17",
+    tags=["ecs", "network"],
+    unknowns="networkMode unknown: skipped with the SDK's advisory preview message.",
+)

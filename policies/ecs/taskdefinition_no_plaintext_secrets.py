@@ -1,0 +1,82 @@
+"""No secret travels in a container's plain environment."""
+
+import re
+
+from ..common import CRITICAL, RuleIds, as_list, container_label, containers_or_skip, resource_rule
+from .taskdefinition_valid_container_definitions import TASK_DEFINITION
+
+# Names AWS Security Hub ECS.8 names explicitly.
+_AWS_NAMES = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "ECS_ENGINE_AUTH_DATA"}
+_SECRET_WORDS = {"password", "passwd", "pwd", "pass", "secret", "secrets", "token", "tokens", "credential",
+                 "credentials", "creds", "passphrase", "apikey", "privatekey", "auth"}
+# "KEY" is a secret word unless it names something that is not itself secret (an id, ARN, name or alias).
+_KEY_NOT_SECRET_NEXT = {"id", "arn", "name", "alias", "path", "file", "region", "prefix"}
+_VALUE_PATTERNS = (
+    re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b"),                    # AWS access key id
+    re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),            # PEM private key
+    re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.I),  # URL with user:password@
+)
+
+
+def _tokens(name):
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    return [t for t in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if t]
+
+
+def secret_name(name, extra_patterns=()):
+    """True if an environment variable name looks like it holds a secret."""
+    if name.upper() in _AWS_NAMES:
+        return True
+    tokens = _tokens(name)
+    joined = "".join(tokens)
+    if any(t in _SECRET_WORDS for t in tokens) or "apikey" in joined or "privatekey" in joined:
+        return True
+    for i, t in enumerate(tokens):
+        if t == "key" and (i + 1 == len(tokens) or tokens[i + 1] not in _KEY_NOT_SECRET_NEXT):
+            return True
+    return any(isinstance(p, str) and re.search(p, name, re.I) for p in extra_patterns)
+
+
+def secret_value(value):
+    return isinstance(value, str) and any(p.search(value) for p in _VALUE_PATTERNS)
+
+
+def _validate(res, report):
+    allowed = {n.upper() for n in as_list(res.config("allowedNames")) if isinstance(n, str)}
+    extra = as_list(res.config("extraNamePatterns"))
+    for i, c in enumerate(containers_or_skip(res)):
+        for entry in as_list(c.get("environment")):
+            if not isinstance(entry, dict):
+                continue
+            name, value = entry.get("name"), entry.get("value")
+            if not isinstance(name, str) or name.upper() in allowed:
+                continue
+            if secret_name(name, extra):
+                report(f"{container_label(c, i)} passes {name!r} in plain environment. Move it to \"secrets\" "
+                       "with valueFrom pointing at a Secrets Manager secret or SSM SecureString ARN.")
+            elif secret_value(value):
+                report(f"{container_label(c, i)} environment {name!r} holds a value that looks like a credential. "
+                       "Move it to \"secrets\" with valueFrom.")
+
+
+POLICY = resource_rule(
+    name="aws-ecs-taskdefinition-no-plaintext-secrets",
+    description="ECS containers take secrets through \"secrets\" with valueFrom, never as plain environment "
+                "variables.",
+    types=(TASK_DEFINITION,),
+    validate=_validate,
+    severity=CRITICAL,
+    mandatory=True,
+    remediation="Store the value in Secrets Manager (or SSM SecureString) and reference it from the container's "
+                "\"secrets\": [{name, valueFrom: <ARN>[:jsonKey::]}]; grant the execution role read access to "
+                "exactly that secret.",
+    ids=RuleIds(fsbp=("ECS.8",), cdk_nag=("AwsSolutions-ECS2",)),
+    tags=["ecs", "secrets"],
+    config={
+        "allowedNames": {"type": "array", "items": {"type": "string"}, "default": [],
+                         "description": "Variable names that look secret but are not (e.g. TOKEN_TTL)."},
+        "extraNamePatterns": {"type": "array", "items": {"type": "string"}, "default": [],
+                              "description": "Extra case-insensitive regexes for secret variable names."},
+    },
+    unknowns="containerDefinitions unknown: skipped with the SDK's advisory preview message.",
+)

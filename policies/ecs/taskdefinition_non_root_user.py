@@ -1,0 +1,44 @@
+"""Every container runs as a non-root user."""
+
+from ..common import CRITICAL, NotApplicable, RuleIds, container_label, containers_or_skip, is_unknown, \
+    raise_unknown, resource_rule
+from .taskdefinition_valid_container_definitions import TASK_DEFINITION
+
+_ROOT = {"root", "0"}
+
+
+def is_windows(res):
+    family = res.peek("runtimePlatform", "operatingSystemFamily")
+    return isinstance(family, str) and family.upper().startswith("WINDOWS")
+
+
+def _validate(res, report):
+    if is_windows(res):
+        raise NotApplicable("Windows containers have no Linux user")
+    for i, c in enumerate(containers_or_skip(res)):
+        user = c.get("user")
+        if is_unknown(user):
+            raise_unknown(["containerDefinitions", i, "user"])
+        if user is None or (isinstance(user, str) and not user.strip()):
+            report(f"{container_label(c, i)} sets no user, so it runs as the image's user (root by default). "
+                   "Set user to a non-root name or UID, e.g. \"1000:1000\".")
+            continue
+        parts = [p.strip().lower() for p in str(user).split(":")]
+        if any(p in _ROOT for p in parts):
+            report(f"{container_label(c, i)} runs as {user!r}, which is root. Use a non-root user and group.")
+
+
+POLICY = resource_rule(
+    name="aws-ecs-taskdefinition-non-root-user",
+    description="ECS containers run as a non-root user (user set, and neither user nor group is root or 0).",
+    types=(TASK_DEFINITION,),
+    validate=_validate,
+    severity=CRITICAL,
+    mandatory=True,
+    remediation="Set \"user\" in every container definition to a non-root user, e.g. \"1000:1000\" or \"node\", "
+                "and make the image work as that user.",
+    ids=RuleIds(fsbp=("ECS.20",), cdk_nag=("NIST.800.53.R5-ECSTaskDefinitionUserForHostMode",),
+                checkov=("CKV_DOCKER_3", "CKV_DOCKER_8")),
+    tags=["ecs", "containers", "least-privilege"],
+    unknowns="containerDefinitions or a container's user unknown: skipped with the SDK's advisory preview message.",
+)

@@ -1,0 +1,25 @@
+"""No container runs privileged."""
+
+from ..common import CRITICAL, RuleIds, as_bool, container_label, containers_or_skip, resource_rule
+from .taskdefinition_valid_container_definitions import TASK_DEFINITION
+
+
+def _validate(res, report):
+    for i, c in enumerate(containers_or_skip(res)):
+        if as_bool(c.get("privileged")) is True:
+            report(f"{container_label(c, i)} is privileged. Remove \"privileged\" or set it to false.")
+
+
+POLICY = resource_rule(
+    name="aws-ecs-taskdefinition-not-privileged",
+    description="ECS containers do not run in privileged mode.",
+    types=(TASK_DEFINITION,),
+    validate=_validate,
+    severity=CRITICAL,
+    mandatory=True,
+    remediation="Remove \"privileged\": true from the container definition; grant specific Linux capabilities "
+                "only if truly needed (Fargate allows SYS_PTRACE alone).",
+    ids=RuleIds(fsbp=("ECS.4",), checkov=("CKV_AWS_334",)),
+    tags=["ecs", "containers", "least-privilege"],
+    unknowns="containerDefinitions unknown: skipped with the SDK's advisory preview message.",
+)

@@ -1,0 +1,28 @@
+"""The task definition's containerDefinitions is a well-formed JSON array of container objects."""
+
+from ..common import CRITICAL, RuleIds, container_definitions, resource_rule
+
+TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
+
+
+def _validate(res, report):
+    _, error = container_definitions(res)
+    if error:
+        report(f"{error}. The other container rules cannot judge this task definition until it is fixed.")
+
+
+POLICY = resource_rule(
+    name="aws-ecs-taskdefinition-valid-container-definitions",
+    description="ECS task definitions have well-formed containerDefinitions, so every container rule can judge them.",
+    types=(TASK_DEFINITION,),
+    validate=_validate,
+    severity=CRITICAL,
+    mandatory=True,
+    remediation="Build containerDefinitions with json.dumps() of a list of container objects "
+                "(the task component's pure helper does this).",
+    ids=RuleIds(),
+    url="https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html",
+    tags=["ecs", "robustness"],
+    unknowns="The whole string unknown: skipped with the SDK's advisory preview message. Malformed JSON is a "
+             "violation (fail closed, because the mandatory container rules cannot run).",
+)

@@ -1,0 +1,40 @@
+"""No IAM policy grants full administrator access."""
+
+from ..common import ATTACHMENT_TYPES, CRITICAL, IAM_DOC_TYPES, RuleIds, actions, allows, attached_policy_arns, \
+    aws_managed_policy, permission_statements, raise_unknown, resource_rule, resources_of
+
+ADMIN_POLICIES = {"AdministratorAccess"}
+
+
+def _validate(res, report):
+    if res.type in ATTACHMENT_TYPES or res.type == "aws:iam/role:Role":
+        for arn in attached_policy_arns(res):
+            if aws_managed_policy(arn) in ADMIN_POLICIES:
+                report(f"attaches {arn}, which grants every action on every resource.")
+    if res.type not in IAM_DOC_TYPES:
+        return
+    found, unknown = permission_statements(res)
+    for label, st in found:
+        if allows(st) and any(a in ("*", "*:*") for a in actions(st)) and "*" in resources_of(st):
+            report(f"{label} allows Action \"*\" on Resource \"*\" (full administrator access).")
+    if unknown:
+        raise_unknown([unknown])
+
+
+POLICY = resource_rule(
+    name="aws-iam-policy-no-admin-access",
+    description="IAM policies never allow \"*\" actions on \"*\" resources, and nothing attaches "
+                "AdministratorAccess.",
+    types=IAM_DOC_TYPES + ATTACHMENT_TYPES,
+    validate=_validate,
+    severity=CRITICAL,
+    mandatory=True,
+    remediation="Grant the specific actions on the specific resources the workload uses; never attach "
+                "AdministratorAccess to a workload role.",
+    ids=RuleIds(fsbp=("IAM.1",), checkov=("CKV_AWS_62", "CKV_AWS_1", "CKV_AWS_274"),
+                cdk_nag=("NIST.800.53.R5-IAMPolicyNoStatementsWithAdminAccess",
+                         "NIST.800.53.R5-IAMPolicyNoStatementsWithFullAccess")),
+    tags=["iam", "least-privilege"],
+    unknowns="Definite findings in known documents are reported; an unknown document (or managedPolicyArns / "
+             "policyArn) is skipped with the SDK's advisory preview message.",
+)

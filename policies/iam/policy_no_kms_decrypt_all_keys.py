@@ -1,0 +1,36 @@
+"""IAM policies do not allow decryption with every KMS key."""
+
+import fnmatch
+
+from ..common import IAM_DOC_TYPES, MEDIUM, RuleIds, actions, allows, permission_statements, raise_unknown, \
+    resource_rule, resources_of
+
+_DECRYPT = ("kms:Decrypt", "kms:ReEncryptFrom")
+
+
+def _validate(res, report):
+    found, unknown = permission_statements(res)
+    for label, st in found:
+        if not allows(st) or "*" not in resources_of(st):
+            continue
+        granted = [a for a in actions(st) if a not in ("*", "*:*") and not a.endswith(":*")]
+        hits = sorted({d for d in _DECRYPT for a in granted if fnmatch.fnmatchcase(d.lower(), a.lower())})
+        if hits:
+            report(f"{label} allows {hits} on every KMS key; name the key ARNs.")
+    if unknown:
+        raise_unknown([unknown])
+
+
+POLICY = resource_rule(
+    name="aws-iam-policy-no-kms-decrypt-all-keys",
+    description="IAM policies do not allow kms:Decrypt or kms:ReEncryptFrom on all KMS keys.",
+    types=IAM_DOC_TYPES,
+    validate=_validate,
+    severity=MEDIUM,
+    remediation="List the key ARNs in Resource (or use a kms:ViaService condition with specific keys).",
+    ids=RuleIds(fsbp=("KMS.1", "KMS.2"), cdk_nag=("AwsSolutions-IAM5",)),
+    url="https://docs.aws.amazon.com/securityhub/latest/userguide/kms-controls.html#kms-2",
+    tags=["iam", "kms", "least-privilege"],
+    unknowns="As aws-iam-policy-no-admin-access; service wildcards (kms:*) are left to "
+             "aws-iam-policy-no-service-wildcards.",
+)

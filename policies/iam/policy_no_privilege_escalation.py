@@ -1,0 +1,42 @@
+"""IAM policies do not grant privilege-escalation actions on every resource."""
+
+import fnmatch
+
+from ..common import HIGH, IAM_DOC_TYPES, RuleIds, actions, allows, permission_statements, raise_unknown, \
+    resource_rule, resources_of
+
+ESCALATION_ACTIONS = [
+    "iam:PassRole", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:AttachRolePolicy",
+    "iam:AttachUserPolicy", "iam:AttachGroupPolicy", "iam:PutRolePolicy", "iam:PutUserPolicy",
+    "iam:PutGroupPolicy", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile",
+    "iam:UpdateAssumeRolePolicy", "iam:AddUserToGroup", "iam:CreateRole", "sts:AssumeRole",
+]
+
+
+def _validate(res, report):
+    found, unknown = permission_statements(res)
+    for label, st in found:
+        if not allows(st) or "*" not in resources_of(st):
+            continue
+        granted = [a for a in actions(st) if a not in ("*", "*:*")]
+        hits = sorted({e for e in ESCALATION_ACTIONS for a in granted if fnmatch.fnmatchcase(e.lower(), a.lower())})
+        if hits:
+            report(f"{label} allows {hits} on Resource \"*\"; scope them to specific ARNs.")
+    if unknown:
+        raise_unknown([unknown])
+
+
+POLICY = resource_rule(
+    name="aws-iam-policy-no-privilege-escalation",
+    description="IAM policies do not allow privilege-escalation actions (iam:PassRole, iam:Put*Policy, "
+                "sts:AssumeRole, ...) on Resource \"*\".",
+    types=IAM_DOC_TYPES,
+    validate=_validate,
+    severity=HIGH,
+    remediation="Scope iam:PassRole and similar actions to the exact role ARNs (with iam:PassedToService).",
+    ids=RuleIds(checkov=("CKV_AWS_286", "CKV_AWS_287", "CKV_AWS_288", "CKV_AWS_289", "CKV_AWS_290",
+                         "CKV_AWS_355")),
+    url="https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
+    tags=["iam", "least-privilege"],
+    unknowns="As aws-iam-policy-no-admin-access. Action \"*\" is left to aws-iam-policy-no-admin-access.",
+)

@@ -1,0 +1,39 @@
+"""IAM policies do not grant whole services ("s3:*") without a recorded reason."""
+
+from ..common import IAM_DOC_TYPES, MEDIUM, RuleIds, actions, allows, permission_statements, raise_unknown, \
+    resource_rule, resources_of
+
+
+def _validate(res, report):
+    allowed = res.config("allowedWildcardActions") or {}
+    found, unknown = permission_statements(res)
+    for label, st in found:
+        if not allows(st):
+            continue
+        for action in actions(st):
+            if action in ("*", "*:*"):
+                if "*" not in resources_of(st):  # "*" on "*" is aws-iam-policy-no-admin-access
+                    report(f"{label} allows every action (\"*\") on {resources_of(st)}.")
+            elif action.endswith(":*") and action not in allowed:
+                report(f"{label} allows {action!r}, every action of the service. List the actions needed, or "
+                       "record the wildcard with a reason in allowedWildcardActions.")
+    if unknown:
+        raise_unknown([unknown])
+
+
+POLICY = resource_rule(
+    name="aws-iam-policy-no-service-wildcards",
+    description="IAM policies grant no service-wide wildcard actions (\"<service>:*\") unless the stack config "
+                "records a reason for that action.",
+    types=IAM_DOC_TYPES,
+    validate=_validate,
+    severity=MEDIUM,
+    remediation="Replace \"<service>:*\" with the specific actions; if a wildcard is truly needed, add it to "
+                "allowedWildcardActions with the reason.",
+    ids=RuleIds(fsbp=("IAM.21",), cdk_nag=("AwsSolutions-IAM5",), checkov=("CKV_AWS_63", "CKV_AWS_49")),
+    tags=["iam", "least-privilege"],
+    config={"allowedWildcardActions": {
+        "type": "object", "additionalProperties": {"type": "string", "minLength": 10}, "default": {},
+        "description": "Service wildcards (e.g. \"logs:*\") allowed in this stack, each mapped to its reason."}},
+    unknowns="As aws-iam-policy-no-admin-access.",
+)

@@ -1,0 +1,35 @@
+"""Roles cannot be assumed by everyone."""
+
+from ..common import HIGH, RuleIds, allows, as_list, policy_document, resource_rule, statements
+
+
+def _validate(res, report):
+    raw = res.get("assumeRolePolicy")
+    doc = policy_document(raw)
+    if raw is not None and doc is None:
+        report("assumeRolePolicy is not a valid JSON policy document.")
+        return
+    for i, st in enumerate(statements(doc)):
+        if not allows(st):
+            continue
+        principal = st.get("Principal")
+        values = [principal] if principal == "*" else []
+        if isinstance(principal, dict):
+            values = [p for k in ("AWS", "Service", "Federated") for p in as_list(principal.get(k))]
+        if "*" in values:
+            report(f"Statement[{i}] lets Principal \"*\" assume the role. Name the service or account.")
+
+
+POLICY = resource_rule(
+    name="aws-iam-role-trust-no-wildcard-principal",
+    description="IAM role trust policies do not allow the \"*\" principal.",
+    types=("aws:iam/role:Role",),
+    validate=_validate,
+    severity=HIGH,
+    remediation="Trust the exact service (e.g. ecs-tasks.amazonaws.com) or account, with aws:SourceAccount / "
+                "aws:SourceArn conditions for services.",
+    ids=RuleIds(checkov=("CKV_AWS_60", "CKV_AWS_61")),
+    url="https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html",
+    tags=["iam", "exposure"],
+    unknowns="assumeRolePolicy unknown: skipped with the SDK's advisory preview message.",
+)

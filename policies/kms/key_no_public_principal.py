@@ -1,0 +1,29 @@
+"""KMS key policies grant nothing to everyone."""
+
+from ..common import HIGH, RuleIds, policy_document, principal_is_public, resource_rule, statements
+from .key_rotation import KEY
+
+
+def _validate(res, report):
+    raw = res.get("policy")
+    doc = policy_document(raw)
+    if raw is not None and doc is None:
+        report("policy is not a valid JSON key policy.")
+        return
+    for i, st in enumerate(statements(doc)):
+        if principal_is_public(st):
+            report(f"Statement[{i}] allows Principal \"*\" without a condition.")
+
+
+POLICY = resource_rule(
+    name="aws-kms-key-no-public-principal",
+    description="KMS key policies do not allow the \"*\" principal without a condition.",
+    types=(KEY,),
+    validate=_validate,
+    severity=HIGH,
+    remediation="Name the account root and the roles that use the key; use kms:ViaService / kms:CallerAccount "
+                "conditions for service access.",
+    ids=RuleIds(fsbp=("KMS.5",), checkov=("CKV_AWS_33",)),
+    tags=["kms", "exposure"],
+    unknowns="policy unknown: skipped with the SDK's advisory preview message.",
+)

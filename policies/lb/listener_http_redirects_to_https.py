@@ -1,0 +1,32 @@
+"""Plain HTTP listeners only redirect to HTTPS."""
+
+from ..common import LISTENER_TYPES, MEDIUM, RuleIds, as_list, dig, resource_rule
+
+
+def _validate(res, report):
+    protocol = res.get("protocol")
+    if not (isinstance(protocol, str) and protocol.upper() == "HTTP"):
+        return
+    actions = [a for a in as_list(res.get("defaultActions")) if isinstance(a, dict)]
+    ok = bool(actions) and all(
+        str(a.get("type", "")).lower() == "redirect"
+        and str(dig(a, "redirect", "protocol") or "").upper() == "HTTPS" for a in actions)
+    if not ok:
+        report("this HTTP listener does something other than redirect to HTTPS. Make its only default action a "
+               "redirect with protocol HTTPS, port 443, statusCode HTTP_301.")
+
+
+POLICY = resource_rule(
+    name="aws-lb-listener-http-redirects-to-https",
+    description="HTTP listeners only redirect to HTTPS.",
+    types=LISTENER_TYPES,
+    validate=_validate,
+    severity=MEDIUM,
+    remediation="Give the HTTP listener a single default action {type: \"redirect\", redirect: {protocol: "
+                "\"HTTPS\", port: \"443\", statusCode: \"HTTP_301\"}} and serve traffic on an HTTPS listener.",
+    ids=RuleIds(fsbp=("ELB.1",), checkov=("CKV_AWS_2", "CKV2_AWS_20"),
+                cdk_nag=("NIST.800.53.R5-ALBHttpToHttpsRedirection",),
+                awsguard=("alb-http-to-https-redirection", "aws-lb-listener-disallow-unencrypted-traffic")),
+    tags=["lb", "encryption-in-transit"],
+    unknowns="protocol or defaultActions unknown: skipped with the SDK's advisory preview message.",
+)

@@ -1,0 +1,29 @@
+"""Load balancers write access logs (configurable per stack)."""
+
+from ..common import LB_TYPES, MEDIUM, NotApplicable, RuleIds, as_bool, resource_rule
+
+
+def _validate(res, report):
+    if as_bool(res.config("required")) is False:
+        raise NotApplicable("access logs are not required in this stack (pack config)")
+    logs = res.get("accessLogs")
+    if not isinstance(logs, dict) or as_bool(logs.get("enabled")) is not True or not logs.get("bucket"):
+        report("accessLogs must have enabled: true and a bucket.")
+
+
+POLICY = resource_rule(
+    name="aws-lb-loadbalancer-access-logs",
+    description="Load balancers write access logs to S3 (required unless the stack config says otherwise).",
+    types=LB_TYPES,
+    validate=_validate,
+    severity=MEDIUM,
+    remediation="Set accessLogs {bucket: <log bucket>, enabled: true}; the bucket policy must allow the ELB "
+                "log delivery principal.",
+    ids=RuleIds(fsbp=("ELB.5",), cdk_nag=("AwsSolutions-ELB2",), checkov=("CKV_AWS_91",),
+                awsguard=("elb-logging-enabled", "aws-lb-loadbalancer-enable-access-logging")),
+    tags=["lb", "logging"],
+    config={"required": {"type": "boolean", "default": True,
+                         "description": "Whether this stack requires load balancer access logs."}},
+    unknowns="accessLogs unknown: skipped with the SDK's advisory preview message; an unknown bucket name "
+             "counts as set.",
+)

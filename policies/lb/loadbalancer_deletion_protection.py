@@ -1,0 +1,27 @@
+"""Load balancers are protected from deletion (configurable per stack)."""
+
+from ..common import LB_TYPES, LOW, NotApplicable, RuleIds, as_bool, resource_rule
+
+
+def _validate(res, report):
+    if as_bool(res.config("required")) is False:
+        raise NotApplicable("deletion protection is not required in this stack (pack config)")
+    if as_bool(res.get("enableDeletionProtection")) is not True:
+        report("enableDeletionProtection is not true.")
+
+
+POLICY = resource_rule(
+    name="aws-lb-loadbalancer-deletion-protection",
+    description="Load balancers have deletion protection (required unless the stack config says otherwise).",
+    types=LB_TYPES,
+    validate=_validate,
+    severity=LOW,
+    remediation="Set enableDeletionProtection: true (turn it off deliberately before tearing the stack down).",
+    ids=RuleIds(fsbp=("ELB.6",), checkov=("CKV_AWS_150",),
+                cdk_nag=("NIST.800.53.R5-ELBDeletionProtectionEnabled",),
+                awsguard=("elb-deletion-protection-enabled",)),
+    tags=["lb", "reliability"],
+    config={"required": {"type": "boolean", "default": True,
+                         "description": "Whether this stack requires deletion protection on load balancers."}},
+    unknowns="enableDeletionProtection unknown: skipped with the SDK's advisory preview message.",
+)

@@ -1,0 +1,31 @@
+"""Application load balancers drop invalid HTTP headers."""
+
+from ..common import LB_TYPES, MEDIUM, NotApplicable, RuleIds, as_bool, resource_rule
+
+
+def application_only(res):
+    kind = res.get("loadBalancerType")
+    if isinstance(kind, str) and kind.lower() != "application":
+        raise NotApplicable(f"{kind} load balancers have no HTTP settings")
+
+
+def _validate(res, report):
+    application_only(res)
+    if as_bool(res.get("dropInvalidHeaderFields")) is not True:
+        report("dropInvalidHeaderFields is not true.")
+
+
+POLICY = resource_rule(
+    name="aws-lb-loadbalancer-drop-invalid-headers",
+    description="Application load balancers drop HTTP headers with invalid names.",
+    types=LB_TYPES,
+    validate=_validate,
+    severity=MEDIUM,
+    remediation="Set dropInvalidHeaderFields: true on the load balancer.",
+    ids=RuleIds(fsbp=("ELB.4",), checkov=("CKV_AWS_131",),
+                cdk_nag=("HIPAA.Security-ALBHttpDropInvalidHeaderEnabled",
+                         "PCI.DSS.321-ALBHttpDropInvalidHeaderEnabled")),
+    tags=["lb", "http"],
+    unknowns="loadBalancerType or dropInvalidHeaderFields unknown: skipped with the SDK's advisory preview "
+             "message.",
+)

@@ -1,0 +1,64 @@
+"""Databases are not placed in subnets routed to an internet gateway (stack rule, where visible)."""
+
+from ..common import HIGH, RuleIds, as_list, is_unknown, stack_rule
+from .instance_not_public import INSTANCE
+
+SUBNET_GROUP = "aws:rds/subnetGroup:SubnetGroup"
+SUBNET = "aws:ec2/subnet:Subnet"
+ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
+ROUTE = "aws:ec2/route:Route"
+ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation"
+IGW = "aws:ec2/internetGateway:InternetGateway"
+
+
+def _is_igw(stack, holder, value):
+    if isinstance(value, str) and not is_unknown(value) and value.startswith("igw-"):
+        return True
+    found, _ = stack.resolve(holder, "gatewayId", stack.of_type(IGW))
+    return bool(found)
+
+
+def _routes_to_igw(stack, table):
+    for route in as_list(table.peek("routes")):
+        if isinstance(route, dict) and isinstance(route.get("gatewayId"), str) and \
+                not is_unknown(route["gatewayId"]) and route["gatewayId"].startswith("igw-"):
+            return True
+    for route in stack.of_type(ROUTE):
+        tables, _ = stack.resolve(route, "routeTableId", [table])
+        if tables and _is_igw(stack, route, route.peek("gatewayId")):
+            return True
+    return False
+
+
+def _validate(stack, report):
+    groups, subnets, tables = stack.of_type(SUBNET_GROUP), stack.of_type(SUBNET), stack.of_type(ROUTE_TABLE)
+    for db in stack.of_type(INSTANCE):
+        db_groups, _ = stack.resolve(db, "dbSubnetGroupName", groups, keys=("name", "id"))
+        for group in db_groups:
+            db_subnets, _ = stack.resolve(group, "subnetIds", subnets)
+            for subnet in db_subnets:
+                for assoc in stack.of_type(ASSOCIATION):
+                    if not stack.resolve(assoc, "subnetId", [subnet])[0]:
+                        continue
+                    for table in stack.resolve(assoc, "routeTableId", tables)[0]:
+                        if _routes_to_igw(stack, table):
+                            report(f"database {db.name!r} can be placed in subnet {subnet.name!r}, whose route "
+                                   f"table {table.name!r} routes to an internet gateway. Use isolated subnets.",
+                                   db.urn)
+                            break
+
+
+POLICY = stack_rule(
+    name="aws-rds-instance-no-internet-routed-subnets",
+    description="RDS instances use DB subnet groups whose subnets have no route to an internet gateway, where "
+                "the subnets and route tables are visible in the stack.",
+    types=(INSTANCE,),
+    validate=_validate,
+    severity=HIGH,
+    remediation="Give the DB subnet group isolated (or private) subnets whose route tables have no igw- route.",
+    ids=RuleIds(fsbp=("RDS.46",), cdk_nag=("NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW",)),
+    tags=["rds", "network", "stack"],
+    unknowns="Follows instance -> subnet group -> subnets -> route table associations -> routes by value or "
+             "property dependency; a link it cannot follow (remote awsx children, unknown ids without "
+             "dependencies) ends the chain without a finding. Never skips.",
+)

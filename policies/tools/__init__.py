@@ -1,0 +1,1 @@
+"""Maintenance tools for the policy pack (README generator)."""
