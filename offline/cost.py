@@ -14,6 +14,7 @@ task count the service runs at) is printed with the result.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Optional
@@ -146,7 +147,8 @@ def estimate(usage: Usage, prices: dict) -> Estimate:
     total = _r(sum(line.usd for line in lines))
     assumptions = (
         f"us-east-1 on-demand list prices, {h} hours a month; no free tier, no Savings Plans or reserved instances.",
-        "Services run at their desired count all month (autoscaling above it costs more).",
+        "Services run at their desired count all month (autoscaling above it costs more); a capacity-provider "
+        "split puts 'base' tasks first, then splits the rest by weight, half a task rounding to Spot.",
         f"Fargate Spot is priced at {spot:.0%} below on-demand (AWS: 'up to 70%'; the real price varies).",
         f"Each ALB averages {a['alb_average_lcu']:g} LCU.",
         f"Logs: {a['log_gb_per_task_month']:g} GB per task per month, plus {a['flow_log_gb_month']:g} GB per VPC flow log; "
@@ -197,7 +199,7 @@ def split_capacity(count: float, strategy: Optional[list]) -> tuple[float, float
     total_w = sum(_num(s.get("weight")) or 0.0 for s in items)
     if remaining and total_w:
         w_spot = sum(_num(s.get("weight")) or 0.0 for s in items if str(_plain(s.get("capacityProvider"))) == "FARGATE_SPOT")
-        s_part = round(remaining * w_spot / total_w)
+        s_part = float(math.floor(remaining * w_spot / total_w + 0.5))  # half a task goes to Spot
         spot += s_part
         od += remaining - s_part
     elif remaining:
