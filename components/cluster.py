@@ -8,7 +8,8 @@ from typing import Mapping, Optional
 import pulumi
 import pulumi_aws as aws
 
-from .settings import LOG_RETENTION_DAYS
+from ._common import check_log_retention
+
 
 
 @dataclass(frozen=True)
@@ -18,9 +19,7 @@ class ClusterArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.log_retention_days not in LOG_RETENTION_DAYS:
-            raise ValueError(f"log_retention_days={self.log_retention_days}: allowed values are "
-                             f"{', '.join(map(str, LOG_RETENTION_DAYS))}")
+        check_log_retention(self.log_retention_days)
 
 
 class Cluster(pulumi.ComponentResource):

@@ -9,8 +9,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_awsx as awsx
 
-from ._common import assume_role_policy, partition_for_region, policy_json
-from .settings import AZ_COUNTS, LOG_RETENTION_DAYS, NAT_STRATEGIES
+from ._common import assume_role_policy, check_log_retention, partition_for_region, policy_json
+from .settings import AZ_COUNTS, NAT_STRATEGIES
 
 
 def _flow_log_policy(log_group_arn: str) -> str:
@@ -39,9 +39,7 @@ class NetworkArgs:
             raise ValueError(f"az_count={self.az_count}: allowed values are 2..3")
         if self.nat_strategy not in NAT_STRATEGIES:
             raise ValueError(f"nat_strategy={self.nat_strategy!r}: allowed values are {', '.join(NAT_STRATEGIES)}")
-        if self.log_retention_days not in LOG_RETENTION_DAYS:
-            raise ValueError(f"log_retention_days={self.log_retention_days}: allowed values are "
-                             f"{', '.join(map(str, LOG_RETENTION_DAYS))}")
+        check_log_retention(self.log_retention_days)
 
 
 class Network(pulumi.ComponentResource):

@@ -10,9 +10,8 @@ from typing import Any, Mapping, Optional, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from ._common import policy_json
-from .settings import LOG_RETENTION_DAYS
-from .task import CONTAINER_NAME, STOP_TIMEOUT
+from ._common import check_log_retention, policy_json
+from .task import CONTAINER_NAME
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 HEALTH_CHECK_PATH = "/healthz"
@@ -20,10 +19,6 @@ HEALTH_CHECK_PATH = "/healthz"
 DEREGISTRATION_DELAY = 10
 HEALTH_CHECK_GRACE_PERIOD = 60
 WORLD = "0.0.0.0/0"
-
-if STOP_TIMEOUT <= DEREGISTRATION_DELAY:  # pragma: no cover - guards an edit to either constant
-    raise AssertionError("stopTimeout must exceed the deregistration delay")
-
 
 def _capacity_provider_strategy(spot_percent: int) -> list[dict[str, Any]]:
     """Split tasks between FARGATE and FARGATE_SPOT by weight. A mixed split keeps one on-demand task as
@@ -105,9 +100,7 @@ class ServiceArgs:
             raise ValueError(f"spot_percent={self.spot_percent}: allowed values are 0..100")
         if self.certificate_arn and not self.certificate_arn.startswith("arn:aws"):
             raise ValueError(f"certificate_arn={self.certificate_arn!r}: must be an ACM certificate ARN")
-        if self.log_retention_days not in LOG_RETENTION_DAYS:
-            raise ValueError(f"log_retention_days={self.log_retention_days}: allowed values are "
-                             f"{', '.join(map(str, LOG_RETENTION_DAYS))}")
+        check_log_retention(self.log_retention_days)
 
 
 class Service(pulumi.ComponentResource):

@@ -105,14 +105,6 @@ class Settings:
         """Docker platform for the configured architecture."""
         return "linux/arm64" if self.architecture == "ARM64" else "linux/amd64"
 
-    @property
-    def https(self) -> bool:
-        return bool(self.certificate_arn)
-
-    @property
-    def db_performance_insights(self) -> bool:
-        return performance_insights_supported(self.db_instance_class)
-
     def errors(self) -> list[str]:
         """Every problem with these settings, one message per key. Empty when valid."""
         errs: list[str] = []

@@ -9,8 +9,8 @@ from typing import Any, Mapping, Optional
 import pulumi
 import pulumi_aws as aws
 
-from ._common import assume_role_policy, dns_suffix, partition_for_region, policy_json
-from .settings import ARCHITECTURES, LOG_LEVELS, LOG_RETENTION_DAYS, fargate_memory_options
+from ._common import assume_role_policy, check_log_retention, dns_suffix, partition_for_region, policy_json
+from .settings import ARCHITECTURES, LOG_LEVELS, fargate_memory_options
 
 CONTAINER_NAME = "app"
 APP_USER = "1000:1000"  # uid/gid of `node` in the official Node images
@@ -192,9 +192,7 @@ class TaskArgs:
                              f"{list(fargate_memory_options(self.cpu)) or 'nothing (invalid CPU)'}")
         if self.architecture not in ARCHITECTURES:
             raise ValueError(f"architecture={self.architecture!r}: allowed values are {', '.join(ARCHITECTURES)}")
-        if self.log_retention_days not in LOG_RETENTION_DAYS:
-            raise ValueError(f"log_retention_days={self.log_retention_days}: allowed values are "
-                             f"{', '.join(map(str, LOG_RETENTION_DAYS))}")
+        check_log_retention(self.log_retention_days)
 
 
 class Task(pulumi.ComponentResource):

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
-import pulumi
 import pulumi_aws as aws
 import pytest
 

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from components import INVOKE_TOKENS
-from tests.mocks import StrictMocks, UnknownInvokeError, load_stack_config, run_main
+from tests.mocks import StrictMocks, UnknownInvokeError, run_main
 
 STACKS = ("dev", "staging", "prod")
 
