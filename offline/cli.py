@@ -67,9 +67,11 @@ class PackStarter(threading.Thread):
 
     def run(self) -> None:
         try:
-            from .packsession import start_session
+            from .analyzer import PolicyPackProcess
 
-            self.session = start_session(self.pack_dir)
+            session = PolicyPackProcess(self.pack_dir)
+            session.start()
+            self.session = session
         except Exception as exc:  # noqa: BLE001 (reported as a tooling error)
             self.error = f"{type(exc).__name__}: {exc}"
 

@@ -17,7 +17,6 @@ report everything. "can't run policy ... during preview" answers are kept apart 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -26,9 +25,7 @@ from google.protobuf import json_format, struct_pb2
 
 from .graph import provider_urn
 
-LEVELS = {0: "advisory", 1: "mandatory", 2: "disabled", 3: "remediate"}
-SEVERITIES = {0: "unspecified", 1: "low", 2: "medium", 3: "high", 4: "critical"}
-SKIP_RE = re.compile(r"^can't run policy '([^']+)' from policy pack '([^']+)' during preview: (.*)$", re.S)
+from .analyzer import LEVELS, PREVIEW_SKIP as SKIP_RE, SEVERITIES
 
 
 @dataclass
