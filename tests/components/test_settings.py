@@ -15,7 +15,7 @@ VALID = Settings(
     project="webservice", stack="prod", region="us-east-1", cpu=1024, memory=2048, desired_count=3,
     min_count=3, max_count=12, spot_percent=0, architecture="ARM64", cpu_target_percent=60,
     requests_per_target=1000, vpc_cidr="10.0.0.0/16", az_count=3, nat_strategy="OnePerAz",
-    container_port=8080, image_tag="", log_level="info", db_pool_size=10, run_migrations=False,
+    container_port=8080, image_tag="", log_level="info", db_pool_size=10, run_migrations=True,
     enable_execute_command=False, log_retention_days=365,
     certificate_arn="arn:aws:acm:us-east-1:111122223333:certificate/00000000-0000-0000-0000-000000000000",
     alb_access_logs=True, alb_deletion_protection=True, db_instance_class="db.m7g.large",

@@ -188,9 +188,14 @@ def test_exec_is_enabled_in_dev_only(stack_run):
     assert flags == {"dev": True, "staging": False, "prod": False}
 
 
-def test_migrations_run_on_start_in_dev_only(stack_run):
+def test_migrations_run_on_start_by_default(stack_run):
     env = {s: {e["name"]: e["value"] for e in container(stack_run(s))["environment"]} for s in STACKS}
-    assert [env[s]["RUN_MIGRATIONS"] for s in STACKS] == ["true", "false", "false"]
+    assert [env[s]["RUN_MIGRATIONS"] for s in STACKS] == ["true", "true", "true"]
+
+
+def test_migrations_on_start_can_be_turned_off(run_stack):
+    run = run_stack("prod", overrides={"webservice:runMigrations": "false"})
+    assert {"name": "RUN_MIGRATIONS", "value": "false"} in container(run)["environment"]
 
 
 @pytest.mark.parametrize("stack", STACKS)
