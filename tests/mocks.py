@@ -234,7 +234,7 @@ def run_program(program: Callable[[], Any], *, stack: str = "test", config: Opti
 
 
 def run_main(stack: str, *, overrides: Optional[Mapping[str, str]] = None,
-             mocks: Optional[StrictMocks] = None) -> Run:
+             mocks: Optional[StrictMocks] = None, preview: bool = False) -> Run:
     """Run ``__main__.py`` with the config of Pulumi.<stack>.yaml (plus overrides) from the project root."""
     config = {**load_stack_config(stack), **(overrides or {})}
     cwd = os.getcwd()
@@ -242,7 +242,7 @@ def run_main(stack: str, *, overrides: Optional[Mapping[str, str]] = None,
     try:
         os.chdir(ROOT)
         return run_program(lambda: runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__"),
-                           stack=stack, config=config, mocks=mocks)
+                           stack=stack, config=config, mocks=mocks, preview=preview)
     finally:
         os.chdir(cwd)
         sys.path.remove(str(ROOT))

@@ -240,3 +240,21 @@ def test_every_declared_key_has_type_and_description():
     from tests.mocks import ROOT
     for key, spec in yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["config"].items():
         assert spec.get("type") in ("string", "integer", "boolean") and spec.get("description"), key
+
+
+class _RebuildPreviewMocks(StrictMocks):
+    """A PR preview against an existing stack: the image is being rebuilt, so it reports no outputs yet."""
+
+    def new_resource(self, args):
+        resource_id, state = super().new_resource(args)
+        if args.typ == "docker:index/image:Image":
+            return resource_id, {}
+        return resource_id, state
+
+
+def test_container_definitions_are_known_in_preview_while_the_image_rebuilds():
+    run = run_main("prod", mocks=_RebuildPreviewMocks(), preview=True)
+    definitions = run.one("aws:ecs/taskDefinition:TaskDefinition").inputs["containerDefinitions"]
+    (app,) = json.loads(definitions)  # a plain string: the policy pack can read every field
+    assert app["user"] == "1000:1000" and app["readonlyRootFilesystem"] is True
+    assert re.search(r":sha-[0-9a-f]{20}$", app["image"])
