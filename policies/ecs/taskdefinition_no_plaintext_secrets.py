@@ -8,9 +8,11 @@ from .taskdefinition_valid_container_definitions import TASK_DEFINITION
 # Names AWS Security Hub ECS.8 names explicitly.
 _AWS_NAMES = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "ECS_ENGINE_AUTH_DATA"}
 _SECRET_WORDS = {"password", "passwd", "pwd", "pass", "secret", "secrets", "token", "tokens", "credential",
-                 "credentials", "creds", "passphrase", "apikey", "privatekey", "auth"}
-# "KEY" is a secret word unless it names something that is not itself secret (an id, ARN, name or alias).
-_KEY_NOT_SECRET_NEXT = {"id", "arn", "name", "alias", "path", "file", "region", "prefix"}
+                 "credentials", "creds", "passphrase", "apikey", "privatekey", "key"}
+# A secret word followed by one of these names a reference to a secret, not the secret itself
+# (DB_SECRET_ARN, KMS_KEY_ID, PASSWORD_FILE, TOKEN_TTL). The AWS names above are checked first.
+_REFERENCE_NEXT = {"id", "arn", "arns", "name", "alias", "path", "file", "region", "prefix", "ttl", "version",
+                   "ref", "uri"}
 _VALUE_PATTERNS = (
     re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b"),                    # AWS access key id
     re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),            # PEM private key
@@ -28,12 +30,12 @@ def secret_name(name, extra_patterns=()):
     if name.upper() in _AWS_NAMES:
         return True
     tokens = _tokens(name)
-    joined = "".join(tokens)
-    if any(t in _SECRET_WORDS for t in tokens) or "apikey" in joined or "privatekey" in joined:
-        return True
     for i, t in enumerate(tokens):
-        if t == "key" and (i + 1 == len(tokens) or tokens[i + 1] not in _KEY_NOT_SECRET_NEXT):
+        if t in _SECRET_WORDS and (i + 1 == len(tokens) or tokens[i + 1] not in _REFERENCE_NEXT):
             return True
+    joined = "".join(tokens)
+    if ("apikey" in joined or "privatekey" in joined) and not tokens[-1] in _REFERENCE_NEXT:
+        return True
     return any(isinstance(p, str) and re.search(p, name, re.I) for p in extra_patterns)
 
 
@@ -74,7 +76,7 @@ POLICY = resource_rule(
     tags=["ecs", "secrets"],
     config={
         "allowedNames": {"type": "array", "items": {"type": "string"}, "default": [],
-                         "description": "Variable names that look secret but are not (e.g. TOKEN_TTL)."},
+                         "description": "Variable names that look secret but are not (e.g. PASSWORD_MIN_LENGTH)."},
         "extraNamePatterns": {"type": "array", "items": {"type": "string"}, "default": [],
                               "description": "Extra case-insensitive regexes for secret variable names."},
     },
