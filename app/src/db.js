@@ -12,7 +12,11 @@ const CONNECT_TIMEOUT_MS = 3000;
 const QUERY_TIMEOUT_MS = 5000;
 const PING_TIMEOUT_MS = 2000;
 
-const LIST_USERS_SQL = 'SELECT id, name, email, created_at FROM users WHERE id > ? ORDER BY id LIMIT ?';
+// created_at leaves the server as an RFC 3339 UTC string (the session time zone is UTC), so
+// neither the driver nor the serialiser builds and formats a Date per row.
+const LIST_USERS_SQL =
+  "SELECT id, name, email, DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ') AS created_at " +
+  'FROM users WHERE id > ? ORDER BY id LIMIT ?';
 
 class DbUnavailableError extends Error {
   constructor(message, cause) {
@@ -40,6 +44,9 @@ function poolOptions(db) {
     enableKeepAlive: true,
     // Timestamps travel as UTC both ways (the session time zone is set on every new connection).
     timezone: 'Z',
+    // The promise wrapper otherwise captures a stack trace for every query (a few % of CPU);
+    // errors are logged by code and message.
+    trace: false,
   };
 }
 

@@ -1,0 +1,161 @@
+'use strict';
+
+// Benchmark (not a test): the service, the tutorial's original design and the driver limit, one
+// after the other on the same database, each with 64 concurrent connections / queries in flight.
+// Run through scripts/bench.sh, which provides the database (BENCH_DB_*) and Node 24.
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+const autocannon = require('autocannon');
+
+const APP_DIR = path.resolve(__dirname, '..');
+const CONNECTIONS = 64;
+const DURATION_S = Number(process.env.BENCH_DURATION_S || 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
+const WARMUP_S = 1;
+const POOL_SIZE = process.env.BENCH_POOL_SIZE || '8';
+const URL_PATH = '/users?limit=100';
+const GOALS = { vsDriver: 0.85, vsOriginal: 3, p99Ms: 100, rssMb: 128 };
+// The service runs with the image's NODE_OPTIONS (V8 heap sizing), read from the Dockerfile.
+const IMAGE_NODE_OPTIONS = /NODE_OPTIONS="([^"]*)"/.exec(fs.readFileSync(path.join(APP_DIR, 'Dockerfile'), 'utf8'))?.[1] ?? '';
+
+const dbEnv = {
+  DB_HOST: process.env.BENCH_DB_HOST,
+  DB_PORT: process.env.BENCH_DB_PORT,
+  DB_USER: process.env.BENCH_DB_USER,
+  DB_PASSWORD: process.env.BENCH_DB_PASSWORD,
+  DB_NAME: process.env.BENCH_DB_NAME,
+};
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function peakRssMb(pid) {
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+  return kb / 1024;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function waitForHttp(url, child) {
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`${url}: server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+// A server process under test; measure() runs one warm-up plus one measured autocannon run.
+async function startServer(script, extraEnv) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [script], {
+    cwd: APP_DIR,
+    env: { PATH: process.env.PATH, ...dbEnv, ...extraEnv, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}${URL_PATH}`;
+  await waitForHttp(url, child);
+  return {
+    async measure() {
+      await autocannon({ url, connections: CONNECTIONS, duration: WARMUP_S });
+      const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S });
+      return { rps: r.requests.average, p99: r.latency.p99, failed: r.errors + r.timeouts + r.non2xx };
+    },
+    async stop() {
+      const rssMb = peakRssMb(child.pid);
+      child.kill('SIGTERM');
+      await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+      return rssMb;
+    },
+  };
+}
+
+function measureDriver() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bench/driver.js'], {
+      cwd: APP_DIR,
+      env: {
+        PATH: process.env.PATH,
+        ...dbEnv,
+        DB_POOL_SIZE: POOL_SIZE,
+        CONCURRENCY: String(CONNECTIONS),
+        DURATION_MS: String(DURATION_S * 1000),
+        WARMUP_MS: String(WARMUP_S * 1000),
+        LIMIT: '100',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('exit', (code) => (code === 0 ? resolve({ failed: 0, ...JSON.parse(out) }) : reject(new Error(`driver exited ${code}`))));
+  });
+}
+
+function summarise(name, runs, rssMb) {
+  return {
+    name,
+    rps: median(runs.map((r) => r.rps)),
+    p99: median(runs.map((r) => r.p99)),
+    rssMb: rssMb ?? Math.max(...runs.map((r) => r.rssMb)),
+    failed: runs.reduce((n, r) => n + r.failed, 0),
+    each: runs.map((r) => Math.round(r.rps)).join(' / '),
+  };
+}
+
+const fmt = (n, d = 0) => n.toFixed(d).padStart(9);
+
+async function main() {
+  console.log(`node ${process.version}, ${CONNECTIONS} connections, GET ${URL_PATH}, pool size ${POOL_SIZE}, ` +
+    `${ROUNDS} rounds of ${DURATION_S} s (after ${WARMUP_S} s warm-up), service and driver interleaved, medians; ` +
+    `service NODE_OPTIONS="${IMAGE_NODE_OPTIONS}", LOG_LEVEL=${process.env.BENCH_LOG_LEVEL || 'warn'}`);
+  const service = await startServer('src/server.js', {
+    NODE_OPTIONS: IMAGE_NODE_OPTIONS,
+    DB_TLS: 'false',
+    DB_POOL_SIZE: POOL_SIZE,
+    RUN_MIGRATIONS: 'false',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'warn',
+  });
+  const serviceRuns = [];
+  const driverRuns = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    serviceRuns.push(await service.measure());
+    driverRuns.push(await measureDriver());
+  }
+  const app = summarise('service (Fastify + pool)', serviceRuns, await service.stop());
+  const driver = summarise('driver limit (mysql2 pool, no HTTP)', driverRuns);
+
+  const originalServer = await startServer('bench/original.js', {});
+  const originalRun = await originalServer.measure();
+  const original = summarise('original (Express, connection per request)', [originalRun], await originalServer.stop());
+
+  console.log(`\n${'run'.padEnd(44)}${'req/s'.padStart(9)}${'p99 ms'.padStart(9)}${'RSS MB'.padStart(9)}${'failed'.padStart(9)}   req/s per round`);
+  for (const r of [app, original, driver]) {
+    console.log(`${r.name.padEnd(44)}${fmt(r.rps)}${fmt(r.p99, 1)}${fmt(r.rssMb, 1)}${fmt(r.failed)}   ${r.each}`);
+  }
+  const vsDriver = app.rps / driver.rps;
+  const vsOriginal = app.rps / original.rps;
+  const checks = [
+    [`service / driver limit = ${vsDriver.toFixed(2)}x`, vsDriver >= GOALS.vsDriver, `>= ${GOALS.vsDriver}x`],
+    [`service / original     = ${vsOriginal.toFixed(2)}x`, vsOriginal >= GOALS.vsOriginal, `>= ${GOALS.vsOriginal}x`],
+    [`service p99            = ${app.p99.toFixed(1)} ms`, app.p99 <= GOALS.p99Ms, `<= ${GOALS.p99Ms} ms`],
+    [`service peak RSS       = ${app.rssMb.toFixed(1)} MB`, app.rssMb <= GOALS.rssMb, `<= ${GOALS.rssMb} MB`],
+    [`service failed requests = ${app.failed}`, app.failed === 0, '= 0'],
+  ];
+  console.log('');
+  for (const [what, ok, goal] of checks) console.log(`${ok ? 'met   ' : 'MISSED'} ${what} (goal ${goal})`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
