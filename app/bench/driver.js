@@ -33,7 +33,11 @@ async function main() {
   const latencies = [];
   let measuring = false;
   let stopAt = Date.now() + WARMUP_MS + DURATION_MS;
-  setTimeout(() => (measuring = true), WARMUP_MS);
+  let cpuAtStart;
+  setTimeout(() => {
+    measuring = true;
+    cpuAtStart = process.cpuUsage();
+  }, WARMUP_MS);
 
   async function worker() {
     while (Date.now() < stopAt) {
@@ -47,10 +51,12 @@ async function main() {
   await new Promise((r) => setTimeout(r, 0));
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const seconds = (Date.now() - t0 - WARMUP_MS) / 1000;
+  const cpu = process.cpuUsage(cpuAtStart);
+  const cpuMsPerReq = (cpu.user + cpu.system) / 1000 / latencies.length;
   await pool.end();
   latencies.sort((a, b) => a - b);
   const p99 = latencies[Math.floor(latencies.length * 0.99)];
-  process.stdout.write(`${JSON.stringify({ requests: latencies.length, rps: latencies.length / seconds, p99, rssMb: peakRssMb() })}\n`);
+  process.stdout.write(`${JSON.stringify({ requests: latencies.length, rps: latencies.length / seconds, p99, rssMb: peakRssMb(), cpuMsPerReq })}\n`);
   stopAt = 0;
 }
 

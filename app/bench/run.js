@@ -6,6 +6,7 @@
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
+const os = require('node:os');
 const path = require('node:path');
 const autocannon = require('autocannon');
 
@@ -42,6 +43,12 @@ function peakRssMb(pid) {
   return kb / 1024;
 }
 
+// CPU seconds (user + system) a process has used so far; clock ticks are 1/100 s on Linux.
+function cpuSeconds(pid) {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function waitForHttp(url, child) {
@@ -68,8 +75,10 @@ async function startServer(script, extraEnv) {
   return {
     async measure() {
       await autocannon({ url, connections: CONNECTIONS, duration: WARMUP_S });
+      const cpu0 = cpuSeconds(child.pid);
       const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S });
-      return { rps: r.requests.average, p99: r.latency.p99, failed: r.errors + r.timeouts + r.non2xx };
+      const cpuMsPerReq = ((cpuSeconds(child.pid) - cpu0) * 1000) / r.requests.total;
+      return { rps: r.requests.average, p99: r.latency.p99, failed: r.errors + r.timeouts + r.non2xx, cpuMsPerReq };
     },
     async stop() {
       const rssMb = peakRssMb(child.pid);
@@ -108,6 +117,7 @@ function summarise(name, runs, rssMb) {
     p99: median(runs.map((r) => r.p99)),
     rssMb: rssMb ?? Math.max(...runs.map((r) => r.rssMb)),
     failed: runs.reduce((n, r) => n + r.failed, 0),
+    cpuMsPerReq: median(runs.map((r) => r.cpuMsPerReq)),
     each: runs.map((r) => Math.round(r.rps)).join(' / '),
   };
 }
@@ -118,6 +128,8 @@ async function main() {
   console.log(`node ${process.version}, ${CONNECTIONS} connections, GET ${URL_PATH}, pool size ${POOL_SIZE}, ` +
     `${ROUNDS} rounds of ${DURATION_S} s (after ${WARMUP_S} s warm-up), service and driver interleaved, medians; ` +
     `service NODE_OPTIONS="${IMAGE_NODE_OPTIONS}", LOG_LEVEL=${process.env.BENCH_LOG_LEVEL || 'warn'}`);
+  const load = () => os.loadavg().map((n) => n.toFixed(2)).join(' ');
+  console.log(`load average before: ${load()} on ${os.availableParallelism()} cores (other work on the machine skews req/s)`);
   const service = await startServer('src/server.js', {
     NODE_OPTIONS: IMAGE_NODE_OPTIONS,
     DB_TLS: 'false',
@@ -138,10 +150,16 @@ async function main() {
   const originalRun = await originalServer.measure();
   const original = summarise('original (Express, connection per request)', [originalRun], await originalServer.stop());
 
-  console.log(`\n${'run'.padEnd(44)}${'req/s'.padStart(9)}${'p99 ms'.padStart(9)}${'RSS MB'.padStart(9)}${'failed'.padStart(9)}   req/s per round`);
+  console.log(`\n${'run'.padEnd(44)}${'req/s'.padStart(9)}${'p99 ms'.padStart(9)}${'RSS MB'.padStart(9)}${'failed'.padStart(9)}` +
+    `${'CPU ms/req'.padStart(12)}   req/s per round`);
   for (const r of [app, original, driver]) {
-    console.log(`${r.name.padEnd(44)}${fmt(r.rps)}${fmt(r.p99, 1)}${fmt(r.rssMb, 1)}${fmt(r.failed)}   ${r.each}`);
+    console.log(`${r.name.padEnd(44)}${fmt(r.rps)}${fmt(r.p99, 1)}${fmt(r.rssMb, 1)}${fmt(r.failed)}` +
+      `${r.cpuMsPerReq.toFixed(3).padStart(12)}   ${r.each}`);
   }
+  // The load generator shares the machine's cores with the service (not with the driver run), so
+  // this also prints the Node process's own CPU cost per request, which does not depend on it.
+  console.log(`\nCPU per request (Node process only): service ${app.cpuMsPerReq.toFixed(3)} ms, driver ` +
+    `${driver.cpuMsPerReq.toFixed(3)} ms -> the service costs ${(app.cpuMsPerReq / driver.cpuMsPerReq).toFixed(2)}x the driver's CPU per request`);
   const vsDriver = app.rps / driver.rps;
   const vsOriginal = app.rps / original.rps;
   const checks = [
@@ -151,7 +169,7 @@ async function main() {
     [`service peak RSS       = ${app.rssMb.toFixed(1)} MB`, app.rssMb <= GOALS.rssMb, `<= ${GOALS.rssMb} MB`],
     [`service failed requests = ${app.failed}`, app.failed === 0, '= 0'],
   ];
-  console.log('');
+  console.log(`load average after: ${load()}\n`);
   for (const [what, ok, goal] of checks) console.log(`${ok ? 'met   ' : 'MISSED'} ${what} (goal ${goal})`);
 }
 

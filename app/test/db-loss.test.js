@@ -58,3 +58,9 @@ test('readiness follows the database down and back up; the process survives', as
   assert.equal(server.child.exitCode, null, 'still the same process');
   assert.doesNotMatch(server.output().stderr, /Unhandled|uncaught/i);
 });
+
+test('SIGINT (Ctrl-C) stops it cleanly too', async () => {
+  server.child.kill('SIGINT');
+  const { code } = await server.exited;
+  assert.equal(code, 0);
+});

