@@ -6,9 +6,7 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$APP_DIR"
 
-ensure_node24
-ensure_deps
-start_test_db
+prepare
 
 export BENCH_DB_HOST=127.0.0.1 BENCH_DB_PORT="$DB_TEST_PORT" BENCH_DB_USER=app BENCH_DB_PASSWORD=apppw BENCH_DB_NAME=bench
 mariadb --no-defaults --socket="$DB_DIR/mdb.sock" -uroot -e "CREATE DATABASE bench"

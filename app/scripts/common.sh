@@ -39,3 +39,10 @@ start_test_db() {
   trap 'bash "$APP_DIR/scripts/mariadb.sh" stop "$DB_DIR"; rm -rf "$DB_DIR"' EXIT
   DB_TEST_PORT=$(bash "$APP_DIR/scripts/mariadb.sh" start "$DB_DIR")
 }
+
+# Everything test.sh and bench.sh need, from a fresh clone: Node 24, npm ci, a running MariaDB.
+prepare() {
+  ensure_node24
+  ensure_deps
+  start_test_db
+}

@@ -4,9 +4,7 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$APP_DIR"
 
-ensure_node24
-ensure_deps
-start_test_db
+prepare
 
 export TEST_DB_HOST=127.0.0.1 TEST_DB_PORT="$DB_TEST_PORT" TEST_DB_USER=app TEST_DB_PASSWORD=apppw
 export TEST_NODE="$NODE"
