@@ -124,7 +124,8 @@ def render_terminal(rep: dict, ordered: list[dict], outcome: Optional[PolicyOutc
             for v in items:
                 name = v["urn"].rsplit("::", 1)[-1] if v["urn"] else "(stack)"
                 out.append(f"    x {v['policy']}  [{v['severity']}]  {name}")
-                out.append(f"      {v['message'].strip().splitlines()[0] if v['message'].strip() else v['description']}")
+                msg_lines = v["message"].strip().splitlines() or [v["description"]]
+                out.append(f"      {' '.join(msg_lines[1:]) if len(msg_lines) > 1 else msg_lines[0]}")
                 if v.get("remediation"):
                     out.append(f"      fix: {' '.join(v['remediation'].split())}")
         out.append(f"  SKIPPED DURING PREVIEW ({len(outcome.skipped)})"

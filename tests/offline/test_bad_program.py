@@ -1,0 +1,47 @@
+"""A deliberately bad program (public DB, root container) must fail the offline preview."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from offline_support import FIXTURES, needs_pack, run_cli
+
+pytestmark = needs_pack
+BAD = ["--program", str(FIXTURES / "bad"), "--stack", "test"]
+
+
+@pytest.mark.parametrize("mode", ["preview", "existing"])
+def test_bad_program_fails_naming_both_violations(tmp_path: Path, mode: str):
+    proc = run_cli(BAD + ["--mode", mode], tmp_path)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "aws-rds-instance-not-public" in proc.stdout
+    assert "aws-ecs-taskdefinition-non-root-user" in proc.stdout
+    rep = json.loads((tmp_path / "test" / "report.json").read_text())
+    mandatory = {(v["policy"], v["urn"].rsplit("::", 1)[-1]) for v in rep["policies"]["violations"]
+                 if v["level"] == "mandatory"}
+    assert mandatory == {("aws-rds-instance-not-public", "public-db"),
+                         ("aws-ecs-taskdefinition-non-root-user", "root-task")}
+    assert "aws-rds-instance-not-public" in (tmp_path / "test" / "summary.md").read_text()
+
+
+def test_update_stops_at_the_first_mandatory_violation(tmp_path: Path):
+    proc = run_cli(BAD + ["--mode", "update"], tmp_path)
+    assert proc.returncode == 1
+    rep = json.loads((tmp_path / "test" / "report.json").read_text())
+    mandatory = [v for v in rep["policies"]["violations"] if v["level"] == "mandatory"]
+    assert len(mandatory) == 1 and rep["policies"]["stoppedAt"] == mandatory[0]["urn"]
+    assert rep["policies"]["analyzed"] < rep["summary"]["resources"]
+
+
+def test_program_error_exits_non_zero(tmp_path: Path):
+    program = tmp_path / "broken"
+    program.mkdir()
+    (program / "Pulumi.yaml").write_text("name: broken\nruntime: python\n")
+    (program / "Pulumi.test.yaml").write_text("config: {}\n")
+    (program / "__main__.py").write_text("raise RuntimeError('boom')\n")
+    proc = run_cli(["--program", str(program), "--stack", "test", "--policy-pack", ""], tmp_path / "out")
+    assert proc.returncode == 1
+    assert "RuntimeError: boom" in proc.stdout

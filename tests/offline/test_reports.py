@@ -1,0 +1,98 @@
+"""report.sarif against the committed SARIF 2.1.0 schema, the diagram, and summary.md."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from offline_support import FIXTURES, ROOT, needs_pack, needs_program, run_cli
+
+SCHEMA = json.loads((ROOT / "offline" / "schemas" / "sarif-schema-2.1.0.json").read_text())
+
+
+def validate_sarif(doc: dict) -> None:
+    validator = jsonschema.Draft4Validator(SCHEMA, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
+    errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.path))
+    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
+
+
+@pytest.fixture(scope="module")
+def bad(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("bad")
+    run_cli(["--program", str(FIXTURES / "bad"), "--stack", "test"], out)
+    return out / "test"
+
+
+@pytest.fixture(scope="module")
+def dev(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dev")
+    proc = run_cli(["--stack", "dev"], out)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    return out / "dev"
+
+
+def test_schema_is_the_official_one():
+    assert SCHEMA["title"] == "Static Analysis Results Format (SARIF) Version 2.1.0 JSON Schema"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"version": "2.1.0", "runs": [{"tool": {}}]}, SCHEMA)
+
+
+@needs_pack
+def test_sarif_of_a_failing_run_validates_and_points_at_the_source(bad: Path):
+    doc = json.loads((bad / "report.sarif").read_text())
+    validate_sarif(doc)
+    run = doc["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    rep = json.loads((bad / "report.json").read_text())
+    assert [r["id"] for r in rules] == [r["name"] for r in rep["policies"]["rules"]]  # one rule per policy
+    assert all(r["help"]["text"] and r["shortDescription"]["text"] for r in rules)
+    by_rule = {r["ruleId"]: r for r in run["results"]}
+    public = by_rule["aws-rds-instance-not-public"]
+    assert public["level"] == "error"
+    loc = public["locations"][0]["physicalLocation"]
+    assert loc["artifactLocation"]["uri"] == "__main__.py" and loc["region"]["startLine"] == 8
+    assert rules[public["ruleIndex"]]["id"] == "aws-rds-instance-not-public"
+
+
+@needs_program
+@needs_pack
+def test_sarif_of_the_real_program_validates(dev: Path):
+    doc = json.loads((dev / "report.sarif").read_text())
+    validate_sarif(doc)
+    for result in doc["runs"][0]["results"]:
+        uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        assert uri.startswith("components/") or uri in ("__main__.py", "Pulumi.dev.yaml"), uri
+
+
+@needs_program
+@needs_pack
+def test_diagram_is_drawn_with_the_expected_nodes_and_reachability(dev: Path):
+    svg = html.unescape((dev / "architecture.svg").read_text())  # dot writes "-" as &#45;
+    assert (dev / "architecture.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for node in ("webservice-dev-alb", "webservice-dev-service", "webservice-dev-db", "webservice-dev-vpc",
+                 "webservice:service:Service", "webservice:database:Database", "Internet"):
+        assert node in svg, node
+    dot = (dev / "architecture.dot").read_text()
+    assert "tcp/3306" in dot and "tcp/8080" in dot  # ALB -> tasks -> DB edges
+    assert "#" in dot and not [c for c in dot.split('"') if c.startswith("#") and len(c) != 7]
+
+
+def test_diagram_of_the_nested_fixture(tmp_path: Path):
+    proc = run_cli(["--program", str(FIXTURES / "nested"), "--stack", "test", "--policy-pack", ""], tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    dot = (tmp_path / "test" / "architecture.dot").read_text()
+    assert "cluster_n_nested_index_App__shop" in dot
+    assert "cluster_n_nested_index_App_nested_index_Data__shop_data" in dot
+    assert "remote component: children not visible offline" in dot
+
+
+@needs_program
+@needs_pack
+def test_summary_is_a_pr_comment(dev: Path):
+    md = (dev / "summary.md").read_text()
+    assert md.startswith("### :white_check_mark: Offline preview `webservice/dev` (preview): passed")
+    assert "**Estimated cost:**" in md and "<details><summary>Assumptions</summary>" in md
