@@ -234,7 +234,7 @@ class RuleIds:
     def text(self) -> str:
         parts = ([f"FSBP {i}" for i in self.fsbp] + list(self.cdk_nag) + list(self.checkov)
                  + [f"AWSGuard/CR {i}" for i in self.awsguard])
-        return ", ".join(parts) if parts else "-"
+        return ", ".join(parts) if parts else "none (this pack's own rule)"
 
 
 _FSBP_PAGES = {"ECS": "ecs", "ECR": "ecr", "ELB": "elb", "EC2": "ec2", "RDS": "rds", "KMS": "kms", "IAM": "iam",
@@ -378,8 +378,7 @@ class Stack:
         values = raw if isinstance(raw, list) else [raw]
         found = []
         for cand in candidates:
-            ids = {cand.peek(k) for k in keys}
-            ids = {i for i in ids if isinstance(i, str) and i}
+            ids = {i for i in (cand.peek(k) for k in keys) if isinstance(i, str) and i}
             if cand.urn in deps or any(isinstance(v, str) and v in ids for v in values):
                 found.append(cand)
         unresolved = any(is_unknown(v) for v in values) and not deps

@@ -24,6 +24,6 @@ POLICY = resource_rule(
     remediation="Set deploymentCircuitBreaker {enable: true, rollback: true} on the service.",
     ids=RuleIds(),
     url="https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html",
-    tags=["ecs", "reliability"],
+    tags=["ecs", "reliability", "pack-own"],
     unknowns="deploymentCircuitBreaker unknown: skipped with the SDK's advisory preview message.",
 )

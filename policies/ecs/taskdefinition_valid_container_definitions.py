@@ -22,7 +22,7 @@ POLICY = resource_rule(
                 "(the task component's pure helper does this).",
     ids=RuleIds(),
     url="https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html",
-    tags=["ecs", "robustness"],
+    tags=["ecs", "robustness", "pack-own"],
     unknowns="The whole string unknown: skipped with the SDK's advisory preview message. Malformed JSON is a "
              "violation (fail closed, because the mandatory container rules cannot run).",
 )

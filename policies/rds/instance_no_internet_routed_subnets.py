@@ -33,20 +33,17 @@ def _routes_to_igw(stack, table):
 def _validate(stack, report):
     groups, subnets, tables = stack.of_type(SUBNET_GROUP), stack.of_type(SUBNET), stack.of_type(ROUTE_TABLE)
     for db in stack.of_type(INSTANCE):
-        db_groups, _ = stack.resolve(db, "dbSubnetGroupName", groups, keys=("name", "id"))
-        for group in db_groups:
-            db_subnets, _ = stack.resolve(group, "subnetIds", subnets)
-            for subnet in db_subnets:
+        exposed = []
+        for group in stack.resolve(db, "dbSubnetGroupName", groups, keys=("name", "id"))[0]:
+            for subnet in stack.resolve(group, "subnetIds", subnets)[0]:
                 for assoc in stack.of_type(ASSOCIATION):
                     if not stack.resolve(assoc, "subnetId", [subnet])[0]:
                         continue
-                    for table in stack.resolve(assoc, "routeTableId", tables)[0]:
-                        if _routes_to_igw(stack, table):
-                            report(f"database {db.name!r} can be placed in subnet {subnet.name!r}, whose route "
-                                   f"table {table.name!r} routes to an internet gateway. Use isolated subnets.",
-                                   db.urn)
-                            break
-
+                    if any(_routes_to_igw(stack, t) for t in stack.resolve(assoc, "routeTableId", tables)[0]):
+                        exposed.append(subnet.name)
+        if exposed:
+            report(f"database {db.name!r} can be placed in subnet(s) {sorted(set(exposed))}, whose route tables "
+                   "route to an internet gateway. Use isolated subnets.", db.urn)
 
 POLICY = stack_rule(
     name="aws-rds-instance-no-internet-routed-subnets",

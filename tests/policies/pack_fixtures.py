@@ -108,7 +108,7 @@ def with_env(*pairs) -> Dict[str, Any]:
 DELETE = object()
 
 
-def patch(base: Dict[str, Any], **changes: Any) -> Dict[str, Any]:
+def patch(base: Dict[str, Any], /, **changes: Any) -> Dict[str, Any]:
     """A deep copy of ``base`` with top-level ``changes``; DELETE removes a key."""
     out = copy.deepcopy(base)
     for k, v in changes.items():
