@@ -187,7 +187,8 @@ class Registry(pulumi.ComponentResource):
 
         self.image_tag = args.image_tag or _content_hash_tag(Path(args.context), args.platform)
         self.image_ref = pulumi.Output.concat(repo.repository_url, ":", self.image_tag)
-        auth = aws.ecr.get_authorization_token_output(registry_id=repo.registry_id, opts=pulumi.InvokeOutputOptions(parent=self))
+        auth = aws.ecr.get_authorization_token_output(
+            registry_id=repo.registry_id, opts=pulumi.InvokeOutputOptions(parent=self))
         self.image = docker.Image(
             f"{name}-image",
             image_name=self.image_ref,

@@ -258,3 +258,11 @@ def test_container_definitions_are_known_in_preview_while_the_image_rebuilds():
     (app,) = json.loads(definitions)  # a plain string: the policy pack can read every field
     assert app["user"] == "1000:1000" and app["readonlyRootFilesystem"] is True
     assert re.search(r":sha-[0-9a-f]{20}$", app["image"])
+
+
+def test_documented_invokes_are_exactly_the_ones_the_stacks_call(stack_run):
+    import components
+
+    called = {c.token for stack in STACKS for c in stack_run(stack).calls}
+    assert called == set(INVOKE_TOKENS)
+    assert all(f"``{token}``" in components.__doc__ for token in INVOKE_TOKENS)
