@@ -213,3 +213,14 @@ def test_missing_required_key_is_reported(run):
     config = {k: v for k, v in load_stack_config("dev").items() if k != "aws:region"}
     with pytest.raises(pulumi.ConfigMissingError):
         run(lambda: load_settings(), stack="dev", config=config)
+
+
+def test_pulumi_yaml_declares_exactly_the_keys_load_settings_reads():
+    import re
+    import yaml
+    from tests.mocks import ROOT
+
+    source = (ROOT / "components" / "settings.py").read_text()
+    read = set(re.findall(r'\bc\.(?:require|get)(?:_int|_bool)?\("([A-Za-z]+)"\)', source))
+    declared = set(yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["config"])
+    assert read == declared
