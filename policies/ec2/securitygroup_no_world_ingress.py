@@ -3,7 +3,7 @@
 from ..common import MEDIUM, SG_TYPES, RuleIds, as_list, is_unknown, matches_any, port_list, raise_unknown, \
     resource_rule, sg_rules, tags_match
 
-DEFAULT_NAMES = ["*alb*", "*-lb", "*-lb-*", "*load-balancer*"]
+DEFAULT_NAMES = ["*alb*", "*elb*", "*nlb*", "lb-*", "*-lb", "*-lb-*", "*load*balancer*"]
 
 
 def world_rules(res, unknown_out):

@@ -1,0 +1,32 @@
+"""The harness itself: it starts a pack as the CLI does and surfaces a broken pack's stderr."""
+
+from __future__ import annotations
+
+import pytest
+
+from offline.analyzer import PREVIEW_SKIP, UNKNOWN, PackStartError, PolicyPackProcess, make_urn, secret, to_struct
+
+
+def test_a_pack_that_fails_to_start_reports_its_stderr(tmp_path):
+    (tmp_path / "PulumiPolicy.yaml").write_text("runtime: python\n")
+    (tmp_path / "__main__.py").write_text("raise RuntimeError('broken pack: no policies')\n")
+    with pytest.raises(PackStartError, match="broken pack: no policies"):
+        with PolicyPackProcess(tmp_path, start_timeout=30):
+            pass
+
+
+def test_wire_values_are_what_the_engine_sends():
+    struct = to_struct({"n": 3, "s": secret("x"), "u": UNKNOWN, "l": [1, True]})
+    assert struct["n"] == 3.0 and isinstance(struct["n"], float)
+    assert dict(struct["s"])["value"] == "x"
+    assert struct["u"] == "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+    assert make_urn("aws:ec2/vpc:Vpc", "vpc", parent_type="awsx:ec2:Vpc") == \
+        "urn:pulumi:dev::app::awsx:ec2:Vpc$aws:ec2/vpc:Vpc::vpc"
+
+
+def test_the_pack_answers_on_the_wire_layer(pack_process):
+    info = pack_process.info()
+    assert info.supportsConfig and len(info.policies) >= 55
+    assert pack_process.plugin_info().version
+    assert pack_process.port and pack_process.stderr == ""
+    assert PREVIEW_SKIP.match("can't run policy 'a' from policy pack 'p@v1' during preview: x")
