@@ -61,7 +61,7 @@ service = Service(name, ServiceArgs(
     requests_per_target=settings.requests_per_target, certificate_arn=settings.certificate_arn,
     access_logs=settings.alb_access_logs, deletion_protection=settings.alb_deletion_protection,
     enable_execute_command=settings.enable_execute_command, log_retention_days=settings.log_retention_days,
-    region=settings.region, account_id=account_id, tags=tags))
+    account_id=account_id, tags=tags))
 
 pulumi.export("url", service.url)
 pulumi.export("repositoryUrl", registry.repository_url)

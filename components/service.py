@@ -20,6 +20,7 @@ DEREGISTRATION_DELAY = 10
 HEALTH_CHECK_GRACE_PERIOD = 60
 WORLD = "0.0.0.0/0"
 
+
 def _capacity_provider_strategy(spot_percent: int) -> list[dict[str, Any]]:
     """Split tasks between FARGATE and FARGATE_SPOT by weight. A mixed split keeps one on-demand task as
     base, because Spot capacity can vanish and ECS does not fall back to on-demand by itself."""
@@ -36,7 +37,7 @@ def _capacity_provider_strategy(spot_percent: int) -> list[dict[str, Any]]:
     ]
 
 
-def _access_log_bucket_policy(*, bucket_arn: str, account_id: str, elb_account_arn: str, region: str) -> str:
+def _access_log_bucket_policy(*, bucket_arn: str, account_id: str, elb_account_arn: str) -> str:
     """Let Elastic Load Balancing write access logs for this account only, and refuse plain HTTP."""
     objects = f"{bucket_arn}/alb/AWSLogs/{account_id}/*"
     return policy_json(
@@ -88,7 +89,6 @@ class ServiceArgs:
     deletion_protection: bool
     enable_execute_command: bool
     log_retention_days: int
-    region: str
     account_id: pulumi.Input[str]
     tags: Mapping[str, str] = field(default_factory=dict)
 
@@ -175,7 +175,7 @@ class Service(pulumi.ComponentResource):
                 f"{name}-alb-logs", bucket=bucket.id,
                 policy=pulumi.Output.all(bucket_arn=bucket.arn, account_id=args.account_id,
                                          elb_account_arn=elb_account.arn).apply(
-                    lambda v: _access_log_bucket_policy(region=args.region, **v)),
+                    lambda v: _access_log_bucket_policy(**v)),
                 opts=child))
             access_logs = {"bucket": bucket.bucket, "prefix": "alb", "enabled": True}
 

@@ -102,8 +102,7 @@ def test_key_policy_lets_cloudwatch_logs_of_this_account_use_the_key():
 
 def test_access_log_bucket_accepts_elb_writes_for_our_account_only():
     policy = statements(_access_log_bucket_policy(bucket_arn="arn:aws:s3:::logs", account_id="123456789012",
-                                                  elb_account_arn="arn:aws:iam::127311923021:root",
-                                                  region="us-east-1"))
+                                                  elb_account_arn="arn:aws:iam::127311923021:root"))
     for sid in ("ElbAccountWritesAccessLogs", "ElbLogDeliveryWritesAccessLogs"):
         assert policy[sid]["Action"] == "s3:PutObject"
         assert policy[sid]["Resource"] == "arn:aws:s3:::logs/alb/AWSLogs/123456789012/*"
@@ -112,7 +111,7 @@ def test_access_log_bucket_accepts_elb_writes_for_our_account_only():
 
 def test_access_log_bucket_refuses_plain_http():
     deny = statements(_access_log_bucket_policy(bucket_arn="arn:aws:s3:::logs", account_id="1",
-                                                elb_account_arn="x", region="us-east-1"))["DenyInsecureTransport"]
+                                                elb_account_arn="x"))["DenyInsecureTransport"]
     assert deny["Effect"] == "Deny"
     assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
 

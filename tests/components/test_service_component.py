@@ -16,7 +16,7 @@ BASE = dict(
     task_definition_arn="arn:aws:ecs:us-east-1:123456789012:task-definition/t:1", container_port=8080,
     db_security_group_id="sg-db", db_port=3306, desired_count=2, min_count=2, max_count=4, spot_percent=50,
     cpu_target_percent=60, requests_per_target=1000, certificate_arn=CERT, access_logs=True,
-    deletion_protection=True, enable_execute_command=False, log_retention_days=90, region="us-east-1",
+    deletion_protection=True, enable_execute_command=False, log_retention_days=90,
     account_id="123456789012", tags={"project": "webservice"},
 )
 
