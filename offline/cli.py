@@ -166,15 +166,17 @@ def _engine(program: Path, stacks: list[str], mode: str, work: Path) -> dict:
 
 
 def preview(stacks: list[str], mode: str, program: Path, out_root: Path, pack_dir: Optional[Path],
-            progress: Progress, docs_png: Optional[Path]) -> int:
+            progress: Progress, docs_png: Optional[Path], engine: Any = None, session: Any = None) -> int:
+    """Preview ``stacks``; ``engine`` (default: a fresh engine process) and ``session`` (default: a
+    freshly started pack) can be passed in to reuse warm ones (see :mod:`offline.bench`)."""
+    own_session = session is None
     starter = None
-    if pack_dir is not None:
+    if pack_dir is not None and session is None:
         progress.step(f"starting policy pack {pack_dir}")
         starter = PackStarter(pack_dir)
         starter.start()
     progress.step(f"running the program for {', '.join(stacks)} ({mode})")
-    runs = _engine(program, stacks, mode, out_root / ".engine")
-    session = None
+    runs = (engine or _engine)(program, stacks, mode, out_root / ".engine")
     if starter is not None:
         starter.join()
         if starter.error:
@@ -182,6 +184,8 @@ def preview(stacks: list[str], mode: str, program: Path, out_root: Path, pack_di
             return 2
         session = starter.session
     prices = costmod.load_prices()
+    pending: list = []  # dot processes, one per stack and format, all running in parallel
+    docs_copy = None
     worst = 0
     texts, totals = [], []
     try:
@@ -201,16 +205,15 @@ def preview(stacks: list[str], mode: str, program: Path, out_root: Path, pack_di
             progress.step(f"{st}: drawing the diagram and writing reports")
             files = {}
             if ordered:
-                files = diagram.render(diagram.to_dot(ordered, f"{run.get('project')} / {st}"), out_dir)
+                files = diagram.render(diagram.to_dot(ordered, f"{run.get('project')} / {st}"), out_dir,
+                                       pending=pending)
             rep = report.build_report(run, ordered, outcome, est, files, code)
             program_dir = Path(run.get("program") or program / "__main__.py").parent
             stack_file = Path(run.get("stack_file") or program / f"Pulumi.{st}.yaml")
             sarif = report.build_sarif(rep, ordered, program_dir, stack_file)
             written = report.write_outputs(out_dir, rep, sarif, report.build_summary_md(rep))
             if docs_png is not None and st == "dev" and mode == "preview" and "png" in files:
-                docs_png.parent.mkdir(parents=True, exist_ok=True)
-                if not docs_png.exists() or docs_png.read_bytes() != Path(files["png"]).read_bytes():
-                    shutil.copyfile(files["png"], docs_png)
+                docs_copy = (files["png"], docs_png)
                 files["docs"] = str(docs_png)
             text = render_terminal(rep, ordered, outcome, est)
             listed = list(dict.fromkeys(list(written.values()) + [v for k, v in files.items() if k != "dot"]))
@@ -218,8 +221,14 @@ def preview(stacks: list[str], mode: str, program: Path, out_root: Path, pack_di
             texts.append(text)
             totals.append((st, est.total if est else None, code))
     finally:
-        if session is not None:
+        if session is not None and own_session:
             session.close()
+    diagram.wait(pending)
+    if docs_copy is not None:
+        src, dst = Path(docs_copy[0]), docs_copy[1]
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if not dst.exists() or dst.read_bytes() != src.read_bytes():
+            shutil.copyfile(src, dst)
     progress.done()
     print("\n\n".join(texts))
     if len(stacks) > 1:
@@ -227,7 +236,8 @@ def preview(stacks: list[str], mode: str, program: Path, out_root: Path, pack_di
         for st, total, code in totals:
             money = f"${total:,.2f}/month" if total is not None else "no estimate"
             print(f"  {st:<10} {'FAILED' if code else 'ok':<7} {money}")
-    print(f"\nfinished in {time.perf_counter() - progress.t0:.1f}s; exit status {worst}")
+    analysed = sum(len(runs[st].get("resources") or []) for st in stacks)
+    print(f"\nfinished in {time.perf_counter() - progress.t0:.1f}s ({analysed} resources); exit status {worst}")
     return worst
 
 

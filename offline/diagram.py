@@ -18,7 +18,7 @@ import html
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Optional
 
 from .fakes import SECRET_SIG, SECRET_SIG_KEY, UNKNOWN
 from .graph import edges_of, topo_order
@@ -185,17 +185,37 @@ def to_dot(resources: Iterable[dict], title: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def render(dot_text: str, out_dir: Path, stem: str = "architecture") -> dict[str, str]:
-    """Write ``<stem>.dot`` and, when ``dot`` is installed, ``.svg`` and ``.png``."""
+def render(dot_text: str, out_dir: Path, stem: str = "architecture",
+           pending: Optional[list] = None) -> dict[str, str]:
+    """Write ``<stem>.dot`` and, when ``dot`` is installed, ``.svg`` and ``.png``.
+
+    With a ``pending`` list the ``dot`` processes are started and appended to it instead of
+    waited for (call :func:`wait` on the list), so several stacks render in parallel.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {"dot": str(out_dir / f"{stem}.dot")}
     Path(files["dot"]).write_text(dot_text)
     exe = shutil.which("dot")
     if exe is None:
         return files
+    procs = []
     for fmt in ("svg", "png"):
         target = out_dir / f"{stem}.{fmt}"
-        subprocess.run([exe, f"-T{fmt}", "-o", str(target), files["dot"]], check=True,
-                       capture_output=True, text=True)
+        procs.append(subprocess.Popen([exe, f"-T{fmt}", "-o", str(target), files["dot"]],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
         files[fmt] = str(target)
+    if pending is None:
+        wait(procs)
+    else:
+        pending.extend(procs)
     return files
+
+
+def wait(procs: list) -> None:
+    errors = []
+    for proc in procs:
+        _, err = proc.communicate()
+        if proc.returncode:
+            errors.append(f"{' '.join(proc.args)}: {err.strip()}")
+    if errors:
+        raise RuntimeError("graphviz failed:\n" + "\n".join(errors))

@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import runpy
 import sys
 import threading
@@ -352,11 +353,27 @@ def _describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}{where}"
 
 
-PRELOAD_MODULES = ("ec2", "ecs", "rds", "iam", "lb", "alb", "ecr", "cloudwatch", "kms", "appautoscaling", "vpc",
-                   "secretsmanager", "s3")
+_AWS_MODULE_RE = re.compile(r"\b(?:aws|pulumi_aws)\.([a-z][a-z0-9_]*)\.")
 
 
-def preload() -> None:
+def aws_modules_used(program_dir: Path) -> list[str]:
+    """The ``pulumi_aws`` submodules the program's own sources mention (``aws.ec2.Vpc`` -> ``ec2``).
+
+    Only a speed hint for :func:`preload`; a module missed here is simply imported later.
+    """
+    found: set[str] = set()
+    for path in Path(program_dir).rglob("*.py"):
+        if any(part.startswith(".") or part in ("tests", "venv", "node_modules", "policies") for part in
+               path.relative_to(program_dir).parts[:-1]):
+            continue
+        try:
+            found.update(_AWS_MODULE_RE.findall(path.read_text(errors="ignore")))
+        except OSError:
+            continue
+    return sorted(found)
+
+
+def preload(program_dir: Optional[Path] = None) -> None:
     """Import the SDKs once (``pulumi_aws`` loads its modules lazily, on first attribute access)."""
     import pulumi  # noqa: F401
     import pulumi.runtime.mocks  # noqa: F401
@@ -366,14 +383,11 @@ def preload() -> None:
         import pulumi_aws
     except ImportError:
         return
-    for mod in PRELOAD_MODULES:
+    for mod in aws_modules_used(program_dir) if program_dir else ():
         try:
-            module = getattr(pulumi_aws, mod)
-            for attr in dir(module):
-                if attr[:1].isupper():
-                    getattr(module, attr)
-                    break
-        except Exception:  # noqa: BLE001 (a missing module only costs time later)
+            # pulumi_aws's submodules are lazy: any non-introspection attribute loads the whole module.
+            getattr(getattr(pulumi_aws, mod), "_utilities", None)
+        except Exception:  # noqa: BLE001 (a module missed here only costs time later)
             pass
     for name in ("pulumi_awsx", "pulumi_docker"):
         try:
@@ -406,7 +420,7 @@ def run_stacks(program: str, stacks: list[str], mode: str, passphrase: Optional[
             _run_to_file(program, st, mode, passphrase, work_dir / f"{st}.json")
             results[st] = json.loads((work_dir / f"{st}.json").read_text())
         return results
-    preload()
+    preload(Path(program))
     pids = {}
     for st in stacks:
         target = work_dir / f"{st}.json"
@@ -432,6 +446,56 @@ def run_stacks(program: str, stacks: list[str], mode: str, passphrase: Optional[
         else:
             results[st] = {"stack": st, "mode": mode, "error": "the engine process died", "resources": []}
     return results
+
+
+class WarmEngine:
+    """A long-lived, preloaded engine process that runs stacks on request (forking per stack).
+
+    Start it before anything opens gRPC channels in this process: it forks at :meth:`start`.
+    Call it like the CLI's engine step: ``engine(program, stacks, mode, work_dir) -> {stack: recording}``.
+    """
+
+    def __init__(self) -> None:
+        self.pid = 0
+        self._to_child = self._from_child = None
+
+    def start(self) -> "WarmEngine":
+        r1, w1 = os.pipe()
+        r2, w2 = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the server: preload once, then serve one JSON request per line
+            os.close(w1)
+            os.close(r2)
+            preload()
+            with os.fdopen(r1) as requests, os.fdopen(w2, "w") as replies:
+                for line in requests:
+                    req = json.loads(line)
+                    run_stacks(req["program"], req["stacks"], req["mode"], req.get("passphrase"),
+                               Path(req["work_dir"]))
+                    replies.write("done\n")
+                    replies.flush()
+            os._exit(0)
+        os.close(r1)
+        os.close(w2)
+        self.pid = pid
+        self._to_child = os.fdopen(w1, "w")
+        self._from_child = os.fdopen(r2)
+        return self
+
+    def __call__(self, program: Path, stacks: list[str], mode: str, work_dir: Path) -> dict:
+        self._to_child.write(json.dumps({"program": str(program), "stacks": list(stacks), "mode": mode,
+                                         "work_dir": str(work_dir),
+                                         "passphrase": os.environ.get("PULUMI_CONFIG_PASSPHRASE")}) + "\n")
+        self._to_child.flush()
+        self._from_child.readline()
+        return {st: json.loads((work_dir / f"{st}.json").read_text()) for st in stacks}
+
+    def close(self) -> None:
+        if self.pid:
+            self._to_child.close()
+            os.waitpid(self.pid, 0)
+            self._from_child.close()
+            self.pid = 0
 
 
 def main(argv: Optional[list[str]] = None) -> int:
