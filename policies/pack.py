@@ -10,6 +10,7 @@ from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
 
 from .ecs import (
     cluster_container_insights,
+    cluster_exec_encryption,
     cluster_exec_logging,
     service_circuit_breaker,
     service_fargate_platform_version,
@@ -71,6 +72,7 @@ from .rds import (
     instance_multi_az,
     instance_no_internet_routed_subnets,
     instance_not_public,
+    instance_performance_insights_encrypted,
     instance_security_group_sources,
     instance_storage_encrypted,
     parametergroup_require_tls,
@@ -85,6 +87,7 @@ from .iam import (
     policy_no_kms_decrypt_all_keys,
     policy_no_privilege_escalation,
     policy_no_service_wildcards,
+    policy_no_wildcard_resource,
     role_no_aws_managed_policies,
     role_trust_no_wildcard_principal,
 )
@@ -96,6 +99,7 @@ from .kms import (
 
 RULE_MODULES = [
     cluster_container_insights,
+    cluster_exec_encryption,
     cluster_exec_logging,
     service_circuit_breaker,
     service_fargate_platform_version,
@@ -147,6 +151,7 @@ RULE_MODULES = [
     instance_multi_az,
     instance_no_internet_routed_subnets,
     instance_not_public,
+    instance_performance_insights_encrypted,
     instance_security_group_sources,
     instance_storage_encrypted,
     parametergroup_require_tls,
@@ -157,6 +162,7 @@ RULE_MODULES = [
     policy_no_kms_decrypt_all_keys,
     policy_no_privilege_escalation,
     policy_no_service_wildcards,
+    policy_no_wildcard_resource,
     role_no_aws_managed_policies,
     role_trust_no_wildcard_principal,
     key_no_lockout_bypass,

@@ -5,7 +5,7 @@ import fnmatch
 from ..common import IAM_DOC_TYPES, MEDIUM, RuleIds, actions, allows, permission_statements, raise_unknown, \
     resource_rule, resources_of
 
-_DECRYPT = ("kms:Decrypt", "kms:ReEncryptFrom")
+DECRYPT_ACTIONS = ("kms:Decrypt", "kms:ReEncryptFrom")
 
 
 def _validate(res, report):
@@ -14,7 +14,7 @@ def _validate(res, report):
         if not allows(st) or "*" not in resources_of(st):
             continue
         granted = [a for a in actions(st) if a not in ("*", "*:*") and not a.endswith(":*")]
-        hits = sorted({d for d in _DECRYPT for a in granted if fnmatch.fnmatchcase(d.lower(), a.lower())})
+        hits = sorted({d for d in DECRYPT_ACTIONS for a in granted if fnmatch.fnmatchcase(d.lower(), a.lower())})
         if hits:
             report(f"{label} allows {hits} on every KMS key; name the key ARNs.")
     if unknown:
