@@ -668,6 +668,42 @@ def principal_is_public(statement: Mapping[str, Any]) -> bool:
     return False
 
 
+def public_statements(res: Resource, prop: str, report: Callable[[str], None]) -> List[int]:
+    """Indexes of Allow statements in the resource policy ``prop`` that open to the "*" principal without a
+    condition. A present but malformed document is reported as such (and yields no indexes)."""
+    return [i for i, st in enumerate(statements(document_or_report(res, prop, report))) if principal_is_public(st)]
+
+
+def document_or_report(res: Resource, prop: str, report: Callable[[str], None]) -> Optional[Dict[str, Any]]:
+    """The policy document in ``prop`` (None if absent); a malformed one is reported and gives None."""
+    raw = res.get(prop)
+    doc = policy_document(raw)
+    if raw is not None and doc is None:
+        report(f"{prop} is not a valid JSON policy document.")
+    return doc
+
+
+def sensitive_grants(found: Sequence[Tuple[str, Dict[str, Any]]], sensitive: Sequence[str],
+                     skip: Callable[[str], bool]) -> List[Tuple[str, List[str]]]:
+    """(label, matched actions) for Allow statements on Resource "*" whose actions (globs allowed) grant any of
+    ``sensitive``; actions for which ``skip(action)`` is true are left to other rules."""
+    out = []
+    for label, st in found:
+        if not allows(st) or "*" not in resources_of(st):
+            continue
+        granted = [a for a in actions(st) if not skip(a)]
+        hits = sorted({s for s in sensitive for a in granted if fnmatch.fnmatchcase(s.lower(), a.lower())})
+        if hits:
+            out.append((label, hits))
+    return out
+
+
+def unset(res: Resource, *path: Any) -> bool:
+    """True if the value at ``path`` is missing or empty; an unknown value counts as set."""
+    value = res.peek(*path)
+    return value is not UNKNOWN and not value
+
+
 def policy_documents(res: Resource) -> List[Tuple[str, Any]]:
     """(label, raw document) pairs for the IAM types that carry permissions documents."""
     docs: List[Tuple[str, Any]] = []

@@ -1,12 +1,11 @@
 """Log groups are encrypted with a customer-managed KMS key."""
 
-from ..common import LOW, UNKNOWN, RuleIds, resource_rule
+from ..common import LOW, RuleIds, resource_rule, unset
 from .loggroup_retention import LOG_GROUP
 
 
 def _validate(res, report):
-    key = res.peek("kmsKeyId")
-    if key is not UNKNOWN and not key:
+    if unset(res, "kmsKeyId"):
         report("kmsKeyId is not set; log data is encrypted only with the service key.")
 
 

@@ -1,19 +1,13 @@
 """ECR repository and registry policies grant nothing to everyone."""
 
-from ..common import HIGH, RuleIds, policy_document, principal_is_public, resource_rule, statements
+from ..common import HIGH, RuleIds, public_statements, resource_rule
 
 TYPES = ("aws:ecr/repositoryPolicy:RepositoryPolicy", "aws:ecr/registryPolicy:RegistryPolicy")
 
 
 def _validate(res, report):
-    raw = res.get("policy")
-    doc = policy_document(raw)
-    if raw is not None and doc is None:
-        report("policy is not a valid JSON policy document.")
-        return
-    for i, st in enumerate(statements(doc)):
-        if principal_is_public(st):
-            report(f"Statement[{i}] allows Principal \"*\" without a condition. Name the accounts or roles.")
+    for i in public_statements(res, "policy", report):
+        report(f"Statement[{i}] allows Principal \"*\" without a condition. Name the accounts or roles.")
 
 
 POLICY = resource_rule(

@@ -31,6 +31,8 @@ def secret_name(name, extra_patterns=()):
         return True
     tokens = _tokens(name)
     for i, t in enumerate(tokens):
+        if t == "key" and i > 0 and tokens[i - 1] == "public":
+            continue  # a public key is not a secret
         if t in _SECRET_WORDS and (i + 1 == len(tokens) or tokens[i + 1] not in _REFERENCE_NEXT):
             return True
     joined = "".join(tokens)

@@ -1,22 +1,15 @@
 """IAM policies do not allow decryption with every KMS key."""
 
-import fnmatch
-
-from ..common import IAM_DOC_TYPES, MEDIUM, RuleIds, actions, allows, permission_statements, raise_unknown, \
-    resource_rule, resources_of
+from ..common import IAM_DOC_TYPES, MEDIUM, RuleIds, permission_statements, raise_unknown, resource_rule, \
+    sensitive_grants
 
 DECRYPT_ACTIONS = ("kms:Decrypt", "kms:ReEncryptFrom")
 
 
 def _validate(res, report):
     found, unknown = permission_statements(res)
-    for label, st in found:
-        if not allows(st) or "*" not in resources_of(st):
-            continue
-        granted = [a for a in actions(st) if a not in ("*", "*:*") and not a.endswith(":*")]
-        hits = sorted({d for d in DECRYPT_ACTIONS for a in granted if fnmatch.fnmatchcase(d.lower(), a.lower())})
-        if hits:
-            report(f"{label} allows {hits} on every KMS key; name the key ARNs.")
+    for label, hits in sensitive_grants(found, DECRYPT_ACTIONS, lambda a: a in ("*", "*:*") or a.endswith(":*")):
+        report(f"{label} allows {hits} on every KMS key; name the key ARNs.")
     if unknown:
         raise_unknown([unknown])
 

@@ -1,9 +1,7 @@
 """IAM policies do not grant privilege-escalation actions on every resource."""
 
-import fnmatch
-
-from ..common import HIGH, IAM_DOC_TYPES, RuleIds, actions, allows, permission_statements, raise_unknown, \
-    resource_rule, resources_of
+from ..common import HIGH, IAM_DOC_TYPES, RuleIds, permission_statements, raise_unknown, resource_rule, \
+    sensitive_grants
 
 ESCALATION_ACTIONS = [
     "iam:PassRole", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:AttachRolePolicy",
@@ -15,13 +13,8 @@ ESCALATION_ACTIONS = [
 
 def _validate(res, report):
     found, unknown = permission_statements(res)
-    for label, st in found:
-        if not allows(st) or "*" not in resources_of(st):
-            continue
-        granted = [a for a in actions(st) if a not in ("*", "*:*")]
-        hits = sorted({e for e in ESCALATION_ACTIONS for a in granted if fnmatch.fnmatchcase(e.lower(), a.lower())})
-        if hits:
-            report(f"{label} allows {hits} on Resource \"*\"; scope them to specific ARNs.")
+    for label, hits in sensitive_grants(found, ESCALATION_ACTIONS, lambda a: a in ("*", "*:*")):
+        report(f"{label} allows {hits} on Resource \"*\"; scope them to specific ARNs.")
     if unknown:
         raise_unknown([unknown])
 

@@ -1,15 +1,10 @@
 """Roles cannot be assumed by everyone."""
 
-from ..common import HIGH, RuleIds, allows, as_list, policy_document, resource_rule, statements
+from ..common import HIGH, RuleIds, allows, as_list, document_or_report, resource_rule, statements
 
 
 def _validate(res, report):
-    raw = res.get("assumeRolePolicy")
-    doc = policy_document(raw)
-    if raw is not None and doc is None:
-        report("assumeRolePolicy is not a valid JSON policy document.")
-        return
-    for i, st in enumerate(statements(doc)):
+    for i, st in enumerate(statements(document_or_report(res, "assumeRolePolicy", report))):
         if not allows(st):
             continue
         principal = st.get("Principal")

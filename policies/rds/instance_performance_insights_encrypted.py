@@ -1,13 +1,13 @@
 """Performance Insights data is encrypted with a customer-managed key."""
 
-from ..common import LOW, NotApplicable, RuleIds, as_bool, resource_rule
+from ..common import LOW, NotApplicable, RuleIds, as_bool, resource_rule, unset
 from .instance_not_public import INSTANCE
 
 
 def _validate(res, report):
     if as_bool(res.get("performanceInsightsEnabled")) is not True:
         raise NotApplicable("Performance Insights is off")
-    if not res.peek("performanceInsightsKmsKeyId") and res.peek("performanceInsightsKmsKeyId") is None:
+    if unset(res, "performanceInsightsKmsKeyId"):
         report("performanceInsightsEnabled is true without performanceInsightsKmsKeyId; the data uses the "
                "AWS-managed key.")
 

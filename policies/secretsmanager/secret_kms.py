@@ -1,13 +1,12 @@
 """Secrets are encrypted with a customer-managed KMS key."""
 
-from ..common import LOW, UNKNOWN, RuleIds, resource_rule
+from ..common import LOW, RuleIds, resource_rule, unset
 
 SECRET = "aws:secretsmanager/secret:Secret"
 
 
 def _validate(res, report):
-    key = res.peek("kmsKeyId")
-    if key is not UNKNOWN and not key:
+    if unset(res, "kmsKeyId"):
         report("kmsKeyId is not set; the secret uses the AWS-managed key aws/secretsmanager.")
 
 
