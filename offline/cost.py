@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
-from .fakes import SECRET_SIG, SECRET_SIG_KEY, UNKNOWN
+from .fakes import UNKNOWN, plain as _plain
 
 PRICES_FILE = Path(__file__).with_name("prices.json")
 
@@ -164,11 +164,6 @@ def estimate(usage: Usage, prices: dict) -> Estimate:
 # ---------------------------------------------------------------------------------------------
 # Reading usage out of the recorded resources
 
-
-def _plain(v: Any) -> Any:
-    if isinstance(v, dict) and v.get(SECRET_SIG_KEY) == SECRET_SIG:
-        return _plain(v.get("value"))
-    return v
 
 
 def _num(v: Any) -> Optional[float]:

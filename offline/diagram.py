@@ -20,7 +20,7 @@ import subprocess
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
-from .fakes import SECRET_SIG, SECRET_SIG_KEY, UNKNOWN
+from .fakes import UNKNOWN, plain as _plain
 from .graph import edges_of, topo_order
 
 COLOURS = {
@@ -44,11 +44,6 @@ SG_USERS = {
 SG_TYPES = {"aws:ec2/securityGroup:SecurityGroup"}
 WORLD = {"0.0.0.0/0", "::/0"}
 
-
-def _plain(v: Any) -> Any:
-    if isinstance(v, dict) and v.get(SECRET_SIG_KEY) == SECRET_SIG:
-        return _plain(v.get("value"))
-    return v
 
 
 def _port(rule: dict) -> str:

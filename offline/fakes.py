@@ -40,10 +40,14 @@ def _secret(value: Any) -> dict:
     return {SECRET_SIG_KEY: SECRET_SIG, "value": value}
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict) and value.get(SECRET_SIG_KEY) == SECRET_SIG:
-        return value.get("value")
+def plain(value: Any) -> Any:
+    """Unwrap the engine's secret wrapper (nested ones too); anything else is returned as is."""
+    while isinstance(value, dict) and value.get(SECRET_SIG_KEY) == SECRET_SIG:
+        value = value.get("value")
     return value
+
+
+_plain = plain
 
 
 AZ_SUFFIXES = "abcdef"
