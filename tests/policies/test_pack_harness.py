@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from offline.analyzer import PREVIEW_SKIP, UNKNOWN, PackStartError, PolicyPackProcess, make_urn, secret, to_struct
@@ -30,3 +32,12 @@ def test_the_pack_answers_on_the_wire_layer(pack_process):
     assert pack_process.plugin_info().version
     assert pack_process.port and pack_process.stderr == ""
     assert PREVIEW_SKIP.match("can't run policy 'a' from policy pack 'p@v1' during preview: x")
+
+
+def test_rules_fall_back_to_schema_defaults_when_the_engine_sends_no_config():
+    from pack_fixtures import BASE, T, patch  # noqa: PLC0415
+
+    with PolicyPackProcess(Path(__file__).resolve().parents[2] / "policies") as fresh:  # never configured
+        result = fresh.analyze_resource(T["rds"], "db", patch(BASE["rds"], backupRetentionPeriod=3))
+        assert result.names() == ["aws-rds-instance-backup-retention"]
+        assert "at least 7 days" in result.violations[0].message
