@@ -1,1 +1,15 @@
-"""Offline tooling: the policy-pack harness (:mod:`offline.analyzer`) and the offline preview engine."""
+"""Offline tooling: the policy-pack harness (:mod:`offline.analyzer`) and the offline preview engine.
+
+The offline preview (``make preview`` / ``python -m offline preview --stack dev --mode preview``):
+
+* :mod:`offline.stackconfig` - ``Pulumi.yaml`` defaults + ``Pulumi.<stack>.yaml``, passphrase secrets;
+* :mod:`offline.engine` - runs ``__main__.py`` under a recording resource monitor (engine URNs,
+  default providers, preview/update/existing modes), one forked process per stack;
+* :mod:`offline.fakes` - deterministic, clearly fake invoke answers and resource outputs;
+* :mod:`offline.graph` - dependency order and tree shape;
+* :mod:`offline.policyrun` - Analyze/AnalyzeStack as the engine sends them, through the harness;
+* :mod:`offline.cost` + ``offline/prices.json`` - monthly estimate from a dated price table;
+* :mod:`offline.diagram` - graphviz architecture diagram with security-group reachability;
+* :mod:`offline.report` - ``report.json``, ``report.sarif`` (schema in ``offline/schemas``), ``summary.md``;
+* :mod:`offline.cli` - the command line; :mod:`offline.bench` - cold/warm timing.
+"""

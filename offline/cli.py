@@ -195,7 +195,7 @@ def preview(stacks: list[str], mode: str, program: Path, out_root: Path, pack_di
             outcome = None
             if session is not None and not run.get("error"):
                 progress.step(f"{st}: analysing {len(ordered)} resources with the policy pack")
-                outcome = run_policies(session, ordered, mode, st, pack_dir)
+                outcome = run_policies(session, ordered, mode, st, pack_dir, run)
             est = None
             if not run.get("error"):
                 est = costmod.estimate(costmod.usage_from_resources(ordered, prices), prices)

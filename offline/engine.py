@@ -281,6 +281,7 @@ class RunResult:
     invokes: list
     diagnostics: list
     config_keys: dict
+    config_values: dict  # non-secret values only: decrypted secrets never leave the engine process
     secret_keys: list
     undecrypted_secret_keys: list
     error: Optional[str] = None
@@ -339,6 +340,7 @@ def run_program(program_dir: str | Path, stack: str, mode: str = "preview",
         resources=[asdict(r) for r in sorted(monitor.resources.values(), key=lambda r: r.seq)],
         stack_outputs=monitor.stack_outputs, invokes=monitor.invokes, diagnostics=engine.messages,
         config_keys={k: cfg.origin.get(k, "") for k in sorted(cfg.values)},
+        config_values={k: v for k, v in sorted(cfg.values.items()) if k not in cfg.secret_keys},
         secret_keys=list(cfg.secret_keys), undecrypted_secret_keys=list(cfg.undecrypted),
         error=error, seconds=round(time.perf_counter() - started, 3))
 

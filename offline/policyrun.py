@@ -142,7 +142,36 @@ def load_pack_config(pack_dir: Path, stack: str) -> tuple[Optional[Path], dict]:
     return path, json.loads(path.read_text())
 
 
-def run_policies(session: Any, records: list[dict], mode: str, stack: str, pack_dir: Path) -> PolicyOutcome:
+def configure_stack(session: Any, run: dict, mode: str) -> bool:
+    """``ConfigureStack`` as the CLI sends it (stack, project, dry run, config; secret values masked).
+
+    The harness exposes no method for it yet, so this uses its generic ``_call``; a pack that
+    predates ConfigureStack answers UNIMPLEMENTED, which the CLI ignores too. Returns whether it was sent.
+    """
+    from pulumi.runtime.proto import analyzer_pb2
+
+    call = getattr(session, "configure_stack", None) or getattr(session, "_call", None)
+    if call is None:
+        return False
+    config = dict(run.get("config_values") or {})
+    config.update({k: "[secret]" for k in run.get("secret_keys") or []})
+    request = analyzer_pb2.AnalyzerStackConfigureRequest(
+        stack=run.get("stack") or "", project=run.get("project") or "", organization="organization",
+        dry_run=mode != "update", config=config, config_secret_keys=list(run.get("secret_keys") or []))
+    try:
+        if call is getattr(session, "configure_stack", None):
+            call(request)
+        else:
+            call("ConfigureStack", request)
+        return True
+    except RuntimeError as exc:
+        if "UNIMPLEMENTED" in str(exc):
+            return False
+        raise
+
+
+def run_policies(session: Any, records: list[dict], mode: str, stack: str, pack_dir: Path,
+                 run: Optional[dict] = None) -> PolicyOutcome:
     """Analyze ``records`` (already in dependency order) with a started harness ``session``.
 
     ``session`` needs ``info()`` -> AnalyzerInfo, ``configure(config: dict)``,
@@ -157,6 +186,8 @@ def run_policies(session: Any, records: list[dict], mode: str, stack: str, pack_
     rules = {r["name"]: r for r in outcome.rules}
     config_path, config = load_pack_config(pack_dir, stack)
     outcome.config_file = str(config_path) if config_path else None
+    if run is not None:
+        configure_stack(session, run, mode)
     session.configure(config)
     by_urn = {r["urn"]: r for r in records}
     for rec in records:
