@@ -1,15 +1,14 @@
 """HTTPS and TLS listeners use a TLS 1.2+ security policy from the allow-list."""
 
-from ..common import LISTENER_TYPES, HIGH, RuleIds, as_list, resource_rule
+from ..common import LISTENER_TYPES, HIGH, RuleIds, as_list, matches_any, resource_rule
 
+# Every ELB security policy whose minimum protocol is TLS 1.2 (globs, so new variants such as the post-quantum
+# "-PQ-" and FIPS policies of these families are included); TLS13-1-0/1-1, FS-1-1, 2016-08 etc. are not.
 DEFAULT_POLICIES = [
-    "ELBSecurityPolicy-TLS13-1-2-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
-    "ELBSecurityPolicy-TLS13-1-3-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
-    "ELBSecurityPolicy-FS-1-2-Res-2020-10",
-    "ELBSecurityPolicy-FS-1-2-Res-2019-08",
+    "ELBSecurityPolicy-TLS13-1-2-*",
+    "ELBSecurityPolicy-TLS13-1-3-*",
+    "ELBSecurityPolicy-TLS-1-2-*",
+    "ELBSecurityPolicy-FS-1-2-*",
 ]
 
 
@@ -23,7 +22,7 @@ def _validate(res, report):
         return
     policy = res.get("sslPolicy")
     allowed = [p for p in as_list(res.config("allowedPolicies")) if isinstance(p, str)]
-    if policy not in allowed:
+    if not (isinstance(policy, str) and matches_any(policy, allowed)):
         report(f"sslPolicy is {policy or 'unset (the ELB default allows TLS 1.0)'}; use one of: "
                f"{', '.join(allowed)}.")
 
@@ -39,6 +38,7 @@ POLICY = resource_rule(
                 awsguard=("aws-lb-listener-configure-secure-tls",)),
     tags=["lb", "encryption-in-transit"],
     config={"allowedPolicies": {"type": "array", "items": {"type": "string"}, "minItems": 1,
-                                "default": DEFAULT_POLICIES, "description": "Allowed ELB security policies."}},
+                                "default": DEFAULT_POLICIES,
+                                "description": "Allowed ELB security policies (globs allowed)."}},
     unknowns="protocol or sslPolicy unknown: skipped with the SDK's advisory preview message.",
 )
