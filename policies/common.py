@@ -538,7 +538,7 @@ class SgRule:
             return (0, 65535)
         low = low if low is not None else high
         high = high if high is not None else low
-        if low is not None and high is not None and low <= 0 and high in (0, 65535, -1):
+        if low == -1 or high == -1:
             return (0, 65535)
         return (min(low, high), max(low, high))  # type: ignore[type-var]
 
