@@ -61,6 +61,7 @@ class ResourceRecord:
     outputs: dict = field(default_factory=dict)
     dependencies: list = field(default_factory=list)
     property_dependencies: dict = field(default_factory=dict)
+    options: dict = field(default_factory=dict)  # protect, ignoreChanges, ... as the analyzer receives them
     default_provider: bool = False  # created by the engine, not the program
     read: bool = False
     source: str = ""  # "file:line" of the registration in the program, when the SDK sends it
@@ -91,6 +92,27 @@ def _wire_to_struct(d: dict) -> struct_pb2.Struct:
     out = struct_pb2.Struct()
     json_format.ParseDict(d, out)
     return out
+
+
+def _options(request: Any) -> dict:
+    """The resource options the engine forwards to analyzers (``AnalyzerResourceOptions``)."""
+    opts: dict[str, Any] = {}
+    if request.protect:
+        opts["protect"] = True
+    if request.ignoreChanges:
+        opts["ignoreChanges"] = list(request.ignoreChanges)
+    if request.deleteBeforeReplaceDefined:
+        opts["deleteBeforeReplace"] = request.deleteBeforeReplace
+        opts["deleteBeforeReplaceDefined"] = True
+    if request.additionalSecretOutputs:
+        opts["additionalSecretOutputs"] = list(request.additionalSecretOutputs)
+    aliases = list(request.aliasURNs)
+    if aliases:
+        opts["aliases"] = aliases
+    if request.HasField("customTimeouts"):
+        ct = request.customTimeouts
+        opts["customTimeouts"] = {k: getattr(ct, k) for k in ("create", "update", "delete") if getattr(ct, k)}
+    return opts
 
 
 class RecordingMonitor:
@@ -162,7 +184,7 @@ class RecordingMonitor:
                 custom=request.custom, remote=request.remote, provider=provider, inputs=inputs,
                 dependencies=sorted(set(request.dependencies)),
                 property_dependencies={k: sorted(set(v.urns)) for k, v in request.propertyDependencies.items()},
-                source=source, seq=self._next())
+                options=_options(request), source=source, seq=self._next())
             if urn in self.resources and not self.resources[urn].default_provider:
                 raise Exception(f"Duplicate resource URN '{urn}'; try giving it a unique name")
             self.resources[urn] = rec
@@ -176,6 +198,9 @@ class RecordingMonitor:
         else:
             rid, state = fakes.outputs_for(request.type, inputs, request.name, urn, self.region, self.known,
                                            remote=request.remote)
+        for key in request.additionalSecretOutputs:  # the engine marks these outputs secret
+            if key in state and fakes.plain(state[key]) == state[key]:
+                state[key] = {fakes.SECRET_SIG_KEY: fakes.SECRET_SIG, "value": state[key]}
         rec.id = rid if rid else fakes.UNKNOWN
         rec.outputs = state
         return resource_pb2.RegisterResourceResponse(urn=urn, id=rid, object=_wire_to_struct(state))

@@ -81,11 +81,22 @@ def _provider_msg(analyzer_pb2, rec: dict, by_urn: dict) -> Any:
         type=prov["type"], properties=_struct(prov.get("inputs") or {}), urn=prov["urn"], name=prov["name"])
 
 
+def _options_msg(analyzer_pb2, rec: dict) -> Any:
+    o = rec.get("options") or {}
+    timeouts = o.get("customTimeouts")
+    return analyzer_pb2.AnalyzerResourceOptions(
+        parent=rec.get("parent") or "", protect=bool(o.get("protect")), ignoreChanges=o.get("ignoreChanges") or [],
+        deleteBeforeReplace=bool(o.get("deleteBeforeReplace")),
+        deleteBeforeReplaceDefined=bool(o.get("deleteBeforeReplaceDefined")),
+        additionalSecretOutputs=o.get("additionalSecretOutputs") or [], aliases=o.get("aliases") or [],
+        customTimeouts=analyzer_pb2.AnalyzerResourceOptions.CustomTimeouts(**timeouts) if timeouts else None)
+
+
 def analyze_request(rec: dict, by_urn: dict) -> Any:
     from pulumi.runtime.proto import analyzer_pb2
 
     kwargs = dict(type=rec["type"], properties=_struct(rec.get("inputs") or {}), urn=rec["urn"], name=rec["name"],
-                  options=analyzer_pb2.AnalyzerResourceOptions(parent=rec.get("parent") or ""))
+                  options=_options_msg(analyzer_pb2, rec))
     prov = _provider_msg(analyzer_pb2, rec, by_urn)
     if prov is not None:
         kwargs["provider"] = prov
@@ -100,7 +111,7 @@ def stack_request(records: list[dict]) -> Any:
     for rec in records:
         kwargs = dict(
             type=rec["type"], properties=_struct(rec.get("outputs") or {}), urn=rec["urn"], name=rec["name"],
-            options=analyzer_pb2.AnalyzerResourceOptions(parent=rec.get("parent") or ""),
+            options=_options_msg(analyzer_pb2, rec),
             parent=rec.get("parent") or "", dependencies=list(rec.get("dependencies") or []),
             propertyDependencies={k: analyzer_pb2.AnalyzerPropertyDependencies(urns=v)
                                   for k, v in (rec.get("property_dependencies") or {}).items()})
