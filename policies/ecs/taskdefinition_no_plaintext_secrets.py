@@ -38,7 +38,14 @@ def secret_name(name, extra_patterns=()):
     joined = "".join(tokens)
     if ("apikey" in joined or "privatekey" in joined) and not tokens[-1] in _REFERENCE_NEXT:
         return True
-    return any(isinstance(p, str) and re.search(p, name, re.I) for p in extra_patterns)
+    return any(_search(p, name) for p in extra_patterns)
+
+
+def _search(pattern, name):
+    try:
+        return isinstance(pattern, str) and re.search(pattern, name, re.I) is not None
+    except re.error:
+        return False  # a broken pattern in the stack config matches nothing
 
 
 def secret_value(value):

@@ -102,6 +102,8 @@ CASES = [
            id="env-look-alikes-not-secrets"),
     passes(R + "no-plaintext-secrets", "taskdef", taskdef([with_env(("PASSWORD_MIN_LENGTH", "12"))]),
            config={R + "no-plaintext-secrets": {"allowedNames": ["PASSWORD_MIN_LENGTH"]}}, id="env-allowed-name"),
+    fails(R + "no-plaintext-secrets", "taskdef", taskdef([with_env(("SESSION_SALT", "x"))]),
+          config={R + "no-plaintext-secrets": {"extraNamePatterns": ["SALT$", "([unclosed"]}}, id="env-extra-pattern"),
     fails(R + "no-plaintext-secrets", "taskdef", taskdef([with_env(("PASSWORD_MIN_LENGTH", "12"))]),
           id="env-look-alike-flagged-without-config"),
     passes(R + "no-plaintext-secrets", "taskdef",
