@@ -306,7 +306,8 @@ def reconcile_config(info: Union[PackInfo, analyzer_pb2.AnalyzerInfo],
 
     ``config`` looks like ``{"all": "advisory", "<policy>": "mandatory" | {"enforcementLevel": ..., <props>}}``.
     The level of a policy is its own entry, else ``all``, else the policy's default. Properties get the schema
-    defaults, then the given values, and are validated against the schema (with ``jsonschema``).
+    defaults, then the given values, and are validated against the schema (with ``jsonschema``). Unlike the
+    engine, properties the schema does not declare are rejected too, so that a misspelt key fails loudly.
     """
     if not isinstance(info, PackInfo):
         info = _pack_info(info)
@@ -407,6 +408,7 @@ class PolicyPackProcess:
         self._stub: Optional[analyzer_pb2_grpc.AnalyzerStub] = None
         self._engine_server: Optional[grpc.Server] = None
         self._stderr: List[str] = []
+        self._stderr_thread: Optional[threading.Thread] = None
         self._info: Optional[analyzer_pb2.AnalyzerInfo] = None
 
     # -- lifecycle -------------------------------------------------------------------------------------------
@@ -437,14 +439,17 @@ class PolicyPackProcess:
                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         lines: "queue.Queue[Optional[str]]" = queue.Queue()
         threading.Thread(target=self._pump, args=(self._proc.stdout, lines), daemon=True).start()
-        threading.Thread(target=self._drain_stderr, daemon=True).start()
+        self._stderr_thread = threading.Thread(target=self._drain_stderr, daemon=True)
+        self._stderr_thread.start()
         try:
             first = lines.get(timeout=self.start_timeout)
         except queue.Empty:
             self.close()
             raise PackStartError(f"policy pack printed no port within {self.start_timeout}s\n{self.stderr}")
         if not first or not first.strip().isdigit():
-            self._proc.wait(timeout=5) if first is None else None
+            if first is None:  # the pack exited: wait for it and for the rest of its stderr
+                self._proc.wait(timeout=5)
+                self._stderr_thread.join(timeout=5)
             stderr = self.stderr
             self.close()
             raise PackStartError(f"policy pack did not start (first stdout line {first!r})\n{stderr}")
