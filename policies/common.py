@@ -305,7 +305,7 @@ def _attach(policy: Any, ids: RuleIds, unknowns: str, types: Sequence[str], mand
     policy.ids = ids
     policy.unknowns = unknowns
     policy.types = tuple(types)
-    policy.mandatory_reason = mandatory
+    policy.is_mandatory = mandatory
     return policy
 
 

@@ -22,7 +22,7 @@ SECTIONS = ("rules", "config", "unknowns")
 
 
 def _level(policy: Any) -> str:
-    return "mandatory" if policy.mandatory_reason else "advisory"
+    return "mandatory" if policy.is_mandatory else "advisory"
 
 
 def _kind(policy: Any) -> str:
@@ -38,7 +38,7 @@ def rules_table() -> str:
     rows = ["| Rule | Level | Severity | Kind | Answers to |", "|---|---|---|---|---|"]
     for p in POLICIES:
         rows.append(f"| `{p.name}` | {_level(p)} | {p.severity.value} | {_kind(p)} | {_cell(p.ids.text())} |")
-    mandatory = sum(1 for p in POLICIES if p.mandatory_reason)
+    mandatory = sum(1 for p in POLICIES if p.is_mandatory)
     rows.append("")
     rows.append(f"{len(POLICIES)} rules: {mandatory} mandatory, {len(POLICIES) - mandatory} advisory.")
     return "\n".join(rows)

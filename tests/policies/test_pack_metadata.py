@@ -67,7 +67,7 @@ def test_every_rule_file_is_in_the_explicit_list():
 
 def test_mandatory_rules_are_exactly_the_stated_set():
     assert {p.name for p in POLICIES if p.enforcement_level.value == "mandatory"} == MANDATORY
-    assert all(bool(p.mandatory_reason) == (p.name in MANDATORY) for p in POLICIES)
+    assert all(bool(p.is_mandatory) == (p.name in MANDATORY) for p in POLICIES)
 
 
 def test_mandatory_rules_accept_no_exemptions_and_advisory_rules_do():

@@ -12,7 +12,7 @@ from pack_fixtures import BASE, CONTAINER, DELETE, RESOURCES, SG_DB_INGRESS, T, 
     with_env, ECS_EXEC_POLICY, KEY_ARN
 from policies.pack import POLICIES
 
-LEVEL = {p.name: ("mandatory" if p.mandatory_reason else "advisory") for p in POLICIES}
+LEVEL = {p.name: ("mandatory" if p.is_mandatory else "advisory") for p in POLICIES}
 
 
 @dataclass(frozen=True)
