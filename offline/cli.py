@@ -21,11 +21,10 @@ import time
 from pathlib import Path
 from typing import Any, Optional
 
-from . import cost as costmod
-from . import diagram, report
 from .engine import MODES
-from .graph import children_map, topo_order
-from .policyrun import PolicyOutcome, run_policies
+
+# The heavier modules (report -> policyrun -> analyzer -> grpc, pulumi) are imported inside
+# preview(), after the engine process has been started, so that both start up in parallel.
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -77,6 +76,9 @@ class PackStarter(threading.Thread):
 
 
 def _tree_lines(ordered: list[dict], mode: str) -> list[str]:
+    from . import report
+    from .graph import children_map
+
     op = report.OPS[mode][0]
     kids = children_map([r for r in ordered if not r.get("default_provider")])
     lines: list[str] = []
@@ -97,8 +99,9 @@ def _tree_lines(ordered: list[dict], mode: str) -> list[str]:
     return lines
 
 
-def render_terminal(rep: dict, ordered: list[dict], outcome: Optional[PolicyOutcome],
-                    est: Optional[costmod.Estimate]) -> str:
+def render_terminal(rep: dict, ordered: list[dict], outcome: Any, est: Any) -> str:
+    from . import report
+
     s = rep["summary"]
     mode = rep["mode"]
     out = [f"=== {rep['project']}/{rep['stack']} ({mode}) ==="]
@@ -147,22 +150,36 @@ def render_terminal(rep: dict, ordered: list[dict], outcome: Optional[PolicyOutc
     return "\n".join(out)
 
 
-def _engine(program: Path, stacks: list[str], mode: str, work: Path) -> dict:
+def _engine_cmd(program: Path, stacks: list[str], mode: str, work: Path) -> tuple[list[str], dict]:
     cmd = [sys.executable, "-m", "offline.engine", "--program", str(program), "--mode", mode, "--work-dir", str(work)]
     for st in stacks:
         cmd += ["--stack", st]
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    results = {}
-    for st in stacks:
-        f = work / f"{st}.json"
-        if f.exists():
-            results[st] = json.loads(f.read_text())
-        else:
-            results[st] = {"stack": st, "mode": mode, "resources": [],
-                           "error": f"the engine did not run: {proc.stderr.strip()[-2000:]}"}
-    return results
+    return cmd, env
+
+
+class EngineProcess:
+    """The engine as a fresh process (``python -m offline.engine``), started at once, joined later."""
+
+    def __init__(self, program: Path, stacks: list[str], mode: str, work: Path):
+        self.stacks, self.mode, self.work = stacks, mode, work
+        cmd, env = _engine_cmd(program, stacks, mode, work)
+        for st in stacks:
+            (work / f"{st}.json").unlink(missing_ok=True)
+        self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def result(self) -> dict:
+        _, err = self.proc.communicate()
+        results = {}
+        for st in self.stacks:
+            f = self.work / f"{st}.json"
+            if f.exists():
+                results[st] = json.loads(f.read_text())
+            else:
+                results[st] = {"stack": st, "mode": self.mode, "resources": [],
+                               "error": f"the engine did not run: {err.strip()[-2000:]}"}
+        return results
 
 
 def preview(stacks: list[str], mode: str, program: Path, out_root: Path, pack_dir: Optional[Path],
@@ -170,13 +187,21 @@ def preview(stacks: list[str], mode: str, program: Path, out_root: Path, pack_di
     """Preview ``stacks``; ``engine`` (default: a fresh engine process) and ``session`` (default: a
     freshly started pack) can be passed in to reuse warm ones (see :mod:`offline.bench`)."""
     own_session = session is None
+    work = out_root / ".engine"
+    work.mkdir(parents=True, exist_ok=True)
+    progress.step(f"running the program for {', '.join(stacks)} ({mode})")
+    fresh = EngineProcess(program, stacks, mode, work) if engine is None else None
     starter = None
     if pack_dir is not None and session is None:
         progress.step(f"starting policy pack {pack_dir}")
         starter = PackStarter(pack_dir)
         starter.start()
-    progress.step(f"running the program for {', '.join(stacks)} ({mode})")
-    runs = (engine or _engine)(program, stacks, mode, out_root / ".engine")
+    from . import cost as costmod
+    from . import diagram, report
+    from .graph import topo_order
+    from .policyrun import run_policies
+
+    runs = fresh.result() if fresh is not None else engine(program, stacks, mode, work)
     if starter is not None:
         starter.join()
         if starter.error:

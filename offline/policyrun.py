@@ -156,13 +156,17 @@ def load_pack_config(pack_dir: Path, stack: str) -> tuple[Optional[Path], dict]:
 def configure_stack(session: Any, run: dict, mode: str) -> bool:
     """``ConfigureStack`` as the CLI sends it (stack, project, dry run, config; secret values masked).
 
-    The harness exposes no method for it yet, so this uses its generic ``_call``; a pack that
-    predates ConfigureStack answers UNIMPLEMENTED, which the CLI ignores too. Returns whether it was sent.
+    Uses the harness's ``configure_stack`` (or its generic ``_call`` on an older harness); a pack
+    that predates ConfigureStack answers UNIMPLEMENTED, which the CLI ignores too. Returns whether it was sent.
     """
     from pulumi.runtime.proto import analyzer_pb2
 
-    call = getattr(session, "configure_stack", None) or getattr(session, "_call", None)
-    if call is None:
+    if hasattr(session, "configure_stack"):
+        send = session.configure_stack
+    elif hasattr(session, "_call"):  # older harness without configure_stack
+        def send(request: Any) -> Any:
+            return session._call("ConfigureStack", request)  # pylint: disable=protected-access
+    else:
         return False
     config = dict(run.get("config_values") or {})
     config.update({k: "[secret]" for k in run.get("secret_keys") or []})
@@ -170,10 +174,7 @@ def configure_stack(session: Any, run: dict, mode: str) -> bool:
         stack=run.get("stack") or "", project=run.get("project") or "", organization="organization",
         dry_run=mode != "update", config=config, config_secret_keys=list(run.get("secret_keys") or []))
     try:
-        if call is getattr(session, "configure_stack", None):
-            call(request)
-        else:
-            call("ConfigureStack", request)
+        send(request)
         return True
     except RuntimeError as exc:
         if "UNIMPLEMENTED" in str(exc):

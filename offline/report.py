@@ -8,9 +8,13 @@ from pathlib import Path
 from typing import Any, Optional
 from urllib.parse import urlparse
 
-from .cost import Estimate
+from typing import TYPE_CHECKING
+
 from .fakes import SECRET_SIG, SECRET_SIG_KEY, UNKNOWN
-from .policyrun import PolicyOutcome
+
+if TYPE_CHECKING:
+    from .cost import Estimate
+    from .policyrun import PolicyOutcome
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 TOOL_NAME = "pulumi-offline-preview"
@@ -45,7 +49,7 @@ def source_of(rec: Optional[dict], program_dir: Path, stack_file: Path) -> tuple
     return path.relative_to(program_dir).as_posix(), int(line or 1)
 
 
-def build_report(run: dict, ordered: list[dict], outcome: Optional[PolicyOutcome], cost: Optional[Estimate],
+def build_report(run: dict, ordered: list[dict], outcome: "Optional[PolicyOutcome]", cost: "Optional[Estimate]",
                  files: dict, exit_code: int) -> dict:
     remote = [r for r in ordered if r.get("remote")]
     return {
