@@ -6,8 +6,9 @@ the same, then calls the Analyzer service with the stubs in :mod:`pulumi.runtime
 
 Two layers, both on :class:`PolicyPackProcess`:
 
-* the wire layer, what an engine does: ``info()``, ``configure(config)``, ``analyze(AnalyzeRequest)`` and
-  ``analyze_stack(AnalyzeStackRequest)``, returning the protobuf responses unchanged;
+* the wire layer, what an engine does: ``info()``, ``configure(config)``, ``configure_stack(request)``,
+  ``analyze(AnalyzeRequest)`` and ``analyze_stack(AnalyzeStackRequest)``, returning the protobuf responses
+  unchanged;
 * a typed layer for tests and tools: ``pack_info()``, ``analyze_resource(...)`` and
   ``analyze_resources([...])``, returning plain dataclasses (:class:`PackInfo`, :class:`Analysis`,
   :class:`Violation`).
@@ -55,7 +56,7 @@ __all__ = [
     "Violation", "NotApplicable", "Analysis", "PolicyMeta", "PackInfo",
     "ResourceOptions", "Provider", "StackResource",
     "reconcile_config", "ConfigError", "PackStartError", "PolicyPackProcess", "EngineLog",
-    "analyze_request", "stack_request", "parse_response", "LEVELS", "SEVERITIES", "PREVIEW_SKIP",
+    "analyze_request", "stack_request", "stack_configure_request", "parse_response", "LEVELS", "SEVERITIES", "PREVIEW_SKIP",
 ]
 
 #: The engine's sentinel for a value that is unknown during preview (``pulumi.runtime.rpc.UNKNOWN``).
@@ -276,6 +277,15 @@ def analyze_request(type_: str, name: str, props: Optional[Mapping[str, Any]] = 
     return analyzer_pb2.AnalyzeRequest(**kwargs)
 
 
+def stack_configure_request(stack: str, project: str, *, organization: str = "organization", dry_run: bool = True,
+                            config: Optional[Mapping[str, str]] = None, secret_keys: Sequence[str] = (),
+                            tags: Optional[Mapping[str, str]] = None) -> analyzer_pb2.AnalyzerStackConfigureRequest:
+    """An AnalyzerStackConfigureRequest as the CLI sends it before analysing (give secret values masked)."""
+    return analyzer_pb2.AnalyzerStackConfigureRequest(
+        stack=stack, project=project, organization=organization, dry_run=dry_run, config=dict(config or {}),
+        config_secret_keys=list(secret_keys), tags=dict(tags or {}))
+
+
 def stack_request(resources: Sequence[StackResource]) -> analyzer_pb2.AnalyzeStackRequest:
     """An AnalyzeStackRequest for resources with outputs, parents and dependencies."""
     out = []
@@ -410,6 +420,8 @@ class PolicyPackProcess:
         self._stderr: List[str] = []
         self._stderr_thread: Optional[threading.Thread] = None
         self._info: Optional[analyzer_pb2.AnalyzerInfo] = None
+        # Bound once, so that ``getattr(pack, "configure_stack")`` is the same object on every access.
+        self.configure_stack = self._configure_stack
 
     # -- lifecycle -------------------------------------------------------------------------------------------
 
@@ -517,6 +529,12 @@ class PolicyPackProcess:
             for name, (level, props) in effective.items()})
         self._call("Configure", request)
         return effective
+
+    def _configure_stack(self, request: analyzer_pb2.AnalyzerStackConfigureRequest
+                         ) -> analyzer_pb2.AnalyzerStackConfigureResponse:
+        """``configure_stack(request)``: ConfigureStack with the stack, project, dry-run flag, config and stack
+        tags (see :func:`stack_configure_request`). pulumi-policy keeps the tags as ``args.stack_tags``."""
+        return self._call("ConfigureStack", request)
 
     def analyze(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.AnalyzeResponse:
         return self._call("Analyze", request)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from offline.analyzer import PREVIEW_SKIP, UNKNOWN, PackStartError, PolicyPackProcess, make_urn, secret, to_struct
+from offline.analyzer import PREVIEW_SKIP, UNKNOWN, PackStartError, PolicyPackProcess, make_urn, secret, \
+    stack_configure_request, to_struct
 
 
 def test_a_pack_that_fails_to_start_reports_its_stderr(tmp_path):
@@ -41,3 +42,11 @@ def test_rules_fall_back_to_schema_defaults_when_the_engine_sends_no_config():
         result = fresh.analyze_resource(T["rds"], "db", patch(BASE["rds"], backupRetentionPeriod=3))
         assert result.names() == ["aws-rds-instance-backup-retention"]
         assert "at least 7 days" in result.violations[0].message
+
+
+def test_configure_stack_is_accepted(pack_process):
+    request = stack_configure_request("prod", "webservice", dry_run=True, config={"webservice:cpu": "1024"},
+                                      tags={"team": "platform"})
+    pack_process.configure_stack(request)
+    assert pack_process.analyze_resource("aws:rds/instance:Instance", "db", {"publiclyAccessible": True,
+                                                                            "storageEncrypted": True}).mandatory()
