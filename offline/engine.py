@@ -26,6 +26,7 @@ engine does and the stock ``MockMonitor`` does not:
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import re
@@ -448,12 +449,14 @@ def run_stacks(program: str, stacks: list[str], mode: str, passphrase: Optional[
             results[st] = json.loads((work_dir / f"{st}.json").read_text())
         return results
     preload(Path(program))
+    gc.freeze()  # the preloaded modules are never collected: keep the children from scanning them
     pids = {}
     for st in stacks:
         target = work_dir / f"{st}.json"
         target.unlink(missing_ok=True)
         pid = os.fork()
-        if pid == 0:  # child
+        if pid == 0:  # child: short-lived, so the cycle collector would only cost time
+            gc.disable()
             code = 0
             try:
                 _run_to_file(program, st, mode, passphrase, target)
@@ -532,6 +535,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--mode", choices=MODES, default="preview")
     p.add_argument("--work-dir", required=True, help="writes <stack>.json here")
     args = p.parse_args(argv)
+    gc.disable()  # a short-lived process that allocates heavily while importing the SDKs
     run_stacks(args.program, args.stack, args.mode, os.environ.get("PULUMI_CONFIG_PASSPHRASE") or None,
                Path(args.work_dir))
     return 0

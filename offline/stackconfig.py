@@ -30,6 +30,7 @@ from typing import Any, Optional
 import yaml
 
 SECRET_PLACEHOLDER = "[secret: set PULUMI_CONFIG_PASSPHRASE to decrypt]"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 20x faster
 PBKDF2_ITERATIONS = 1_000_000
 
 
@@ -123,7 +124,7 @@ def load_stack_config(program_dir: Path | str, stack: str, passphrase: Optional[
     project_file = program_dir / "Pulumi.yaml"
     if not project_file.exists():
         raise ConfigError(f"{project_file} not found")
-    project_doc = yaml.safe_load(project_file.read_text()) or {}
+    project_doc = yaml.load(project_file.read_text(), Loader=_LOADER) or {}
     project = project_doc.get("name")
     if not project:
         raise ConfigError(f"{project_file}: no project name")
@@ -144,7 +145,7 @@ def load_stack_config(program_dir: Path | str, stack: str, passphrase: Optional[
     stack_file = program_dir / f"Pulumi.{stack}.yaml"
     if not stack_file.exists():
         raise ConfigError(f"{stack_file} not found (stack {stack!r})")
-    stack_doc = yaml.safe_load(stack_file.read_text()) or {}
+    stack_doc = yaml.load(stack_file.read_text(), Loader=_LOADER) or {}
     undecrypted: list[str] = []
     key: Optional[bytes] = None
     for raw_key, value in (stack_doc.get("config") or {}).items():
