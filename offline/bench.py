@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     # Fork the warm engine first, before this process opens any gRPC channel.
     from .engine import WarmEngine
 
+    load_before = os.getloadavg()[0]
     warm_engine = WarmEngine().start()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"
@@ -83,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
                 f" | {1000 * med / max(resources, 1):.1f} ms per resource analysed | {med / baseline:.1f}x baseline")
 
     print(f"offline preview benchmark: {len(STACKS)} stacks, mode {args.mode}, {resources} resources analysed, "
-          f"{args.runs} runs each, {os.cpu_count()} CPUs")
+          f"{args.runs} runs each, {os.cpu_count()} CPUs, load average {load_before:.1f} before / "
+          f"{os.getloadavg()[0]:.1f} after (other work on the machine inflates every figure)")
     print(f"baseline: python -c 'import pulumi' = {baseline:.2f} s")
     print(line("cold", cold))
     print(line("warm", warm))
