@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -176,6 +177,7 @@ class EngineProcess:
             f = self.work / f"{st}.json"
             if f.exists():
                 results[st] = json.loads(f.read_text())
+                f.unlink()  # it holds secret values in their wire form: keep them off the disk
             else:
                 results[st] = {"stack": st, "mode": self.mode, "resources": [],
                                "error": f"the engine did not run: {err.strip()[-2000:]}"}
@@ -202,6 +204,8 @@ def preview(stacks: list[str], mode: str, program: Path, out_root: Path, pack_di
     from .policyrun import run_policies
 
     runs = fresh.result() if fresh is not None else engine(program, stacks, mode, work)
+    with contextlib.suppress(OSError):
+        work.rmdir()  # empty once the recordings are read
     if starter is not None:
         starter.join()
         if starter.error:

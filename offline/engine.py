@@ -518,7 +518,12 @@ class WarmEngine:
                                          "passphrase": os.environ.get("PULUMI_CONFIG_PASSPHRASE")}) + "\n")
         self._to_child.flush()
         self._from_child.readline()
-        return {st: json.loads((work_dir / f"{st}.json").read_text()) for st in stacks}
+        results = {}
+        for st in stacks:
+            path = work_dir / f"{st}.json"
+            results[st] = json.loads(path.read_text())
+            path.unlink()  # secret values in wire form: keep them off the disk
+        return results
 
     def close(self) -> None:
         if self.pid:
