@@ -76,6 +76,16 @@ class PackStarter(threading.Thread):
             self.error = f"{type(exc).__name__}: {exc}"
 
 
+def _label(urn: str) -> str:
+    """``name (module/Type)`` for a URN: names alone can repeat across types."""
+    if not urn:
+        return "(stack)"
+    parts = urn.split("::")
+    typ = parts[2].split("$")[-1].split(":")
+    short = f"{typ[1].split('/')[0]}/{typ[2]}" if len(typ) == 3 else parts[2]
+    return f"{parts[-1]} ({short})"
+
+
 def _tree_lines(ordered: list[dict], mode: str) -> list[str]:
     from . import report
     from .graph import children_map
@@ -126,8 +136,7 @@ def render_terminal(rep: dict, ordered: list[dict], outcome: Any, est: Any) -> s
         for level, items in (("MANDATORY", outcome.mandatory), ("ADVISORY", outcome.advisory)):
             out.append(f"  {level} ({len(items)})")
             for v in items:
-                name = v["urn"].rsplit("::", 1)[-1] if v["urn"] else "(stack)"
-                out.append(f"    x {v['policy']}  [{v['severity']}]  {name}")
+                out.append(f"    x {v['policy']}  [{v['severity']}]  {_label(v['urn'])}")
                 msg_lines = v["message"].strip().splitlines() or [v["description"]]
                 out.append(f"      {' '.join(msg_lines[1:]) if len(msg_lines) > 1 else msg_lines[0]}")
                 if v.get("remediation"):
@@ -135,8 +144,13 @@ def render_terminal(rep: dict, ordered: list[dict], outcome: Any, est: Any) -> s
         out.append(f"  SKIPPED DURING PREVIEW ({len(outcome.skipped)})"
                    + (": values unknown until the resources exist (the CLI reports these as advisory)"
                       if outcome.skipped else ""))
+        grouped: dict[tuple[str, str], list[str]] = {}
         for sk in outcome.skipped:
-            out.append(f"    - {sk['policy']}  {(sk['urn'] or '(stack)').rsplit('::', 1)[-1]}: {sk['reason']}")
+            key = (_label(sk["urn"]), sk["reason"])
+            grouped.setdefault(key, []).append(sk["policy"])
+        for (name, reason), policies in grouped.items():
+            out.append(f"    - {name}: {reason}")
+            out.append(f"      {len(policies)} rule{'s' if len(policies) > 1 else ''}: {', '.join(policies)}")
         if outcome.stopped_at:
             out.append(f"  The update stopped at {outcome.stopped_at} (first mandatory violation), as the engine does.")
     if est is not None:

@@ -181,8 +181,10 @@ def build_summary_md(report: dict) -> str:
     lines = [f"### {icon} Offline preview `{report['project']}/{report['stack']}` ({report['mode']}): {status}", ""]
     if report.get("error"):
         lines += [f"**Program error:** `{report['error']}`", ""]
+    remote = "remote component whose children are" if s["remoteComponents"] == 1 else \
+        "remote components whose children are"
     lines += [f"{s['resources']} resources ({s['custom']} cloud resources, {s['components']} components, "
-              f"{s['remoteComponents']} remote components whose children are not visible offline, "
+              f"{s['remoteComponents']} {remote} not visible offline, "
               f"{s['defaultProviders']} default providers).", ""]
     if pol:
         lines += [f"**Policies** ({pol['pack'].get('name')} v{pol['pack'].get('version')}, "
