@@ -119,6 +119,18 @@ def _default_of(spec: Any) -> tuple[bool, Any]:
     return True, spec
 
 
+_TYPES = {"string": (str,), "integer": (int,), "boolean": (bool,), "array": (list,)}
+
+
+def _type_problem(key: str, value: Any, spec: Any) -> str:
+    """The CLI checks stack values against the project's declared types before running anything."""
+    if not isinstance(spec, dict) or spec.get("type") not in _TYPES:
+        return ""
+    expected = _TYPES[spec["type"]]
+    ok = isinstance(value, expected) and not (spec["type"] == "integer" and isinstance(value, bool))
+    return "" if ok else f"config {key!r}: {value!r} is not of the declared type {spec['type']}"
+
+
 def load_stack_config(program_dir: Path | str, stack: str, passphrase: Optional[str] = None) -> StackConfig:
     program_dir = Path(program_dir).resolve()
     project_file = program_dir / "Pulumi.yaml"
@@ -135,10 +147,12 @@ def load_stack_config(program_dir: Path | str, stack: str, passphrase: Optional[
     values: dict[str, str] = {}
     secret_keys: set[str] = set()
     origin: dict[str, str] = {}
+    declared: dict[str, Any] = {}
     for key, spec in (project_doc.get("config") or {}).items():
+        qk = _qualify(project, key)
+        declared[qk] = spec
         has, value = _default_of(spec)
         if has:
-            qk = _qualify(project, key)
             values[qk] = _to_config_string(value)
             origin[qk] = "Pulumi.yaml"
 
@@ -164,7 +178,14 @@ def load_stack_config(program_dir: Path | str, stack: str, passphrase: Optional[
                 values[qk] = SECRET_PLACEHOLDER
                 undecrypted.append(qk)
         else:
+            problems = _type_problem(qk, value, declared.get(qk))
+            if problems:
+                raise ConfigError(problems)
             values[qk] = _to_config_string(value)
+    missing = [k for k, spec in declared.items() if k not in values and isinstance(spec, dict)]
+    if missing:
+        raise ConfigError(f"{stack_file.name}: missing required configuration key(s) {', '.join(sorted(missing))} "
+                          "(declared in Pulumi.yaml without a default)")
     return StackConfig(
         project=project,
         stack=stack,

@@ -68,3 +68,30 @@ def test_wrong_passphrase_is_an_error(tmp_path: Path):
     program = _secure_stack(tmp_path, "x")
     with pytest.raises(ConfigError, match="incorrect passphrase"):
         load_stack_config(program, "sec", "not the passphrase")
+
+
+def _program(tmp_path: Path, project_config: str, stack_config: str) -> Path:
+    program = tmp_path / "p"
+    program.mkdir()
+    (program / "Pulumi.yaml").write_text(f"name: p\nruntime: python\nconfig:\n{project_config}")
+    (program / "Pulumi.s.yaml").write_text(f"config:\n{stack_config}")
+    return program
+
+
+def test_missing_required_key_fails_like_the_cli(tmp_path: Path):
+    program = _program(tmp_path, "  size:\n    type: integer\n", "  aws:region: us-east-1\n")
+    with pytest.raises(ConfigError, match="missing required configuration key.*p:size"):
+        load_stack_config(program, "s")
+
+
+def test_value_of_the_wrong_declared_type_fails(tmp_path: Path):
+    program = _program(tmp_path, "  size:\n    type: integer\n    default: 1\n", "  p:size: big\n")
+    with pytest.raises(ConfigError, match="'p:size': 'big' is not of the declared type integer"):
+        load_stack_config(program, "s")
+
+
+def test_non_string_values_reach_the_program_json_encoded(tmp_path: Path):
+    program = _program(tmp_path, "  size:\n    type: integer\n    default: 1\n  enabled:\n    type: boolean\n    default: false\n",
+                       "  p:size: 3\n")
+    cfg = load_stack_config(program, "s")
+    assert cfg.values["p:size"] == "3" and cfg.values["p:enabled"] == "false"
