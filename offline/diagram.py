@@ -18,7 +18,7 @@ import html
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Iterable, Optional
 
 from .fakes import UNKNOWN, plain as _plain
 from .graph import edges_of, topo_order

@@ -107,7 +107,7 @@ def _options(request: Any) -> dict:
         opts["deleteBeforeReplaceDefined"] = True
     if request.additionalSecretOutputs:
         opts["additionalSecretOutputs"] = list(request.additionalSecretOutputs)
-    aliases = list(request.aliasURNs)
+    aliases = list(request.aliasURNs)  # alias *specs* (request.aliases) are not resolved to URNs offline
     if aliases:
         opts["aliases"] = aliases
     if request.HasField("customTimeouts"):
@@ -120,8 +120,6 @@ class RecordingMonitor:
     """A resource monitor for the Python SDK's mock path: it records and answers every call."""
 
     def __init__(self, cfg: StackConfig, mode: str):
-        from pulumi.runtime.mocks import MockMonitor  # noqa: F401 (the interface we mirror)
-
         self.cfg = cfg
         self.mode = mode
         self.known = mode != "preview"

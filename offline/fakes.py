@@ -15,7 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from typing import Any, Callable
+from typing import Any
 
 FAKE_ACCOUNT = "123456789012"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -271,9 +271,6 @@ def _by_type(typ: str, inputs: dict, name: str, urn: str, region: str) -> dict:
     if "tags" in inputs and "tagsAll" not in inputs:
         out["tagsAll"] = inputs["tags"]
     return out
-
-
-OutputBuilder = Callable[[str, dict, str, str, str], dict]
 
 
 def outputs_for(typ: str, inputs: dict, name: str, urn: str, region: str, known: bool,

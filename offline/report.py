@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 from urllib.parse import urlparse
-
-from typing import TYPE_CHECKING
 
 from .fakes import SECRET_SIG, SECRET_SIG_KEY, UNKNOWN
 
