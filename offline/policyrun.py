@@ -160,7 +160,7 @@ def configure_stack(session: Any, run: dict, mode: str) -> bool:
     Uses the harness's ``configure_stack`` (or its generic ``_call`` on an older harness); a pack
     that predates ConfigureStack answers UNIMPLEMENTED, which the CLI ignores too. Returns whether it was sent.
     """
-    from pulumi.runtime.proto import analyzer_pb2
+    from .analyzer import stack_configure_request
 
     if hasattr(session, "configure_stack"):
         send = session.configure_stack
@@ -171,9 +171,8 @@ def configure_stack(session: Any, run: dict, mode: str) -> bool:
         return False
     config = dict(run.get("config_values") or {})
     config.update({k: "[secret]" for k in run.get("secret_keys") or []})
-    request = analyzer_pb2.AnalyzerStackConfigureRequest(
-        stack=run.get("stack") or "", project=run.get("project") or "", organization="organization",
-        dry_run=mode != "update", config=config, config_secret_keys=list(run.get("secret_keys") or []))
+    request = stack_configure_request(run.get("stack") or "", run.get("project") or "", dry_run=mode != "update",
+                                      config=config, secret_keys=list(run.get("secret_keys") or []))
     try:
         send(request)
         return True
