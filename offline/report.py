@@ -85,6 +85,7 @@ def build_report(run: dict, ordered: list[dict], outcome: "Optional[PolicyOutcom
             "inputs": display(r.get("inputs")), "outputs": display(r.get("outputs")), "source": r.get("source") or None,
         } for r in ordered],
         "stackOutputs": display(run.get("stack_outputs") or {}),
+        "invokes": sorted({i["token"] for i in run.get("invokes") or []}),  # answered offline with fake data
         "config": {"keys": run.get("config_keys"), "secretKeys": run.get("secret_keys"),
                    "undecryptedSecretKeys": run.get("undecrypted_secret_keys")},
         "policies": None if outcome is None else {

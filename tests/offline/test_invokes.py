@@ -1,0 +1,42 @@
+"""Every invoke the program declares has an offline answer, and unknown invokes are errors."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from offline import fakes
+
+from offline_support import ROOT, needs_program
+
+
+def _declared_tokens() -> tuple[str, ...]:
+    tree = ast.parse((ROOT / "components" / "__init__.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "INVOKE_TOKENS" for t in node.targets):
+            return tuple(ast.literal_eval(node.value))
+    raise AssertionError("components/__init__.py declares no INVOKE_TOKENS")
+
+
+@needs_program
+@pytest.mark.parametrize("token", _declared_tokens() if (ROOT / "components" / "__init__.py").exists() else ())
+def test_every_declared_invoke_has_an_offline_answer(token: str):
+    assert fakes.invoke(token, {}, "us-east-1")
+
+
+def test_caller_identity_is_clearly_fake():
+    assert fakes.invoke("aws:index/getCallerIdentity:getCallerIdentity", {}, "us-east-1")["accountId"] == "123456789012"
+
+
+def test_an_unknown_invoke_is_an_error_not_a_guess():
+    with pytest.raises(fakes.UnknownInvoke, match="aws:ec2/getVpc:getVpc"):
+        fakes.invoke("aws:ec2/getVpc:getVpc", {}, "us-east-1")
+
+
+def test_policy_document_invoke_renders_iam_json():
+    doc = fakes.invoke("aws:iam/getPolicyDocument:getPolicyDocument", {"statements": [
+        {"actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::b/*"],
+         "principals": [{"type": "Service", "identifiers": ["ecs-tasks.amazonaws.com"]}]}]}, "us-east-1")
+    assert '"Action": "s3:GetObject"' in doc["json"]
+    assert '"Service": "ecs-tasks.amazonaws.com"' in doc["json"]
