@@ -96,3 +96,19 @@ def test_summary_is_a_pr_comment(dev: Path):
     md = (dev / "summary.md").read_text()
     assert md.startswith("### :white_check_mark: Offline preview `webservice/dev` (preview): passed")
     assert "**Estimated cost:**" in md and "<details><summary>Assumptions</summary>" in md
+
+
+def test_two_runs_write_identical_reports(tmp_path: Path):
+    outs = []
+    for i in range(2):
+        out = tmp_path / f"run{i}"
+        proc = run_cli(["--program", str(FIXTURES / "nested"), "--stack", "test", "--mode", "update",
+                        "--policy-pack", ""], out)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        outs.append(out / "test")
+    for name in ("report.sarif", "summary.md", "architecture.dot"):
+        assert (outs[0] / name).read_text() == (outs[1] / name).read_text(), name
+    reports = [json.loads((o / "report.json").read_text()) for o in outs]
+    for rep in reports:
+        rep.pop("files")
+    assert reports[0] == reports[1]
