@@ -420,8 +420,6 @@ class PolicyPackProcess:
         self._stderr: List[str] = []
         self._stderr_thread: Optional[threading.Thread] = None
         self._info: Optional[analyzer_pb2.AnalyzerInfo] = None
-        # Bound once, so that ``getattr(pack, "configure_stack")`` is the same object on every access.
-        self.configure_stack = self._configure_stack
 
     # -- lifecycle -------------------------------------------------------------------------------------------
 
@@ -530,7 +528,7 @@ class PolicyPackProcess:
         self._call("Configure", request)
         return effective
 
-    def _configure_stack(self, request: analyzer_pb2.AnalyzerStackConfigureRequest
+    def configure_stack(self, request: analyzer_pb2.AnalyzerStackConfigureRequest
                          ) -> analyzer_pb2.AnalyzerStackConfigureResponse:
         """``configure_stack(request)``: ConfigureStack with the stack, project, dry-run flag, config and stack
         tags (see :func:`stack_configure_request`). pulumi-policy keeps the tags as ``args.stack_tags``."""

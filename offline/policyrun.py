@@ -154,27 +154,29 @@ def load_pack_config(pack_dir: Path, stack: str) -> tuple[Optional[Path], dict]:
     return path, json.loads(path.read_text())
 
 
+def pack_version(pack_dir: Path) -> Optional[str]:
+    """The ``version:`` of ``PulumiPolicy.yaml``, which the CLI uses instead of the SDK's placeholder."""
+    import yaml
+
+    meta = yaml.safe_load((pack_dir / "PulumiPolicy.yaml").read_text()) or {}
+    version = meta.get("version")
+    return str(version) if version is not None else None
+
+
 def configure_stack(session: Any, run: dict, mode: str) -> bool:
     """``ConfigureStack`` as the CLI sends it (stack, project, dry run, config; secret values masked).
 
-    Uses the harness's ``configure_stack`` (or its generic ``_call`` on an older harness); a pack
-    that predates ConfigureStack answers UNIMPLEMENTED, which the CLI ignores too. Returns whether it was sent.
+    A pack that predates ConfigureStack answers UNIMPLEMENTED, which the CLI ignores too. Returns whether
+    it was sent.
     """
     from .analyzer import stack_configure_request
 
-    if hasattr(session, "configure_stack"):
-        send = session.configure_stack
-    elif hasattr(session, "_call"):  # older harness without configure_stack
-        def send(request: Any) -> Any:
-            return session._call("ConfigureStack", request)  # pylint: disable=protected-access
-    else:
-        return False
     config = dict(run.get("config_values") or {})
     config.update({k: "[secret]" for k in run.get("secret_keys") or []})
     request = stack_configure_request(run.get("stack") or "", run.get("project") or "", dry_run=mode != "update",
                                       config=config, secret_keys=list(run.get("secret_keys") or []))
     try:
-        send(request)
+        session.configure_stack(request)
         return True
     except RuntimeError as exc:
         if "UNIMPLEMENTED" in str(exc):
@@ -193,7 +195,8 @@ def run_policies(session: Any, records: list[dict], mode: str, stack: str, pack_
 
     started = time.perf_counter()
     info = session.info()
-    outcome = PolicyOutcome(pack={"name": info.name, "version": info.version})
+    # The Python SDK always reports 0.0.1; the CLI takes the version from PulumiPolicy.yaml, and so do we.
+    outcome = PolicyOutcome(pack={"name": info.name, "version": pack_version(pack_dir) or info.version})
     outcome.rules = rules_from_info(info)
     rules = {r["name"]: r for r in outcome.rules}
     config_path, config = load_pack_config(pack_dir, stack)

@@ -112,3 +112,12 @@ def test_two_runs_write_identical_reports(tmp_path: Path):
     for rep in reports:
         rep.pop("files")
     assert reports[0] == reports[1]
+
+
+def test_report_names_the_pack_version_from_pulumipolicy_yaml(dev: Path):
+    # The Python SDK reports 0.0.1 over the protocol; the CLI shows PulumiPolicy.yaml's version.
+    import yaml
+
+    declared = str(yaml.safe_load((ROOT / "policies" / "PulumiPolicy.yaml").read_text())["version"])
+    assert declared != "0.0.1"
+    assert json.loads((dev / "report.json").read_text())["policies"]["pack"]["version"] == declared
