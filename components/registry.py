@@ -19,8 +19,8 @@ import pulumi_docker as docker
 PLATFORMS = ("linux/arm64", "linux/amd64")
 
 
-def _dockerignore_patterns(context: Path) -> list[tuple[bool, re.Pattern[str]]]:
-    """Parse ``.dockerignore`` into (is_exception, regex) pairs, in file order."""
+def _dockerignore_patterns(context: Path) -> list[tuple[bool, re.Pattern[str], str]]:
+    """Parse ``.dockerignore`` into (is_exception, regex, cleaned pattern) triples, in file order."""
     ignore_file = context / ".dockerignore"
     if not ignore_file.is_file():
         return []
@@ -35,7 +35,7 @@ def _dockerignore_patterns(context: Path) -> list[tuple[bool, re.Pattern[str]]]:
         line = os.path.normpath(line.lstrip("/")).replace(os.sep, "/")
         if line in (".", ""):
             continue
-        patterns.append((negate, re.compile(_glob_to_regex(line))))
+        patterns.append((negate, re.compile(_glob_to_regex(line)), line))
     return patterns
 
 
@@ -76,23 +76,38 @@ def _glob_to_regex(pattern: str) -> str:
     return "^" + "".join(out) + "(?:/.*)?$"
 
 
-def _is_ignored(rel_path: str, patterns: Sequence[tuple[bool, re.Pattern[str]]]) -> bool:
+def _is_ignored(rel_path: str, patterns: Sequence[tuple[bool, re.Pattern[str], str]]) -> bool:
     ignored = False
-    for negate, regex in patterns:
+    for negate, regex, _ in patterns:
         if regex.match(rel_path):
             ignored = not negate
     return ignored
 
 
+def _may_hold_exceptions(rel_dir: str, exceptions: Sequence[str]) -> bool:
+    """Whether an ``!exception`` pattern could match something below ``rel_dir``: its literal prefix (up to
+    the first wildcard) leads into the directory, or the directory path is a prefix of it."""
+    for pattern in exceptions:
+        literal = re.split(r"[*?\[\\]", pattern, maxsplit=1)[0]
+        if literal.startswith(rel_dir + "/") or (rel_dir + "/").startswith(literal):
+            return True
+    return False
+
+
 def _build_context_files(context: Path) -> list[str]:
     """Files Docker would send as build context (relative POSIX paths, sorted). The Dockerfile and the
-    .dockerignore are always sent, as Docker does."""
+    .dockerignore are always sent, as Docker does. An ignored directory that no exception pattern can reach
+    into is not walked at all (so a host ``node_modules`` costs nothing)."""
     patterns = _dockerignore_patterns(context)
+    exceptions = [source for negate, _, source in patterns if negate]
     files = []
     for root, dirs, names in os.walk(context):
-        dirs.sort()
+        rel_root = Path(root).relative_to(context).as_posix()
+        prefix = "" if rel_root == "." else rel_root + "/"
+        dirs[:] = sorted(d for d in dirs if not (
+            _is_ignored(prefix + d, patterns) and not _may_hold_exceptions(prefix + d, exceptions)))
         for fname in names:
-            rel = Path(root, fname).relative_to(context).as_posix()
+            rel = prefix + fname
             if rel in ("Dockerfile", ".dockerignore") or not _is_ignored(rel, patterns):
                 files.append(rel)
     return sorted(files)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -74,3 +75,29 @@ def test_lifecycle_policy_expires_untagged_and_keeps_last_n():
     assert rules[0]["selection"] == {"tagStatus": "untagged", "countType": "sinceImagePushed",
                                      "countUnit": "days", "countNumber": 7}
     assert rules[1]["selection"] == {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 30}
+
+
+def test_ignored_directories_are_not_walked(context, monkeypatch):
+    import components.registry as registry
+
+    visited = []
+    real_walk = os.walk
+
+    def recording_walk(top, *args, **kwargs):
+        for root, dirs, names in real_walk(top, *args, **kwargs):
+            visited.append(Path(root).relative_to(context).as_posix())
+            yield root, dirs, names
+
+    monkeypatch.setattr(registry.os, "walk", recording_walk)
+    _build_context_files(context)
+    assert "src" in visited
+    assert not [d for d in visited if d.startswith("node_modules")]
+
+
+def test_a_directory_an_exception_reaches_into_is_still_walked(tmp_path):
+    (tmp_path / "vendor" / "keep").mkdir(parents=True)
+    (tmp_path / "vendor" / "keep" / "lib.js").write_text("kept\n")
+    (tmp_path / "vendor" / "drop.js").write_text("dropped\n")
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    (tmp_path / ".dockerignore").write_text("vendor\n!vendor/keep/*.js\n")
+    assert _build_context_files(tmp_path) == [".dockerignore", "Dockerfile", "vendor/keep/lib.js"]
