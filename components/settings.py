@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 import pulumi
 
@@ -203,11 +203,45 @@ def _describe_memory(options: tuple[int, ...]) -> str:
     return f"{options[0]}..{options[-1]} in steps of {step}"
 
 
+class _Reader:
+    """Reads typed keys from a ``pulumi.Config`` and collects missing or mistyped ones, instead of stopping at
+    the first, so that one error can name them all."""
+
+    _KINDS = {"require": "a value", "require_int": "an integer", "require_bool": "true or false"}
+
+    def __init__(self, config: pulumi.Config) -> None:
+        self._config = config
+        self.errors: list[str] = []
+
+    def _read(self, method: str, key: str, placeholder: Any) -> Any:
+        try:
+            return getattr(self._config, method)(key)
+        except (pulumi.ConfigMissingError, pulumi.ConfigTypeError):
+            raw = self._config.get(key)
+            shown = f"{self._config.name}:{key}" if self._config.name != pulumi.get_project() else key
+            self.errors.append(f"{shown}={raw!r}: {'required, ' if raw is None else ''}"
+                               f"must be {self._KINDS[method]}")
+            return placeholder
+
+    def require(self, key: str) -> str:
+        return self._read("require", key, "")
+
+    def require_int(self, key: str) -> int:
+        return self._read("require_int", key, 0)
+
+    def require_bool(self, key: str) -> bool:
+        return self._read("require_bool", key, False)
+
+    def get(self, key: str) -> Optional[str]:
+        return self._config.get(key)
+
+
 def load_settings(config: Optional[pulumi.Config] = None, aws_config: Optional[pulumi.Config] = None) -> Settings:
-    """Read every key once (defaults come from Pulumi.yaml), validate, and return the settings."""
-    c = config or pulumi.Config()
-    aws = aws_config or pulumi.Config("aws")
-    return Settings(
+    """Read every key once (defaults come from Pulumi.yaml), validate, and return the settings. Missing or
+    mistyped keys are reported together; the other rules are checked once every key has its type."""
+    c = _Reader(config or pulumi.Config())
+    aws = _Reader(aws_config or pulumi.Config("aws"))
+    settings = Settings(
         project=pulumi.get_project(),
         stack=pulumi.get_stack(),
         region=aws.require("region"),
@@ -244,4 +278,8 @@ def load_settings(config: Optional[pulumi.Config] = None, aws_config: Optional[p
         db_deletion_protection=c.require_bool("dbDeletionProtection"),
         db_final_snapshot=c.require_bool("dbFinalSnapshot"),
         db_monitoring_interval=c.require_int("dbMonitoringInterval"),
-    ).validate()
+    )
+    read_errors = aws.errors + c.errors
+    if read_errors:
+        raise ValueError(f"invalid configuration for stack {settings.stack!r}:\n  " + "\n  ".join(read_errors))
+    return settings.validate()

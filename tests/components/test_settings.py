@@ -211,8 +211,20 @@ def test_load_settings_fails_before_any_resource_with_all_errors(run):
 
 def test_missing_required_key_is_reported(run):
     config = {k: v for k, v in load_stack_config("dev").items() if k != "aws:region"}
-    with pytest.raises(pulumi.ConfigMissingError):
+    with pytest.raises(ValueError, match=r"aws:region=None: required, must be a value"):
         run(lambda: load_settings(), stack="dev", config=config)
+
+
+def test_mistyped_keys_are_all_reported_in_one_error(run):
+    config = {**load_stack_config("dev"), "webservice:cpu": "lots", "webservice:dbMultiAz": "maybe",
+              "webservice:maxCount": "2.5"}
+    with pytest.raises(ValueError) as raised:
+        run(lambda: load_settings(), stack="dev", config=config)
+    message = str(raised.value)
+    assert "cpu='lots': must be an integer" in message
+    assert "maxCount='2.5': must be an integer" in message
+    assert "dbMultiAz='maybe': must be true or false" in message
+    assert message.count("\n  ") == 3
 
 
 def test_pulumi_yaml_declares_exactly_the_keys_load_settings_reads():
