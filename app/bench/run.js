@@ -1,6 +1,7 @@
 'use strict';
 
-// Benchmark (not a test): the service, the tutorial's original design and the driver limit, one
+// Benchmark (not a test): the service, the tutorial's original design and the driver limit (and,
+// for reference, the Fastify floor: a bare route with the same schema and pool), one
 // after the other on the same database, each with 64 concurrent connections / queries in flight.
 // Run through scripts/bench.sh, which provides the database (BENCH_DB_*) and Node 24.
 const { spawn } = require('node:child_process');
@@ -126,7 +127,7 @@ const fmt = (n, d = 0) => n.toFixed(d).padStart(9);
 
 async function main() {
   console.log(`node ${process.version}, ${CONNECTIONS} connections, GET ${URL_PATH}, pool size ${POOL_SIZE}, ` +
-    `${ROUNDS} rounds of ${DURATION_S} s (after ${WARMUP_S} s warm-up), service and driver interleaved, medians; ` +
+    `${ROUNDS} rounds of ${DURATION_S} s (after ${WARMUP_S} s warm-up), service, floor and driver interleaved, medians; ` +
     `service NODE_OPTIONS="${IMAGE_NODE_OPTIONS}", LOG_LEVEL=${process.env.BENCH_LOG_LEVEL || 'warn'}`);
   const load = () => os.loadavg().map((n) => n.toFixed(2)).join(' ');
   console.log(`load average before: ${load()} on ${os.availableParallelism()} cores (other work on the machine skews req/s)`);
@@ -137,13 +138,18 @@ async function main() {
     RUN_MIGRATIONS: 'false',
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'warn',
   });
+  // The Fastify floor (bench/floor.js) runs beside the service, with the image's NODE_OPTIONS too.
+  const floorServer = await startServer('bench/floor.js', { NODE_OPTIONS: IMAGE_NODE_OPTIONS, DB_POOL_SIZE: POOL_SIZE });
   const serviceRuns = [];
+  const floorRuns = [];
   const driverRuns = [];
   for (let i = 0; i < ROUNDS; i++) {
     serviceRuns.push(await service.measure());
+    floorRuns.push(await floorServer.measure());
     driverRuns.push(await measureDriver());
   }
   const app = summarise('service (Fastify + pool)', serviceRuns, await service.stop());
+  const floor = summarise('Fastify floor (bare route, same schema+pool)', floorRuns, await floorServer.stop());
   const driver = summarise('driver limit (mysql2 pool, no HTTP)', driverRuns);
 
   const originalServer = await startServer('bench/original.js', {});
@@ -152,7 +158,7 @@ async function main() {
 
   console.log(`\n${'run'.padEnd(44)}${'req/s'.padStart(9)}${'p99 ms'.padStart(9)}${'RSS MB'.padStart(9)}${'failed'.padStart(9)}` +
     `${'CPU ms/req'.padStart(12)}   req/s per round`);
-  for (const r of [app, original, driver]) {
+  for (const r of [app, floor, original, driver]) {
     console.log(`${r.name.padEnd(44)}${fmt(r.rps)}${fmt(r.p99, 1)}${fmt(r.rssMb, 1)}${fmt(r.failed)}` +
       `${r.cpuMsPerReq.toFixed(3).padStart(12)}   ${r.each}`);
   }
@@ -160,6 +166,8 @@ async function main() {
   // this also prints the Node process's own CPU cost per request, which does not depend on it.
   console.log(`\nCPU per request (Node process only): service ${app.cpuMsPerReq.toFixed(3)} ms, driver ` +
     `${driver.cpuMsPerReq.toFixed(3)} ms -> the service costs ${(app.cpuMsPerReq / driver.cpuMsPerReq).toFixed(2)}x the driver's CPU per request`);
+  console.log(`Fastify floor: service / floor = ${(app.rps / floor.rps).toFixed(2)}x req/s, ` +
+    `${(app.cpuMsPerReq / floor.cpuMsPerReq).toFixed(2)}x CPU per request; floor / driver limit = ${(floor.rps / driver.rps).toFixed(2)}x req/s`);
   const vsDriver = app.rps / driver.rps;
   const vsOriginal = app.rps / original.rps;
   const checks = [

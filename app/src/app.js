@@ -123,4 +123,4 @@ function buildApp({ db, logger, lifecycle = { closing: false }, fastifyOptions =
   return app;
 }
 
-module.exports = { buildApp, MAX_LIMIT, DEFAULT_LIMIT };
+module.exports = { buildApp, usersSchema, MAX_LIMIT, DEFAULT_LIMIT };
