@@ -23,6 +23,8 @@ def _validate(res, report):
             report(f"{container_label(c, i)} sets no user, so it runs as the image's user (root by default). "
                    "Set user to a non-root name or UID, e.g. \"1000:1000\".")
             continue
+        if isinstance(user, float) and user.is_integer():
+            user = int(user)  # the engine sends numbers as floats: 0.0 is uid 0
         parts = [p.strip().lower() for p in str(user).split(":")]
         if any(p in _ROOT for p in parts):
             report(f"{container_label(c, i)} runs as {user!r}, which is root. Use a non-root user and group.")

@@ -55,6 +55,10 @@ CASES = [
     fails(R + "non-root-user", "taskdef", taskdef([container(user="1000:0")]), id="user-group-0"),
     fails(R + "non-root-user", "taskdef", taskdef([CONTAINER, container(name="sidecar", user=DELETE)]),
           id="second-container-without-user"),
+    # containerDefinitions as a structure: its numbers travel as floats, so uid 0 arrives as 0.0.
+    fails(R + "non-root-user", "taskdef", taskdef(containerDefinitions=[container(user=0)]), id="user-0-as-float"),
+    passes(R + "non-root-user", "taskdef", taskdef(containerDefinitions=[container(user=1000)]),
+           id="user-1000-as-float"),
     passes(R + "non-root-user", "taskdef", taskdef([container(user="node")]), id="user-named-node"),
     passes(R + "non-root-user", "taskdef", taskdef([container(user="1000:1000")]), id="user-numeric"),
     passes(R + "non-root-user", "taskdef",
