@@ -53,6 +53,23 @@ const usersSchema = {
   },
 };
 
+// JSON-schema coercion would read '1e2', '0x10', '+5' or ' 5' as integers; the API takes decimal digits only,
+// so anything else is rejected (as a validation error, 400) before the schema coerces it.
+const DECIMAL_DIGITS = /^[0-9]{1,20}$/;
+
+function decimalQueryIntegers(request, reply, done) {
+  for (const key of ['limit', 'after']) {
+    const value = request.query[key];
+    if (value !== undefined && !(typeof value === 'string' && DECIMAL_DIGITS.test(value))) {
+      const err = new Error(`querystring/${key} must be integer`);
+      err.statusCode = 400;
+      err.validation = [{ instancePath: `/${key}`, message: 'must be integer' }];
+      return done(err);
+    }
+  }
+  return done();
+}
+
 // Accept a caller's (or the load balancer's) request id when it is short and plain, else make one.
 function genReqId(req) {
   const given = req.headers['x-request-id'];
@@ -102,8 +119,9 @@ function buildApp({ db, logger, lifecycle = { closing: false }, fastifyOptions =
   async function listUsers(request) {
     return db.listUsers(request.query.limit, request.query.after ?? 0);
   }
-  app.get('/users', { schema: usersSchema }, listUsers);
-  app.get('/', { schema: usersSchema }, listUsers); // the tutorial served the list at the root
+  const usersRoute = { schema: usersSchema, preValidation: decimalQueryIntegers };
+  app.get('/users', usersRoute, listUsers);
+  app.get('/', usersRoute, listUsers); // the tutorial served the list at the root
 
   const probe = { logLevel: 'warn', schema: { response: { 200: statusBody, 503: statusBody } } };
 

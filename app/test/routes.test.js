@@ -52,15 +52,18 @@ test('GET / is the same list as GET /users', async () => {
 
 test('limit and after bounds are accepted', async () => {
   const db = fakeDb();
-  for (const url of ['/users?limit=1', '/users?limit=500', '/users?after=1', '/users?after=4294967295&limit=10']) {
+  for (const url of ['/users?limit=1', '/users?limit=500', '/users?after=1', '/users?after=4294967295&limit=10',
+    '/users?limit=010&foo=ignored']) {
     assert.equal((await inject(db, url)).statusCode, 200, url);
   }
-  assert.deepEqual(db.calls.map((c) => c.limit), [1, 500, 50, 10]);
+  assert.deepEqual(db.calls.map((c) => c.limit), [1, 500, 50, 10, 10]);
 });
 
 const BAD = [
   'limit=0', 'limit=-1', 'limit=501', 'limit=1.5', 'limit=abc', 'limit=', 'limit=10abc', 'limit=1&limit=2',
   'after=0', 'after=-5', 'after=2.5', 'after=x', 'after=4294967296',
+  // Number forms that JSON-schema coercion would accept; the API takes plain decimal digits only.
+  'limit=1e2', 'limit=0x10', 'limit=%2B5', 'limit=%205', 'limit=5%20', 'after=1e3', 'after=0b11', 'after=Infinity',
   `limit=${encodeURIComponent('1; DROP TABLE users')}`,
   `after=${encodeURIComponent("1 OR 1=1")}`,
   `after=${encodeURIComponent("1' OR '1'='1")}`,
