@@ -498,6 +498,24 @@ SG_TYPES = (SG_TYPE, SG_RULE_TYPE, SG_INGRESS_TYPE, SG_EGRESS_TYPE)
 WORLD = ("0.0.0.0/0", "::/0")
 
 
+_PROTOCOL_NAMES = {"-1": "all", "all": "all", "6": "tcp", "tcp": "tcp", "17": "udp", "udp": "udp"}
+
+
+def protocol_name(value: Any) -> Optional[str]:
+    """"all", "tcp" or "udp" for the ways security groups and NACLs write them ("-1", "all", "6", "TCP", and
+    numbers, which the engine sends as floats: -1.0, 6.0); other protocols lower-cased; None if not a value."""
+    if isinstance(value, bool) or is_unknown(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (int, str)):
+        text = str(value).strip().lower()
+        if text.endswith(".0") and text[:-2].lstrip("-").isdigit():
+            text = text[:-2]
+        return _PROTOCOL_NAMES.get(text, text)
+    return None
+
+
 @dataclass
 class SgRule:
     """One ingress or egress rule, whatever shape it was written in. Fields may be :data:`UNKNOWN`."""
@@ -515,7 +533,7 @@ class SgRule:
 
     @property
     def all_protocols(self) -> bool:
-        return isinstance(self.protocol, str) and self.protocol.strip().lower() in ("-1", "all")
+        return protocol_name(self.protocol) == "all"
 
     @property
     def world_cidrs(self) -> List[str]:
@@ -528,10 +546,10 @@ class SgRule:
 
     def port_range(self) -> Optional[Tuple[int, int]]:
         """The TCP/UDP port range, (0, 65535) for all protocols, None for ICMP and others."""
-        if self.all_protocols:
+        proto = protocol_name(self.protocol)
+        if proto == "all":
             return (0, 65535)
-        proto = str(self.protocol).strip().lower() if isinstance(self.protocol, (str, int, float)) else ""
-        if proto not in ("tcp", "udp", "6", "17", "6.0", "17.0"):
+        if proto not in ("tcp", "udp"):
             return None
         low, high = as_int(self.from_port), as_int(self.to_port)
         if low is None and high is None:

@@ -1,10 +1,10 @@
 """Network ACLs do not allow SSH or RDP from the world."""
 
-from ..common import MEDIUM, RuleIds, as_bool, as_int, as_list, port_list, resource_rule
+from ..common import MEDIUM, WORLD, RuleIds, as_bool, as_int, as_list, port_list, protocol_name, resource_rule
 
 NACL_TYPES = ("aws:ec2/networkAcl:NetworkAcl", "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl",
               "aws:ec2/networkAclRule:NetworkAclRule")
-WORLD = ("0.0.0.0/0", "::/0")
+
 
 
 def _entries(res):
@@ -27,9 +27,9 @@ def _validate(res, report):
     for label, action, protocol, low, high, cidrs in _entries(res):
         if str(action).lower() != "allow" or not any(c in WORLD for c in cidrs if isinstance(c, str)):
             continue
-        proto = str(protocol).lower()
-        all_ports = proto in ("-1", "all")
-        if not all_ports and proto not in ("tcp", "6", "6.0", "udp", "17", "17.0"):
+        proto = protocol_name(protocol)
+        all_ports = proto == "all"
+        if not all_ports and proto not in ("tcp", "udp"):
             continue
         lo, hi = as_int(low), as_int(high)
         for port in ports:
