@@ -674,16 +674,23 @@ def resources_of(statement: Mapping[str, Any]) -> List[str]:
     return [r for r in as_list(statement.get("Resource")) if isinstance(r, str)]
 
 
-def principal_is_public(statement: Mapping[str, Any]) -> bool:
-    """True if an Allow statement's Principal is ``*`` or contains an AWS ``*`` principal, without conditions."""
-    if not allows(statement) or statement.get("Condition"):
-        return False
-    principal = statement.get("Principal")
-    if principal == "*":
+def wildcard_principal(statement: Mapping[str, Any]) -> bool:
+    """True if a statement names every principal: ``Principal: "*"``, a ``*`` among its AWS, Service or
+    Federated principals, or any ``NotPrincipal`` (which, in an Allow, means everyone but the ones named)."""
+    if "NotPrincipal" in statement:
         return True
+    principal = statement.get("Principal")
+    if isinstance(principal, str):
+        return principal.strip() == "*"
     if isinstance(principal, Mapping):
-        return any(p == "*" for p in as_list(principal.get("AWS")))
+        return any(isinstance(p, str) and p.strip() == "*"
+                   for k in ("AWS", "Service", "Federated") for p in as_list(principal.get(k)))
     return False
+
+
+def principal_is_public(statement: Mapping[str, Any]) -> bool:
+    """True if an Allow statement opens to every principal (see :func:`wildcard_principal`) without conditions."""
+    return allows(statement) and not statement.get("Condition") and wildcard_principal(statement)
 
 
 def public_statements(res: Resource, prop: str, report: Callable[[str], None]) -> List[int]:

@@ -15,16 +15,21 @@ def _validate(res, report):
         return
     found, unknown = permission_statements(res)
     for label, st in found:
-        if allows(st) and any(a in ("*", "*:*") for a in actions(st)) and "*" in resources_of(st):
+        if not (allows(st) and "*" in resources_of(st)):
+            continue
+        if any(a in ("*", "*:*") for a in actions(st)):
             report(f"{label} allows Action \"*\" on Resource \"*\" (full administrator access).")
+        elif "NotAction" in st:
+            report(f"{label} allows every action except {st.get('NotAction')!r} on Resource \"*\" (Allow with "
+                   "NotAction is near-administrator access). List the actions allowed instead.")
     if unknown:
         raise_unknown([unknown])
 
 
 POLICY = resource_rule(
     name="aws-iam-policy-no-admin-access",
-    description="IAM policies never allow \"*\" actions on \"*\" resources, and nothing attaches "
-                "AdministratorAccess.",
+    description="IAM policies never allow \"*\" actions (or Allow with NotAction) on \"*\" resources, and "
+                "nothing attaches AdministratorAccess.",
     types=IAM_DOC_TYPES + ATTACHMENT_TYPES,
     validate=_validate,
     severity=CRITICAL,

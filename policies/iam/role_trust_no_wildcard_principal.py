@@ -1,17 +1,13 @@
 """Roles cannot be assumed by everyone."""
 
-from ..common import HIGH, RuleIds, allows, as_list, document_or_report, resource_rule, statements
+from ..common import HIGH, RuleIds, allows, document_or_report, resource_rule, statements, wildcard_principal
 
 
 def _validate(res, report):
     for i, st in enumerate(statements(document_or_report(res, "assumeRolePolicy", report))):
         if not allows(st):
             continue
-        principal = st.get("Principal")
-        values = [principal] if principal == "*" else []
-        if isinstance(principal, dict):
-            values = [p for k in ("AWS", "Service", "Federated") for p in as_list(principal.get(k))]
-        if "*" in values:
+        if wildcard_principal(st):
             report(f"Statement[{i}] lets Principal \"*\" assume the role. Name the service or account.")
 
 

@@ -218,6 +218,10 @@ CASES = [
            patch(BASE["repo_policy"], policy=doc({"Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage",
                                                  "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-1"}}})),
            id="repo-policy-public-with-org-condition"),
+    # Allow with NotPrincipal grants everyone except the principals named.
+    fails("aws-ecr-repositorypolicy-no-public-principal", "repo_policy",
+          patch(BASE["repo_policy"], policy=doc({"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::1:root"},
+                                                 "Action": "ecr:*"})), id="repo-policy-allow-notprincipal"),
     # --- Load balancers (both module tokens) ---
     fails("aws-lb-loadbalancer-drop-invalid-headers", "lb", patch(BASE["lb"], dropInvalidHeaderFields=False),
           id="lb-headers"),
@@ -478,6 +482,15 @@ CASES = [
     passes("aws-iam-policy-no-admin-access", "iam_policy",
            {"policy": doc({"Effect": "Deny", "Action": "*", "Resource": "*",
                            "Condition": {"Bool": {"aws:SecureTransport": "false"}}})}, id="deny-star"),
+    # Allow + NotAction on "*" grants everything but the listed actions; Statement as an object, document as
+    # an object (not a JSON string).
+    fails("aws-iam-policy-no-admin-access", "iam_policy",
+          {"policy": {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "NotAction": "iam:*",
+                                                             "Resource": "*"}}}, id="allow-notaction-on-star"),
+    passes("aws-iam-policy-no-admin-access", "iam_policy",
+           {"policy": doc({"Effect": "Deny", "NotAction": ["iam:*", "sts:*"], "Resource": "*",
+                           "Condition": {"StringNotEquals": {"aws:RequestedRegion": "us-east-1"}}})},
+           id="deny-notaction-region-guard"),
     fails("aws-iam-policy-no-service-wildcards", "iam_policy",
           {"policy": doc({"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"})},
           id="service-wildcard"),
@@ -519,6 +532,9 @@ CASES = [
     fails("aws-iam-role-trust-no-wildcard-principal", "role", patch(BASE["role"], assumeRolePolicy="not json"),
           id="trust-malformed"),
     passes("aws-iam-role-trust-no-wildcard-principal", "role", BASE["role"], id="trust-ecs-tasks"),
+    fails("aws-iam-role-trust-no-wildcard-principal", "role",
+          patch(BASE["role"], assumeRolePolicy=doc({"Effect": "Allow", "NotPrincipal": {"Service": "ec2.amazonaws.com"},
+                                                    "Action": "sts:AssumeRole"})), id="trust-notprincipal"),
     fails("aws-iam-role-no-aws-managed-policies", "role",
           patch(BASE["role"], managedPolicyArns=[ECS_EXEC_POLICY, "arn:aws:iam::aws:policy/AmazonS3FullAccess"]),
           id="role-s3-full-access"),
