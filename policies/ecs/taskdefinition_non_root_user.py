@@ -7,6 +7,12 @@ from .taskdefinition_valid_container_definitions import TASK_DEFINITION
 _ROOT = {"root", "0"}
 
 
+def _is_root(part):
+    """True for the user or group part "root" or UID/GID 0, however written ("0", "00", " 0 ", "ROOT")."""
+    text = part.strip().lower()
+    return text in _ROOT or (text.isdigit() and int(text) == 0)
+
+
 def is_windows(res):
     family = res.peek("runtimePlatform", "operatingSystemFamily")
     return isinstance(family, str) and family.upper().startswith("WINDOWS")
@@ -25,8 +31,11 @@ def _validate(res, report):
             continue
         if isinstance(user, float) and user.is_integer():
             user = int(user)  # the engine sends numbers as floats: 0.0 is uid 0
-        parts = [p.strip().lower() for p in str(user).split(":")]
-        if any(p in _ROOT for p in parts):
+        if isinstance(user, bool) or not isinstance(user, (str, int)):
+            report(f"{container_label(c, i)} has user {user!r}, which is not a user name or UID; ECS cannot run it "
+                   "as a known non-root user. Set user to a string such as \"1000:1000\".")
+            continue
+        if any(_is_root(p) for p in str(user).split(":")):
             report(f"{container_label(c, i)} runs as {user!r}, which is root. Use a non-root user and group.")
 
 

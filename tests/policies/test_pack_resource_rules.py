@@ -53,6 +53,10 @@ CASES = [
     fails(R + "non-root-user", "taskdef", taskdef([container(user="0:0")]), id="user-0-0"),
     fails(R + "non-root-user", "taskdef", taskdef([container(user="root:app")]), id="user-root-group"),
     fails(R + "non-root-user", "taskdef", taskdef([container(user="1000:0")]), id="user-group-0"),
+    fails(R + "non-root-user", "taskdef", taskdef([container(user="00")]), id="user-00-is-uid-0"),
+    fails(R + "non-root-user", "taskdef", taskdef([container(user=" ROOT ")]), id="user-root-upper-padded"),
+    fails(R + "non-root-user", "taskdef", taskdef([container(user=["node"])]), id="user-not-a-string"),
+    fails(R + "non-root-user", "taskdef", taskdef([container(user=True)]), id="user-boolean"),
     fails(R + "non-root-user", "taskdef", taskdef([CONTAINER, container(name="sidecar", user=DELETE)]),
           id="second-container-without-user"),
     # containerDefinitions as a structure: its numbers travel as floats, so uid 0 arrives as 0.0.
