@@ -13,7 +13,11 @@ _SECRET_WORDS = {"password", "passwd", "pwd", "pass", "secret", "secrets", "toke
 # (DB_SECRET_ARN, KMS_KEY_ID, PASSWORD_FILE, TOKEN_TTL). The AWS names above are checked first.
 _REFERENCE_NEXT = {"id", "arn", "arns", "name", "alias", "path", "file", "region", "prefix", "ttl", "version",
                    "ref", "uri"}
+# "<word>_KEY" names that are not credentials: public keys and data/index keys.
+_NOT_SECRET_KEYS = {"public", "sort", "partition", "primary", "foreign", "hash", "range", "cache", "object",
+                    "idempotency", "lookup", "index", "routing", "s3"}
 _VALUE_PATTERNS = (
+    re.compile(r"^(?=[^\s]*[A-Z])(?=[^\s]*[a-z])(?=[^\s]*[0-9])[A-Za-z0-9/+]{40}$"),  # AWS secret access key
     re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b"),                    # AWS access key id
     re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),            # PEM private key
     re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.I),  # URL with user:password@
@@ -30,9 +34,11 @@ def secret_name(name, extra_patterns=()):
     if name.upper() in _AWS_NAMES:
         return True
     tokens = _tokens(name)
+    if tokens and tokens[-1] in _REFERENCE_NEXT:
+        return any(_search(p, name) for p in extra_patterns)  # DB_PASSWORD_SECRET_ARN names where the secret is
     for i, t in enumerate(tokens):
-        if t == "key" and i > 0 and tokens[i - 1] == "public":
-            continue  # a public key is not a secret
+        if t == "key" and i > 0 and tokens[i - 1] in _NOT_SECRET_KEYS:
+            continue  # a public key, or a data key such as SORT_KEY, is not a secret
         if t in _SECRET_WORDS and (i + 1 == len(tokens) or tokens[i + 1] not in _REFERENCE_NEXT):
             return True
     joined = "".join(tokens)
