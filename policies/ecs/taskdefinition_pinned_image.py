@@ -9,8 +9,8 @@ def image_tag(image):
     """(tag, digest) of an image reference; tag is None when untagged."""
     name, _, digest = image.partition("@")
     last = name.rsplit("/", 1)[-1]
-    tag = last.split(":", 1)[1] if ":" in last else None
-    return tag, digest or None
+    tag = last.split(":", 1)[1].strip() if ":" in last else None
+    return tag or None, digest.strip() or None
 
 
 def _validate(res, report):
