@@ -752,6 +752,17 @@ LISTENER_TYPES = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
 TARGET_GROUP_TYPES = ("aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup")
 
 
+def listener_protocol(res: Resource) -> Optional[str]:
+    """The listener's protocol, upper-cased. Unset with a port means HTTP (the provider's default for application
+    load balancers); unset without a port is a Gateway Load Balancer listener (None). Raises if unknown."""
+    protocol = res.get("protocol")
+    if isinstance(protocol, str) and protocol.strip():
+        return protocol.strip().upper()
+    if protocol is None and res.get("port") is not None and not res.peek("certificateArn"):
+        return "HTTP"
+    return None
+
+
 def permission_statements(res: Resource) -> Tuple[List[Tuple[str, Dict[str, Any]]], Optional[str]]:
     """(label, statement) for every statement of every permissions document on an IAM resource.
 

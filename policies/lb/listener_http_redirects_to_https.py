@@ -1,11 +1,10 @@
 """Plain HTTP listeners only redirect to HTTPS."""
 
-from ..common import LISTENER_TYPES, MEDIUM, RuleIds, as_list, dig, resource_rule
+from ..common import LISTENER_TYPES, MEDIUM, RuleIds, as_list, dig, listener_protocol, resource_rule
 
 
 def _validate(res, report):
-    protocol = res.get("protocol")
-    if not (isinstance(protocol, str) and protocol.upper() == "HTTP"):
+    if listener_protocol(res) != "HTTP":
         return
     actions = [a for a in as_list(res.get("defaultActions")) if isinstance(a, dict)]
     ok = bool(actions) and all(
@@ -28,5 +27,6 @@ POLICY = resource_rule(
                 cdk_nag=("NIST.800.53.R5-ALBHttpToHttpsRedirection",),
                 awsguard=("alb-http-to-https-redirection", "aws-lb-listener-disallow-unencrypted-traffic")),
     tags=["lb", "encryption-in-transit"],
-    unknowns="protocol or defaultActions unknown: skipped with the SDK's advisory preview message.",
+    unknowns="protocol (or port, when protocol is unset and so HTTP) or defaultActions unknown: skipped with the "
+             "SDK's advisory preview message.",
 )

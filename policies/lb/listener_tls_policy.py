@@ -1,6 +1,6 @@
 """HTTPS and TLS listeners use a TLS 1.2+ security policy from the allow-list."""
 
-from ..common import LISTENER_TYPES, HIGH, RuleIds, as_list, matches_any, resource_rule
+from ..common import LISTENER_TYPES, HIGH, RuleIds, as_list, listener_protocol, matches_any, resource_rule
 
 # Every ELB security policy whose minimum protocol is TLS 1.2 (globs, so new variants such as the post-quantum
 # "-PQ-" and FIPS policies of these families are included); TLS13-1-0/1-1, FS-1-1, 2016-08 etc. are not.
@@ -13,8 +13,7 @@ DEFAULT_POLICIES = [
 
 
 def secure_listener(res):
-    protocol = res.get("protocol")
-    return isinstance(protocol, str) and protocol.upper() in ("HTTPS", "TLS")
+    return listener_protocol(res) in ("HTTPS", "TLS")
 
 
 def _validate(res, report):

@@ -271,6 +271,13 @@ CASES = [
     passes("aws-lb-loadbalancer-multi-az", "lb",
            patch(BASE["lb"], subnets=DELETE, subnetMappings=[{"subnetId": "a"}, {"subnetId": "b"}]),
            id="subnet-mappings"),
+    # No protocol with a port: the provider's default for an application load balancer listener is HTTP.
+    fails("aws-lb-listener-http-redirects-to-https", "alb_listener",
+          patch(BASE["listener"], protocol=DELETE, defaultActions=[{"type": "forward", "targetGroupArn": "arn:tg"}]),
+          id="listener-protocol-unset-is-http"),
+    passes("aws-lb-listener-http-redirects-to-https", "listener",
+           {"loadBalancerArn": "arn:gwlb", "defaultActions": [{"type": "forward", "targetGroupArn": "arn:tg"}]},
+           id="gateway-lb-listener-has-no-protocol"),
     fails("aws-lb-listener-http-redirects-to-https", "listener",
           patch(BASE["listener"], defaultActions=[{"type": "forward", "targetGroupArn": "arn:tg"}]),
           id="http-forwards"),
