@@ -1,6 +1,8 @@
 """Every database's parameter group forces TLS (stack rule)."""
 
-from ..common import MEDIUM, RuleIds, as_list, is_unknown, raise_unknown, stack_rule
+import re
+
+from ..common import MEDIUM, RuleIds, as_bool, as_list, is_unknown, raise_unknown, stack_rule
 from .instance_not_public import INSTANCE
 
 PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup"
@@ -14,16 +16,30 @@ def _family(engine):
     return next((k for k in _TLS_PARAMS if engine.startswith(k)), None)
 
 
-def requires_tls(group, family):
+def _major(version):
+    """The leading integer of an engine version or parameter group family ("16.3" -> 16, "postgres16" -> 16)."""
+    match = re.search(r"(\d+)", version) if isinstance(version, str) else None
+    return int(match.group(1)) if match else None
+
+
+def tls_by_default(family, *versions):
+    """PostgreSQL 15 and later set rds.force_ssl=1 in their default parameter groups."""
+    return family == "postgres" and any((_major(v) or 0) >= 15 for v in versions)
+
+
+def requires_tls(group, family, default=False):
     name, values = _TLS_PARAMS[family]
     params = group.peek("parameters")
     if is_unknown(params):
         return None
     for p in as_list(params):
-        if isinstance(p, dict) and p.get("name") == name:
+        if isinstance(p, dict) and isinstance(p.get("name"), str) and p["name"].strip().lower() == name:
             value = p.get("value")
-            return None if is_unknown(value) else str(value).strip().lower() in values
-    return False
+            if is_unknown(value):
+                return None
+            flag = as_bool(value)  # "1", "ON", "true", and 1.0 when sent as a number
+            return flag is True if flag is not None else str(value).strip().lower() in values
+    return default or tls_by_default(family, group.peek("family"))
 
 
 def _validate(stack, report):
@@ -36,9 +52,10 @@ def _validate(stack, report):
         tls_param = _TLS_PARAMS[family][0]
         found, unresolved = stack.resolve(db, "parameterGroupName", groups, keys=("name", "id"))
         name = db.peek("parameterGroupName")
+        default = tls_by_default(family, db.peek("engineVersion"))
         if found:
             for group in found:
-                verdict = requires_tls(group, family)
+                verdict = requires_tls(group, family, default)
                 if verdict is None:
                     undecided = f"{group.name}.parameters"
                 elif not verdict:
@@ -46,7 +63,8 @@ def _validate(stack, report):
                            "to ON/1.", db.urn)
         elif unresolved:
             undecided = f"{db.name}.parameterGroupName"
-        elif not name or (isinstance(name, str) and name.startswith("default.")):
+        elif (not name or (isinstance(name, str) and name.startswith("default."))) and \
+                not tls_by_default(family, db.peek("engineVersion"), name):
             report(f"database {db.name!r} uses the default parameter group, which does not force TLS; attach a "
                    f"parameter group with {tls_param}=ON.", db.urn)
     if undecided:

@@ -111,6 +111,18 @@ CASES = {
         ("no-parameter-group", change(hardened(), "db", parameterGroupName=None),
          [("aws-rds-parametergroup-require-tls", "db")]),
         ("tls-1", change(hardened(), "db-params", parameters=[{"name": "require_secure_transport", "value": "1"}]), []),
+        ("tls-param-name-upper-case",
+         change(hardened(), "db-params", parameters=[{"name": "REQUIRE_SECURE_TRANSPORT", "value": "ON"}]), []),
+        # PostgreSQL 15+ default groups already set rds.force_ssl=1; older ones do not.
+        ("postgres16-default-group-forces-tls",
+         change(hardened(), "db", engine="postgres", engineVersion="16.3", parameterGroupName="default.postgres16"), []),
+        ("postgres14-default-group",
+         change(hardened(), "db", engine="postgres", engineVersion="14.10", parameterGroupName="default.postgres14"),
+         [("aws-rds-parametergroup-require-tls", "db")]),
+        ("postgres16-force-ssl-off",
+         change(change(hardened(), "db", engine="postgres", engineVersion="16.3"), "db-params", family="postgres16",
+                parameters=[{"name": "rds.force_ssl", "value": "0"}]),
+         [("aws-rds-parametergroup-require-tls", "db")]),
     ],
     "aws-rds-instance-no-internet-routed-subnets": [
         ("db-in-public-subnet", change(hardened(), "db-subnets", subnetIds=["subnet-iso-1", "subnet-pub-1"]),
@@ -128,6 +140,14 @@ CASES = {
         ("standalone-rule-cidr", change(hardened(), "db-from-tasks", sourceSecurityGroupId=None,
                                         cidrBlocks=["10.0.1.0/24"]),
          [("aws-rds-instance-security-group-sources", "db-from-tasks")]),
+        ("inline-all-protocols-as-float", change(hardened(), "db-sg", ingress=[
+            {"protocol": -1, "fromPort": 0, "toPort": 0, "cidrBlocks": ["10.0.0.0/16"], "description": "vpc"}]),
+         [("aws-rds-instance-security-group-sources", "db-sg")]),
+        ("vpc-ingress-rule-cidr-by-dependency", hardened() + [
+            res("sg_ingress", "db-from-vpc", {"securityGroupId": UNKNOWN, "ipProtocol": "tcp", "fromPort": 3300,
+                                              "toPort": 3310, "cidrIpv4": "10.0.0.0/16", "description": "vpc"},
+                prop_deps={"securityGroupId": [urn("sg", "db-sg")]})],
+         [("aws-rds-instance-security-group-sources", "db-from-vpc")]),
         ("other-port-cidr-is-not-the-db-port", change(hardened(), "db-sg", ingress=[
             {"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": ["10.0.0.0/16"], "description": "x"}]), []),
     ],
