@@ -3,6 +3,8 @@
 from ..common import CRITICAL, RuleIds, as_bool, resource_rule
 
 INSTANCE = "aws:rds/instance:Instance"
+CLUSTER = "aws:rds/cluster:Cluster"
+CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
 
 
 def _validate(res, report):
@@ -12,8 +14,8 @@ def _validate(res, report):
 
 POLICY = resource_rule(
     name="aws-rds-instance-not-public",
-    description="RDS instances are not publicly accessible.",
-    types=(INSTANCE,),
+    description="RDS instances and Aurora cluster instances are not publicly accessible.",
+    types=(INSTANCE, CLUSTER_INSTANCE),
     validate=_validate,
     severity=CRITICAL,
     mandatory=True,

@@ -1,13 +1,17 @@
 """Database storage is encrypted at rest."""
 
 from ..common import CRITICAL, NotApplicable, RuleIds, as_bool, resource_rule
-from .instance_not_public import INSTANCE
+from .instance_not_public import CLUSTER, INSTANCE
 
 
 def _validate(res, report):
+    if res.type == INSTANCE and str(res.peek("engine") or "").lower().startswith("aurora"):
+        raise NotApplicable("an Aurora instance's storage belongs to its cluster (aws.rds.Cluster is judged)")
     encrypted = as_bool(res.get("storageEncrypted"))
-    if encrypted is None and res.peek("replicateSourceDb"):
+    if encrypted is None and (res.peek("replicateSourceDb") or res.peek("replicationSourceIdentifier")):
         raise NotApplicable("a read replica inherits its source's encryption")
+    if encrypted is None and res.type == CLUSTER and str(res.peek("engineMode") or "").lower() == "serverless":
+        return  # Aurora Serverless v1 clusters are always encrypted (the provider's default is true)
     if encrypted is not True:
         report("storageEncrypted is not true. Encryption can only be chosen at creation (or via an encrypted "
                "snapshot copy).")
@@ -15,13 +19,13 @@ def _validate(res, report):
 
 POLICY = resource_rule(
     name="aws-rds-instance-storage-encrypted",
-    description="RDS instances encrypt their storage at rest.",
-    types=(INSTANCE,),
+    description="RDS instances and Aurora clusters encrypt their storage at rest.",
+    types=(INSTANCE, CLUSTER),
     validate=_validate,
     severity=CRITICAL,
     mandatory=True,
     remediation="Set storageEncrypted: true (optionally kmsKeyId for a customer-managed key).",
-    ids=RuleIds(fsbp=("RDS.3",), cdk_nag=("AwsSolutions-RDS2",), checkov=("CKV_AWS_16",),
+    ids=RuleIds(fsbp=("RDS.3", "RDS.27"), cdk_nag=("AwsSolutions-RDS2",), checkov=("CKV_AWS_16",),
                 awsguard=("rds-storage-encrypted", "aws-rds-instance-disallow-unencrypted-storage")),
     tags=["rds", "encryption"],
     unknowns="storageEncrypted unknown: skipped with the SDK's advisory preview message.",

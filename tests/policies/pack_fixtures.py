@@ -46,6 +46,8 @@ T = {
     "nacl_rule": "aws:ec2/networkAclRule:NetworkAclRule",
     "log_group": "aws:cloudwatch/logGroup:LogGroup",
     "rds": "aws:rds/instance:Instance",
+    "rds_cluster": "aws:rds/cluster:Cluster",
+    "rds_cluster_instance": "aws:rds/clusterInstance:ClusterInstance",
     "param_group": "aws:rds/parameterGroup:ParameterGroup",
     "subnet_group": "aws:rds/subnetGroup:SubnetGroup",
     "secret": "aws:secretsmanager/secret:Secret",
