@@ -22,6 +22,7 @@ message. :meth:`Resource.peek` returns :data:`UNKNOWN` instead, for rules that c
 from __future__ import annotations
 
 import fnmatch
+import ipaddress
 import json
 import re
 import sys
@@ -498,6 +499,19 @@ SG_TYPES = (SG_TYPE, SG_RULE_TYPE, SG_INGRESS_TYPE, SG_EGRESS_TYPE)
 WORLD = ("0.0.0.0/0", "::/0")
 
 
+def is_world_cidr(value: Any) -> bool:
+    """True for a CIDR that covers every address: 0.0.0.0/0 and ::/0 however written ("::0/0", "0::/0")."""
+    if not isinstance(value, str) or is_unknown(value):
+        return False
+    text = value.strip()
+    if text in WORLD:
+        return True
+    try:
+        return ipaddress.ip_network(text, strict=False).prefixlen == 0
+    except ValueError:
+        return False
+
+
 _PROTOCOL_NAMES = {"-1": "all", "all": "all", "6": "tcp", "tcp": "tcp", "17": "udp", "udp": "udp"}
 
 
@@ -537,7 +551,7 @@ class SgRule:
 
     @property
     def world_cidrs(self) -> List[str]:
-        return [c for c in self.cidrs if isinstance(c, str) and c.strip() in WORLD]
+        return [c for c in self.cidrs if is_world_cidr(c)]
 
     @property
     def unknown(self) -> bool:

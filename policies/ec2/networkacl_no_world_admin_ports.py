@@ -1,10 +1,10 @@
 """Network ACLs do not allow SSH or RDP from the world."""
 
-from ..common import MEDIUM, WORLD, RuleIds, as_bool, as_int, as_list, port_list, protocol_name, resource_rule
+from ..common import MEDIUM, RuleIds, as_bool, as_int, as_list, is_world_cidr, port_list, protocol_name, \
+    resource_rule
 
 NACL_TYPES = ("aws:ec2/networkAcl:NetworkAcl", "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl",
               "aws:ec2/networkAclRule:NetworkAclRule")
-
 
 
 def _entries(res):
@@ -25,7 +25,7 @@ def _entries(res):
 def _validate(res, report):
     ports = port_list(res.config("ports"))
     for label, action, protocol, low, high, cidrs in _entries(res):
-        if str(action).lower() != "allow" or not any(c in WORLD for c in cidrs if isinstance(c, str)):
+        if str(action).lower() != "allow" or not any(is_world_cidr(c) for c in cidrs):
             continue
         proto = protocol_name(protocol)
         all_ports = proto == "all"

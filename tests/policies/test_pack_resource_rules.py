@@ -382,6 +382,12 @@ CASES = [
     fails("aws-ec2-securitygroup-no-world-admin-ports", "sg_rule",
           patch(BASE["sg_rule"], sourceSecurityGroupId=DELETE, protocol=6, cidrBlocks=["0.0.0.0/0"]),
           "aws-ec2-securitygroup-no-world-ingress", name="app-db-from-tasks", id="sg-rule-mysql-world-protocol-6.0"),
+    # ::/0 and 0.0.0.0/0 written another way are still the whole internet.
+    fails("aws-ec2-securitygroup-no-world-admin-ports", "sg_ingress",
+          patch(BASE["sg_ingress"], referencedSecurityGroupId=DELETE, cidrIpv6="::0/0", fromPort=22, toPort=22),
+          "aws-ec2-securitygroup-no-world-ingress", name="app-x", id="vpc-ingress-ssh-world-ipv6-spelled-::0/0"),
+    fails("aws-ec2-networkacl-no-world-admin-ports", "nacl_rule",
+          patch(BASE["nacl_rule"], cidrBlock="0.0.0.0/00"), id="nacl-rule-ssh-world-spelled-/00"),
     fails("aws-ec2-securitygroup-descriptions", "sg", patch(BASE["sg_db"], description=DELETE), name="app-db-sg",
           id="group-no-description"),
     fails("aws-ec2-securitygroup-descriptions", "sg", patch(BASE["sg_db"], description="Managed by Pulumi"),
