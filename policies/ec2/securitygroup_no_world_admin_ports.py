@@ -3,9 +3,12 @@
 from ..common import CRITICAL, DEFAULT_SG_TYPE, SG_TYPES, RuleIds, port_list, raise_unknown, resource_rule
 from .securitygroup_no_world_ingress import world_rules
 
-# FSBP EC2.19 high-risk ports plus cdk-nag's restricted common ports (3309).
-HIGH_RISK_PORTS = [20, 21, 22, 23, 25, 110, 135, 143, 445, 1433, 1434, 3000, 3306, 3309, 3389, 4333, 5000, 5432,
-                   5500, 5601, 8080, 8088, 8888, 9200, 9300]
+# FSBP EC2.19 high-risk ports plus cdk-nag's restricted common ports (3309), plus the database ports FSBP leaves
+# out (Oracle 1521/2483/2484, Redshift 5439, Redis 6379, Cassandra 9042, Memcached 11211, MongoDB/DocumentDB
+# 27017): a world-open database port is mandatory to refuse whatever the engine.
+HIGH_RISK_PORTS = sorted([20, 21, 22, 23, 25, 110, 135, 143, 445, 1433, 1434, 3000, 3306, 3309, 3389, 4333, 5000,
+                          5432, 5500, 5601, 8080, 8088, 8888, 9200, 9300]
+                         + [1521, 2483, 2484, 5439, 6379, 9042, 11211, 27017])
 
 
 def _validate(res, report):
@@ -23,8 +26,8 @@ def _validate(res, report):
 
 POLICY = resource_rule(
     name="aws-ec2-securitygroup-no-world-admin-ports",
-    description="Security groups never open database or administration ports (FSBP EC2.19 list) to 0.0.0.0/0 "
-                "or ::/0.",
+    description="Security groups never open database or administration ports (FSBP EC2.19 list and common "
+                "database ports) to 0.0.0.0/0 or ::/0.",
     types=SG_TYPES + (DEFAULT_SG_TYPE,),
     validate=_validate,
     severity=CRITICAL,
