@@ -20,8 +20,8 @@ def _validate(res, report):
     version = res.get("platformVersion")
     if version is None or (isinstance(version, str) and version.upper() == "LATEST"):
         return
-    match = re.fullmatch(r"(\d+)\.(\d+)\.(\d+)", str(version).strip())
-    if not match or tuple(int(x) for x in match.groups()) < (1, 4, 0):
+    match = re.fullmatch(r"(\d+)\.(\d+)(?:\.(\d+))?", str(version).strip())
+    if not match or tuple(int(x or 0) for x in match.groups()) < (1, 4, 0):
         report(f"platformVersion is {version!r}. Use LATEST (or 1.4.0 or later).")
 
 
