@@ -6,6 +6,9 @@ from ..common import LB_TYPES, MEDIUM, NotApplicable, RuleIds, as_bool, resource
 def _validate(res, report):
     if as_bool(res.config("required")) is False:
         raise NotApplicable("access logs are not required in this stack (pack config)")
+    kind = res.get("loadBalancerType")
+    if isinstance(kind, str) and kind.strip().lower() == "gateway":
+        raise NotApplicable("Gateway Load Balancers have no access logs")
     logs = res.get("accessLogs")
     if not isinstance(logs, dict) or as_bool(logs.get("enabled")) is not True or not logs.get("bucket"):
         report("accessLogs must have enabled: true and a bucket.")
@@ -24,6 +27,6 @@ POLICY = resource_rule(
     tags=["lb", "logging"],
     config={"required": {"type": "boolean", "default": True,
                          "description": "Whether this stack requires load balancer access logs."}},
-    unknowns="accessLogs unknown: skipped with the SDK's advisory preview message; an unknown bucket name "
-             "counts as set.",
+    unknowns="loadBalancerType or accessLogs unknown: skipped with the SDK's advisory preview message; an unknown "
+             "bucket name counts as set.",
 )
