@@ -115,7 +115,8 @@ CASES = {
          change(hardened(), "db-params", parameters=[{"name": "REQUIRE_SECURE_TRANSPORT", "value": "ON"}]), []),
         # PostgreSQL 15+ default groups already set rds.force_ssl=1; older ones do not.
         ("postgres16-default-group-forces-tls",
-         change(hardened(), "db", engine="postgres", engineVersion="16.3", parameterGroupName="default.postgres16"), []),
+         change(hardened(), "db", engine="postgres", engineVersion="16.3",
+                parameterGroupName="default.postgres16"), []),
         ("postgres14-default-group",
          change(hardened(), "db", engine="postgres", engineVersion="14.10", parameterGroupName="default.postgres14"),
          [("aws-rds-parametergroup-require-tls", "db")]),
