@@ -3,8 +3,8 @@
 // The driver limit: the service's query through a mysql2 pool with CONCURRENCY queries in flight,
 // no HTTP. Prints one JSON line: requests/s, p99 latency and this process's peak RSS.
 const fs = require('node:fs');
-const mysql = require('mysql2/promise');
-const { LIST_USERS_SQL, poolOptions } = require('../src/db');
+const { LIST_USERS_SQL } = require('../src/db');
+const { createServicePool } = require('./pool');
 
 const CONCURRENCY = Number(process.env.CONCURRENCY || 64);
 const DURATION_MS = Number(process.env.DURATION_MS || 10000);
@@ -18,18 +18,7 @@ function peakRssMb() {
 
 async function main() {
   // Exactly the service's pool settings.
-  const pool = mysql.createPool(
-    poolOptions({
-      host: process.env.DB_HOST,
-      port: Number(process.env.DB_PORT),
-      user: process.env.DB_USER,
-      password: process.env.DB_PASSWORD,
-      database: process.env.DB_NAME,
-      tls: false,
-      poolSize: Number(process.env.DB_POOL_SIZE || 10),
-    }),
-  );
-  pool.pool.on('connection', (conn) => conn.query("SET time_zone = '+00:00'"));
+  const pool = createServicePool();
   const latencies = [];
   let measuring = false;
   let stopAt = Date.now() + WARMUP_MS + DURATION_MS;

@@ -6,22 +6,11 @@
 // handling. The service's req/s and CPU per request against this row show what the service's
 // own code costs, apart from HTTP and Fastify themselves.
 const Fastify = require('fastify');
-const mysql = require('mysql2/promise');
 const { usersSchema } = require('../src/app');
-const { LIST_USERS_SQL, poolOptions } = require('../src/db');
+const { LIST_USERS_SQL } = require('../src/db');
+const { createServicePool } = require('./pool');
 
-const pool = mysql.createPool(
-  poolOptions({
-    host: process.env.DB_HOST,
-    port: Number(process.env.DB_PORT),
-    user: process.env.DB_USER,
-    password: process.env.DB_PASSWORD,
-    database: process.env.DB_NAME,
-    tls: false,
-    poolSize: Number(process.env.DB_POOL_SIZE || 10),
-  }),
-);
-pool.pool.on('connection', (conn) => conn.query("SET time_zone = '+00:00'"));
+const pool = createServicePool();
 
 const app = Fastify({ logger: false });
 app.get('/users', { schema: { querystring: usersSchema.querystring, response: { 200: usersSchema.response[200] } } }, async (request) => {
