@@ -1,7 +1,7 @@
 """IAM policies do not grant whole services ("s3:*") without a recorded reason."""
 
-from ..common import IAM_DOC_TYPES, MEDIUM, RuleIds, actions, allows, permission_statements, raise_unknown, \
-    resource_rule, resources_of
+from ..common import IAM_DOC_TYPES, MEDIUM, RuleIds, actions, allows, as_list, permission_statements, \
+    raise_unknown, resource_rule, resources_of
 
 
 def _validate(res, report):
@@ -10,6 +10,10 @@ def _validate(res, report):
     for label, st in found:
         if not allows(st):
             continue
+        not_actions = [a for a in as_list(st.get("NotAction")) if isinstance(a, str)]
+        if not_actions and "*" not in resources_of(st):  # on "*" it is aws-iam-policy-no-admin-access
+            report(f"{label} allows every action except {not_actions} (Allow with NotAction) on "
+                   f"{resources_of(st)}. List the allowed actions instead.")
         for action in actions(st):
             if action in ("*", "*:*"):
                 if "*" not in resources_of(st):  # "*" on "*" is aws-iam-policy-no-admin-access
@@ -23,8 +27,8 @@ def _validate(res, report):
 
 POLICY = resource_rule(
     name="aws-iam-policy-no-service-wildcards",
-    description="IAM policies grant no service-wide wildcard actions (\"<service>:*\") unless the stack config "
-                "records a reason for that action.",
+    description="IAM policies grant no service-wide wildcard actions (\"<service>:*\"), and no Allow with "
+                "NotAction, unless the stack config records a reason for that action.",
     types=IAM_DOC_TYPES,
     validate=_validate,
     severity=MEDIUM,
