@@ -1,8 +1,10 @@
 'use strict';
 
 // The driver limit: the service's query through a mysql2 pool with CONCURRENCY queries in flight,
-// no HTTP. Prints one JSON line: requests/s, p99 latency and this process's peak RSS.
+// no HTTP. Prints one JSON line: requests/s, p99 latency, this process's peak RSS, and the CPU per
+// query of this process and of the database server (BENCH_DB_PID) and the whole machine.
 const fs = require('node:fs');
+const cpu = require('./cpu');
 const { LIST_USERS_SQL } = require('../src/db');
 const { createServicePool } = require('./pool');
 
@@ -22,10 +24,11 @@ async function main() {
   const latencies = [];
   let measuring = false;
   let stopAt = Date.now() + WARMUP_MS + DURATION_MS;
+  const pids = { driver: process.pid, db: Number(process.env.BENCH_DB_PID) };
   let cpuAtStart;
   setTimeout(() => {
     measuring = true;
-    cpuAtStart = process.cpuUsage();
+    cpuAtStart = cpu.snapshot(pids);
   }, WARMUP_MS);
 
   async function worker() {
@@ -40,12 +43,11 @@ async function main() {
   await new Promise((r) => setTimeout(r, 0));
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const seconds = (Date.now() - t0 - WARMUP_MS) / 1000;
-  const cpu = process.cpuUsage(cpuAtStart);
-  const cpuMsPerReq = (cpu.user + cpu.system) / 1000 / latencies.length;
+  const { perRequestMs, busyShare } = cpu.usage(cpuAtStart, cpu.snapshot(pids), latencies.length);
   await pool.end();
   latencies.sort((a, b) => a - b);
   const p99 = latencies[Math.floor(latencies.length * 0.99)];
-  process.stdout.write(`${JSON.stringify({ requests: latencies.length, rps: latencies.length / seconds, p99, rssMb: peakRssMb(), cpuMsPerReq })}\n`);
+  process.stdout.write(`${JSON.stringify({ requests: latencies.length, rps: latencies.length / seconds, p99, rssMb: peakRssMb(), cpuMsPerReq: perRequestMs.driver, perRequestMs, busyShare })}\n`);
   stopAt = 0;
 }
 

@@ -10,6 +10,7 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const autocannon = require('autocannon');
+const cpu = require('./cpu');
 
 const APP_DIR = path.resolve(__dirname, '..');
 const CONNECTIONS = 64;
@@ -22,6 +23,7 @@ const GOALS = { vsDriver: 0.85, vsOriginal: 3, p99Ms: 100, rssMb: 128 };
 // The service runs with the image's NODE_OPTIONS (V8 heap sizing), read from the Dockerfile.
 const IMAGE_NODE_OPTIONS = /NODE_OPTIONS="([^"]*)"/.exec(fs.readFileSync(path.join(APP_DIR, 'Dockerfile'), 'utf8'))?.[1] ?? '';
 
+const DB_PID = Number(process.env.BENCH_DB_PID);
 const dbEnv = {
   DB_HOST: process.env.BENCH_DB_HOST,
   DB_PORT: process.env.BENCH_DB_PORT,
@@ -42,12 +44,6 @@ function freePort() {
 function peakRssMb(pid) {
   const kb = Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
   return kb / 1024;
-}
-
-// CPU seconds (user + system) a process has used so far; clock ticks are 1/100 s on Linux.
-function cpuSeconds(pid) {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -76,10 +72,19 @@ async function startServer(script, extraEnv) {
   return {
     async measure() {
       await autocannon({ url, connections: CONNECTIONS, duration: WARMUP_S });
-      const cpu0 = cpuSeconds(child.pid);
+      // autocannon runs in this process: its CPU is the load generator's.
+      const pids = { server: child.pid, loadgen: process.pid, db: DB_PID };
+      const before = cpu.snapshot(pids);
       const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S });
-      const cpuMsPerReq = ((cpuSeconds(child.pid) - cpu0) * 1000) / r.requests.total;
-      return { rps: r.requests.average, p99: r.latency.p99, failed: r.errors + r.timeouts + r.non2xx, cpuMsPerReq };
+      const { perRequestMs, busyShare } = cpu.usage(before, cpu.snapshot(pids), r.requests.total);
+      return {
+        rps: r.requests.average,
+        p99: r.latency.p99,
+        failed: r.errors + r.timeouts + r.non2xx,
+        cpuMsPerReq: perRequestMs.server,
+        perRequestMs,
+        busyShare,
+      };
     },
     async stop() {
       const rssMb = peakRssMb(child.pid);
@@ -97,6 +102,7 @@ function measureDriver() {
       env: {
         PATH: process.env.PATH,
         ...dbEnv,
+        BENCH_DB_PID: String(DB_PID),
         DB_POOL_SIZE: POOL_SIZE,
         CONCURRENCY: String(CONNECTIONS),
         DURATION_MS: String(DURATION_S * 1000),
@@ -112,8 +118,12 @@ function measureDriver() {
 }
 
 function summarise(name, runs, rssMb) {
+  const perRequestMs = {};
+  for (const key of Object.keys(runs[0].perRequestMs)) perRequestMs[key] = median(runs.map((r) => r.perRequestMs[key]));
   return {
     name,
+    perRequestMs,
+    busyShare: median(runs.map((r) => r.busyShare)),
     rps: median(runs.map((r) => r.rps)),
     p99: median(runs.map((r) => r.p99)),
     rssMb: rssMb ?? Math.max(...runs.map((r) => r.rssMb)),
@@ -124,10 +134,35 @@ function summarise(name, runs, rssMb) {
 }
 
 const fmt = (n, d = 0) => n.toFixed(d).padStart(9);
+const ms = (n) => n.toFixed(3).padStart(10);
+
+// Where each run's CPU went, per request, and what that allows. On a machine whose cores are all
+// busy, req/s = cores / (CPU per request of every process), so the CPU a run costs per request
+// bounds its req/s whatever the code does.
+function printCpuBudget({ app, floor, memory, raw, driver }) {
+  const cores = os.availableParallelism();
+  console.log(`\n${'CPU ms per request'.padEnd(44)}${'Node'.padStart(10)}${'loadgen'.padStart(10)}${'MariaDB'.padStart(10)}` +
+    `${'machine'.padStart(10)}   busy`);
+  for (const r of [app, floor, memory, raw, driver]) {
+    const p = r.perRequestMs;
+    console.log(`${r.name.padEnd(44)}${ms(p.server ?? p.driver)}${ms(p.loadgen ?? 0)}${ms(p.db)}${ms(p.machine)}` +
+      `   ${(100 * r.busyShare).toFixed(0)}%`);
+  }
+  // The cheapest a service could be: the driver run's work for the query (its own and MariaDB's),
+  // plus HTTP for the same response as a reference costs it, with the same load generator.
+  const query = driver.perRequestMs.driver + driver.perRequestMs.db;
+  console.log(`best case on ${cores} cores, if the query cost what it costs the driver run (${query.toFixed(3)} ms) and HTTP what it costs:`);
+  for (const [what, ref] of [['a Fastify route with these schemas', memory], ['raw node:http', raw]]) {
+    const total = query + ref.perRequestMs.server + ref.perRequestMs.loadgen;
+    const rps = (cores * 1000) / total;
+    console.log(`  ${what.padEnd(36)} + ${(ref.perRequestMs.server + ref.perRequestMs.loadgen).toFixed(3)} ms = ` +
+      `${total.toFixed(3)} ms -> at most ${rps.toFixed(0)} req/s = ${(rps / driver.rps).toFixed(2)}x the driver limit`);
+  }
+}
 
 async function main() {
   console.log(`node ${process.version}, ${CONNECTIONS} connections, GET ${URL_PATH}, pool size ${POOL_SIZE}, ` +
-    `${ROUNDS} rounds of ${DURATION_S} s (after ${WARMUP_S} s warm-up), service, floor and driver interleaved, medians; ` +
+    `${ROUNDS} rounds of ${DURATION_S} s (after ${WARMUP_S} s warm-up), service, references and driver interleaved, medians; ` +
     `service NODE_OPTIONS="${IMAGE_NODE_OPTIONS}", LOG_LEVEL=${process.env.BENCH_LOG_LEVEL || 'warn'}`);
   const load = () => os.loadavg().map((n) => n.toFixed(2)).join(' ');
   console.log(`load average before: ${load()} on ${os.availableParallelism()} cores (other work on the machine skews req/s)`);
@@ -140,17 +175,23 @@ async function main() {
   });
   // The Fastify floor (bench/floor.js) runs beside the service, with the image's NODE_OPTIONS too.
   const floorServer = await startServer('bench/floor.js', { NODE_OPTIONS: IMAGE_NODE_OPTIONS, DB_POOL_SIZE: POOL_SIZE });
-  const serviceRuns = [];
-  const floorRuns = [];
-  const driverRuns = [];
+  // References that answer the same rows from memory: a bare Fastify route with the service's
+  // schemas, and raw node:http with the same bytes. They show what HTTP alone costs.
+  const memoryServer = await startServer('bench/fastify-memory.js', { NODE_OPTIONS: IMAGE_NODE_OPTIONS });
+  const rawServer = await startServer('bench/raw-http.js', { NODE_OPTIONS: IMAGE_NODE_OPTIONS });
+  const runs = { service: [], floor: [], memory: [], raw: [], driver: [] };
   for (let i = 0; i < ROUNDS; i++) {
-    serviceRuns.push(await service.measure());
-    floorRuns.push(await floorServer.measure());
-    driverRuns.push(await measureDriver());
+    runs.service.push(await service.measure());
+    runs.floor.push(await floorServer.measure());
+    runs.memory.push(await memoryServer.measure());
+    runs.raw.push(await rawServer.measure());
+    runs.driver.push(await measureDriver());
   }
-  const app = summarise('service (Fastify + pool)', serviceRuns, await service.stop());
-  const floor = summarise('Fastify floor (bare route, same schema+pool)', floorRuns, await floorServer.stop());
-  const driver = summarise('driver limit (mysql2 pool, no HTTP)', driverRuns);
+  const app = summarise('service (Fastify + pool)', runs.service, await service.stop());
+  const floor = summarise('Fastify floor (bare route, same schema+pool)', runs.floor, await floorServer.stop());
+  const memory = summarise('Fastify, same schemas, rows from memory', runs.memory, await memoryServer.stop());
+  const raw = summarise('raw node:http, same bytes from memory', runs.raw, await rawServer.stop());
+  const driver = summarise('driver limit (mysql2 pool, no HTTP)', runs.driver);
 
   const originalServer = await startServer('bench/original.js', {});
   const originalRun = await originalServer.measure();
@@ -158,10 +199,11 @@ async function main() {
 
   console.log(`\n${'run'.padEnd(44)}${'req/s'.padStart(9)}${'p99 ms'.padStart(9)}${'RSS MB'.padStart(9)}${'failed'.padStart(9)}` +
     `${'CPU ms/req'.padStart(12)}   req/s per round`);
-  for (const r of [app, floor, original, driver]) {
+  for (const r of [app, floor, memory, raw, original, driver]) {
     console.log(`${r.name.padEnd(44)}${fmt(r.rps)}${fmt(r.p99, 1)}${fmt(r.rssMb, 1)}${fmt(r.failed)}` +
       `${r.cpuMsPerReq.toFixed(3).padStart(12)}   ${r.each}`);
   }
+  printCpuBudget({ app, floor, memory, raw, driver });
   // The load generator shares the machine's cores with the service (not with the driver run), so
   // this also prints the Node process's own CPU cost per request, which does not depend on it.
   console.log(`\nCPU per request (Node process only): service ${app.cpuMsPerReq.toFixed(3)} ms, driver ` +
