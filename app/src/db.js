@@ -179,6 +179,10 @@ function createDb(dbConfig, { logger, queryTimeoutMs = QUERY_TIMEOUT_MS } = {}) 
   });
   const acquireDeadlines = new Deadlines(ACQUIRE_TIMEOUT_MS);
   const queryDeadlines = new Deadlines(queryTimeoutMs);
+  // Statements running or waiting for a connection; close() lets them finish (their deadlines
+  // bound the wait) before it ends the pool.
+  let inFlight = 0;
+  let drained = null; // Promise.withResolvers() while close() waits
 
   function acquire(callback) {
     const waiter = new Waiter(callback);
@@ -197,7 +201,13 @@ function createDb(dbConfig, { logger, queryTimeoutMs = QUERY_TIMEOUT_MS } = {}) 
   }
 
   // Runs one prepared statement on a pooled connection and hands the connection back.
-  function execute(sql, values, callback) {
+  function execute(sql, values, done) {
+    inFlight += 1;
+    const callback = (err, rows) => {
+      inFlight -= 1;
+      if (inFlight === 0 && drained !== null) drained.resolve();
+      done(err, rows);
+    };
     acquire((err, conn) => {
       if (err) return callback(err);
       const running = new Running(conn, callback);
@@ -249,8 +259,12 @@ function createDb(dbConfig, { logger, queryTimeoutMs = QUERY_TIMEOUT_MS } = {}) 
       }
     },
 
-    close() {
-      return pool.end();
+    async close() {
+      if (inFlight > 0) {
+        drained ??= Promise.withResolvers();
+        await drained.promise;
+      }
+      await pool.end();
     },
   };
 }

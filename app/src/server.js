@@ -43,7 +43,8 @@ async function main() {
     try {
       if (app) {
         // Stops accepting and closes idle keep-alive sockets; requests in flight finish (their
-        // responses carry Connection: close), then the onClose hook closes the pool.
+        // responses carry Connection: close), then the onClose hook closes the pool once the
+        // statements still running have finished (a client that hung up leaves its handler running).
         await app.close();
       } else {
         await db.close();

@@ -94,3 +94,22 @@ test('a query past its deadline fails as unavailable, and its connection is not 
     await slow.close();
   }
 });
+
+test('close() lets statements that are running or waiting for a connection finish, then ends the pool', async () => {
+  const closing = createDb({ ...dbSettings(), database: DB, tls: false, poolSize: 1 });
+  const locker = await mysql.createConnection({ ...dbSettings(), database: DB });
+  try {
+    assert.deepEqual(await closing.listUsers(10, 0), []); // the pool's one connection exists
+    await locker.query('LOCK TABLES users WRITE'); // one SELECT blocks on the lock, two wait for the connection
+    const calls = [1, 2, 3].map(() => closing.listUsers(10, 0).then((rows) => rows, (err) => err));
+    const closed = closing.close();
+    await new Promise((r) => setTimeout(r, 100));
+    await locker.query('UNLOCK TABLES');
+    assert.deepEqual(await Promise.all(calls), [[], [], []]);
+    await closed;
+    const late = await closing.listUsers(10, 0).then(() => null, (err) => err);
+    assert.ok(late instanceof DbUnavailableError, `a statement after close() is refused, got ${late}`);
+  } finally {
+    await locker.end();
+  }
+});
