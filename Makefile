@@ -22,7 +22,7 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 
 venv: $(BIN)/.installed ## Create or update the Python virtualenv
 
-system-deps: ## Install the Debian packages the suite needs (MariaDB, graphviz, docker-compose)
+system-deps: ## Install the Debian packages the suite needs (MariaDB, graphviz, docker-compose, bubblewrap)
 	@bash scripts/system-deps.sh
 
 test: venv system-deps ## Run the whole suite: Python, policy pack, app, lint
