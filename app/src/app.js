@@ -76,6 +76,24 @@ function genReqId(req) {
   return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
 }
 
+// One access line per request: Fastify's 'incoming request' line is dropped and its completion
+// line carries the method and URL too. Probes log at warn (route logLevel), so they write none.
+class AccessLog extends Fastify.LogController {
+  incomingRequest() {}
+
+  requestCompleted(error, request, reply) {
+    if (this.isLogDisabled(request)) return;
+    if (!error && !reply.log.isLevelEnabled('info')) return;
+    const line = {
+      req: { method: request.method, url: request.url },
+      res: { statusCode: reply.statusCode },
+      responseTime: reply.elapsedTime,
+    };
+    if (error) reply.log.error({ ...line, err: error }, 'request errored');
+    else reply.log.info(line, 'request completed');
+  }
+}
+
 function sendError(reply, statusCode, error, message) {
   return reply.code(statusCode).send({ statusCode, error, message });
 }
@@ -84,7 +102,7 @@ function sendError(reply, statusCode, error, message) {
 // ping(); `lifecycle.closing` turns readiness to 503 once shutdown has begun.
 function buildApp({ db, logger, lifecycle = { closing: false }, fastifyOptions = {} }) {
   const app = Fastify({
-    ...(logger ? { loggerInstance: logger } : { logger: false }),
+    ...(logger ? { loggerInstance: logger, logController: new AccessLog() } : { logger: false }),
     genReqId,
     requestIdHeader: false,
     // Shutdown is driven by server.js: requests that arrive on open connections are still served.

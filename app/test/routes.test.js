@@ -135,3 +135,33 @@ test('a caller request id is echoed when plain, replaced when not', async () => 
     await app.close();
   }
 });
+
+test('one access log line per request at info, none for probes or at warn', async () => {
+  const pino = require('pino');
+  const { Writable } = require('node:stream');
+  const { loggerOptions } = require('../src/logger');
+  async function linesFor(level, urls) {
+    const lines = [];
+    const stream = new Writable({ write: (chunk, _enc, cb) => cb(null, lines.push(JSON.parse(chunk))) });
+    const app = buildApp({ db: fakeDb(), logger: pino(loggerOptions(level), stream) });
+    try {
+      for (const url of urls) await app.inject({ method: 'GET', url });
+    } finally {
+      await app.close();
+    }
+    return lines;
+  }
+  const info = await linesFor('info', ['/users?limit=2', '/healthz', '/readyz', '/users?limit=x']);
+  assert.deepEqual(
+    info.map((l) => [l.msg, l.req.method, l.req.url, l.res.statusCode]),
+    [
+      ['request completed', 'GET', '/users?limit=2', 200],
+      ['request completed', 'GET', '/users?limit=x', 400],
+    ],
+  );
+  for (const l of info) {
+    assert.equal(typeof l.responseTime, 'number');
+    assert.match(l.reqId, /^[0-9a-f-]{36}$/);
+  }
+  assert.deepEqual(await linesFor('warn', ['/users?limit=2']), []);
+});
