@@ -19,6 +19,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
 const WARMUP_S = 1;
 const POOL_SIZE = process.env.BENCH_POOL_SIZE || '8';
 const URL_PATH = '/users?limit=100';
+const LOG_LEVEL = process.env.BENCH_LOG_LEVEL || 'info';
 const GOALS = { vsDriver: 0.85, vsOriginal: 3, p99Ms: 100, rssMb: 128 };
 // The service runs with the image's NODE_OPTIONS (V8 heap sizing), read from the Dockerfile.
 const IMAGE_NODE_OPTIONS = /NODE_OPTIONS="([^"]*)"/.exec(fs.readFileSync(path.join(APP_DIR, 'Dockerfile'), 'utf8'))?.[1] ?? '';
@@ -163,15 +164,17 @@ function printCpuBudget({ app, floor, memory, raw, driver }) {
 async function main() {
   console.log(`node ${process.version}, ${CONNECTIONS} connections, GET ${URL_PATH}, pool size ${POOL_SIZE}, ` +
     `${ROUNDS} rounds of ${DURATION_S} s (after ${WARMUP_S} s warm-up), service, references and driver interleaved, medians; ` +
-    `service NODE_OPTIONS="${IMAGE_NODE_OPTIONS}", LOG_LEVEL=${process.env.BENCH_LOG_LEVEL || 'warn'}`);
+    `service NODE_OPTIONS="${IMAGE_NODE_OPTIONS}", LOG_LEVEL=${LOG_LEVEL}`);
   const load = () => os.loadavg().map((n) => n.toFixed(2)).join(' ');
   console.log(`load average before: ${load()} on ${os.availableParallelism()} cores (other work on the machine skews req/s)`);
+  // The service runs as deployed: the image's NODE_OPTIONS and LOG_LEVEL info (the default in
+  // src/config.js and Pulumi.yaml), with its access log going to /dev/null.
   const service = await startServer('src/server.js', {
     NODE_OPTIONS: IMAGE_NODE_OPTIONS,
     DB_TLS: 'false',
     DB_POOL_SIZE: POOL_SIZE,
     RUN_MIGRATIONS: 'false',
-    LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'warn',
+    LOG_LEVEL,
   });
   // The Fastify floor (bench/floor.js) runs beside the service, with the image's NODE_OPTIONS too.
   const floorServer = await startServer('bench/floor.js', { NODE_OPTIONS: IMAGE_NODE_OPTIONS, DB_POOL_SIZE: POOL_SIZE });

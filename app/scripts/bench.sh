@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark, not a test: the service vs the tutorial's original design vs the driver limit, on one
 # throwaway MariaDB with 1,000 users. Prints req/s, p99 and peak RSS of each, and the ratios.
-# BENCH_DURATION_S (default 5), BENCH_ROUNDS (default 3) and BENCH_POOL_SIZE (default 8) tune the run.
+# BENCH_DURATION_S (default 5), BENCH_ROUNDS (default 3), BENCH_POOL_SIZE (default 8) and BENCH_LOG_LEVEL
+# (default info, as deployed) tune the run.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$APP_DIR"
