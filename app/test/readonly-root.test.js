@@ -8,11 +8,15 @@ const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
+const path = require('node:path');
 const { APP_DIR, NODE, appEnv, connect, freePort, freshDatabase, seedUsers, waitFor } = require('./support/env');
 
 const SANDBOX = [
   '--ro-bind', '/', '/',
   '--tmpfs', '/tmp',
+  // The checkout and the Node binary may live under /tmp themselves: bind them back, read-only.
+  '--ro-bind', APP_DIR, APP_DIR,
+  '--ro-bind', path.dirname(NODE), path.dirname(NODE),
   '--dev', '/dev',
   '--proc', '/proc',
   '--unshare-user', '--uid', '1000', '--gid', '1000',
