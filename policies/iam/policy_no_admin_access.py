@@ -3,14 +3,21 @@
 from ..common import ATTACHMENT_TYPES, CRITICAL, IAM_DOC_TYPES, RuleIds, actions, allows, attached_policy_arns, \
     aws_managed_policy, permission_statements, raise_unknown, resource_rule, resources_of
 
-ADMIN_POLICIES = {"AdministratorAccess"}
+# AWS-managed policies that amount to administrator access, and why.
+ADMIN_POLICIES = {
+    "AdministratorAccess": "grants every action on every resource",
+    "PowerUserAccess": "allows every action except iam:*, organizations:* and account:* on every resource "
+                       "(Allow with NotAction)",
+    "IAMFullAccess": "allows iam:* on every resource, so the holder can attach AdministratorAccess to itself",
+}
 
 
 def _validate(res, report):
     if res.type in ATTACHMENT_TYPES or res.type == "aws:iam/role:Role":
         for arn in attached_policy_arns(res):
-            if aws_managed_policy(arn) in ADMIN_POLICIES:
-                report(f"attaches {arn}, which grants every action on every resource.")
+            why = ADMIN_POLICIES.get(aws_managed_policy(arn))
+            if why:
+                report(f"attaches {arn}, which {why}.")
     if res.type not in IAM_DOC_TYPES:
         return
     found, unknown = permission_statements(res)
@@ -29,13 +36,13 @@ def _validate(res, report):
 POLICY = resource_rule(
     name="aws-iam-policy-no-admin-access",
     description="IAM policies never allow \"*\" actions (or Allow with NotAction) on \"*\" resources, and "
-                "nothing attaches AdministratorAccess.",
+                "nothing attaches AdministratorAccess, PowerUserAccess or IAMFullAccess.",
     types=IAM_DOC_TYPES + ATTACHMENT_TYPES,
     validate=_validate,
     severity=CRITICAL,
     mandatory=True,
     remediation="Grant the specific actions on the specific resources the workload uses; never attach "
-                "AdministratorAccess to a workload role.",
+                "AdministratorAccess, PowerUserAccess or IAMFullAccess to a workload role.",
     ids=RuleIds(fsbp=("IAM.1",), checkov=("CKV_AWS_62", "CKV_AWS_1", "CKV_AWS_274"),
                 cdk_nag=("NIST.800.53.R5-IAMPolicyNoStatementsWithAdminAccess",
                          "NIST.800.53.R5-IAMPolicyNoStatementsWithFullAccess")),

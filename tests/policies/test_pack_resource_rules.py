@@ -554,6 +554,18 @@ CASES = [
     fails("aws-iam-policy-no-admin-access", "attachment",
           {"role": "r", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"},
           "aws-iam-role-no-aws-managed-policies", id="attach-administrator-access"),
+    # Administrator-equivalent AWS-managed policies: PowerUserAccess is Allow + NotAction on "*", and IAMFullAccess
+    # lets the holder attach AdministratorAccess to itself.
+    fails("aws-iam-policy-no-admin-access", "attachment",
+          {"role": "r", "policyArn": "arn:aws:iam::aws:policy/PowerUserAccess"},
+          "aws-iam-role-no-aws-managed-policies", id="attach-power-user-access"),
+    fails("aws-iam-policy-no-admin-access", "role",
+          patch(BASE["role"], managedPolicyArns=["arn:aws:iam::aws:policy/IAMFullAccess"]),
+          "aws-iam-role-no-aws-managed-policies", id="role-iam-full-access"),
+    # ReadOnlyAccess is not administrator access: only the advisory managed-policy rule reports it.
+    Case("attach-read-only-access", "aws-iam-policy-no-admin-access", "attachment",
+         {"role": "r", "policyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"},
+         ("aws-iam-role-no-aws-managed-policies",), "res", None),
     passes("aws-iam-policy-no-admin-access", "iam_policy",
            {"policy": doc({"Effect": "Deny", "Action": "*", "Resource": "*",
                            "Condition": {"Bool": {"aws:SecureTransport": "false"}}})}, id="deny-star"),
