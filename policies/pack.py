@@ -34,6 +34,7 @@ RULES = [
     "ecr.repositorypolicy_no_public_principal",
     "lb.listener_acm_certificate",
     "lb.listener_http_redirects_to_https",
+    "lb.listenerrule_http_redirects_only",
     "lb.listener_tls_policy",
     "lb.loadbalancer_access_logs",
     "lb.loadbalancer_deletion_protection",

@@ -27,6 +27,8 @@ T = {
     "alb": "aws:alb/loadBalancer:LoadBalancer",
     "listener": "aws:lb/listener:Listener",
     "alb_listener": "aws:alb/listener:Listener",
+    "listener_rule": "aws:lb/listenerRule:ListenerRule",
+    "alb_listener_rule": "aws:alb/listenerRule:ListenerRule",
     "tg": "aws:lb/targetGroup:TargetGroup",
     "alb_tg": "aws:alb/targetGroup:TargetGroup",
     "sg": "aws:ec2/securityGroup:SecurityGroup",

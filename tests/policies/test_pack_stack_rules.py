@@ -27,6 +27,10 @@ def urn(key: str, name: str) -> str:
     return make_urn(T[key], name)
 
 
+FORWARD = {"type": "forward", "targetGroupArn": "arn:tg"}
+REDIRECT_HTTPS = {"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}
+
+
 def hardened() -> List[StackResource]:
     """A small stack with every relationship the stack rules follow, all compliant (outputs included)."""
     return [
@@ -55,6 +59,10 @@ def hardened() -> List[StackResource]:
         res("rds", "db", BASE["rds"]),
         res("secret", "api-key", patch(BASE["secret"], arn=SECRET_ARN, id=SECRET_ARN)),
         res("rotation", "api-key-rotation", BASE["rotation"]),
+        res("listener", "http", patch(BASE["listener"], arn="arn:listener/http")),
+        res("listener", "https", patch(BASE["listener_https"], arn="arn:listener/https")),
+        res("listener_rule", "api", {"listenerArn": "arn:listener/https", "priority": 10,
+                                     "conditions": [{"pathPattern": {"values": ["/api/*"]}}], "actions": [FORWARD]}),
     ]
 
 
@@ -152,6 +160,29 @@ CASES = {
         ("other-port-cidr-is-not-the-db-port", change(hardened(), "db-sg", ingress=[
             {"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": ["10.0.0.0/16"], "description": "x"}]), []),
     ],
+    "aws-lb-listenerrule-http-redirects-only": [
+        ("forward-on-http-listener", change(hardened(), "api", listenerArn="arn:listener/http"),
+         [("aws-lb-listenerrule-http-redirects-only", "api")]),
+        ("forward-on-http-listener-by-dependency-in-preview",
+         replace(hardened(), "api", res("listener_rule", "api", {"listenerArn": UNKNOWN, "actions": [FORWARD]},
+                                        prop_deps={"listenerArn": [urn("listener", "http")]})),
+         [("aws-lb-listenerrule-http-redirects-only", "api")]),
+        ("alb-module-rule-on-http-listener",
+         replace(hardened(), "api", res("alb_listener_rule", "api", {"listenerArn": "arn:listener/http",
+                                                                     "actions": [FORWARD]})),
+         [("aws-lb-listenerrule-http-redirects-only", "api")]),
+        # A redirect keeps the request's protocol unless it names HTTPS.
+        ("redirect-without-protocol-on-http-listener",
+         change(hardened(), "api", listenerArn="arn:listener/http",
+                actions=[{"type": "redirect", "redirect": {"path": "/v2/#{path}", "statusCode": "HTTP_302"}}]),
+         [("aws-lb-listenerrule-http-redirects-only", "api")]),
+        ("redirect-to-https-on-http-listener",
+         change(hardened(), "api", listenerArn="arn:listener/http", actions=[REDIRECT_HTTPS]), []),
+        ("fixed-response-on-http-listener",
+         change(hardened(), "api", listenerArn="arn:listener/http", actions=[
+             {"type": "fixed-response", "fixedResponse": {"contentType": "text/plain", "statusCode": "404"}}]), []),
+        ("rule-on-a-listener-managed-elsewhere", change(hardened(), "api", listenerArn="arn:listener/other"), []),
+    ],
     "aws-secretsmanager-secret-rotation": [
         ("no-rotation", replace(hardened(), "api-key-rotation"), [("aws-secretsmanager-secret-rotation", "api-key")]),
         ("rotation-by-dependency",
@@ -228,3 +259,10 @@ def test_stack_exemption_with_reason_suppresses_one_resource(pack):
         {"resource": "app-repo", "reason": "mirror of an upstream repository, cleaned by its owner"}]}})
     found, _ = findings(pack, replace(hardened(), "app-repo-lifecycle"))
     assert found == []
+
+
+def test_listener_rule_on_a_listener_whose_protocol_is_unknown_is_skipped_not_passed(pack_process):
+    stack = change(change(hardened(), "http", protocol=UNKNOWN), "api", listenerArn="arn:listener/http")
+    found, result = findings(pack_process, stack)
+    assert found == []
+    assert [v.policy_name for v in result.skipped] == ["aws-lb-listenerrule-http-redirects-only"]
