@@ -11,6 +11,7 @@ const os = require('node:os');
 const path = require('node:path');
 const autocannon = require('autocannon');
 const cpu = require('./cpu');
+const { memoryLimit, defaultTaskMemoryMib } = require('./memory-limit');
 
 const APP_DIR = path.resolve(__dirname, '..');
 const CONNECTIONS = 64;
@@ -25,6 +26,10 @@ const GOALS = { vsDriver: 0.85, vsOriginal: 3, p99Ms: 100, rssMb: 128 };
 const IMAGE_NODE_OPTIONS = /NODE_OPTIONS="([^"]*)"/.exec(fs.readFileSync(path.join(APP_DIR, 'Dockerfile'), 'utf8'))?.[1] ?? '';
 
 const DB_PID = Number(process.env.BENCH_DB_PID);
+// Every Node process runs with the memory of the ECS task (Pulumi.yaml's default, the staging shape).
+const TASK_MEMORY_MIB = Number(process.env.BENCH_TASK_MEMORY_MIB || defaultTaskMemoryMib());
+const MEMORY_LIMIT = memoryLimit(TASK_MEMORY_MIB);
+process.on('exit', () => MEMORY_LIMIT.remove());
 const dbEnv = {
   DB_HOST: process.env.BENCH_DB_HOST,
   DB_PORT: process.env.BENCH_DB_PORT,
@@ -63,7 +68,7 @@ async function waitForHttp(url, child) {
 // A server process under test; measure() runs one warm-up plus one measured autocannon run.
 async function startServer(script, extraEnv) {
   const port = await freePort();
-  const child = spawn(process.execPath, [script], {
+  const child = spawn(...MEMORY_LIMIT.wrap(process.execPath, [script]), {
     cwd: APP_DIR,
     env: { PATH: process.env.PATH, ...dbEnv, ...extraEnv, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -98,7 +103,7 @@ async function startServer(script, extraEnv) {
 
 function measureDriver() {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bench/driver.js'], {
+    const child = spawn(...MEMORY_LIMIT.wrap(process.execPath, ['bench/driver.js']), {
       cwd: APP_DIR,
       env: {
         PATH: process.env.PATH,
@@ -165,6 +170,7 @@ async function main() {
   console.log(`node ${process.version}, ${CONNECTIONS} connections, GET ${URL_PATH}, pool size ${POOL_SIZE}, ` +
     `${ROUNDS} rounds of ${DURATION_S} s (after ${WARMUP_S} s warm-up), service, references and driver interleaved, medians; ` +
     `service NODE_OPTIONS="${IMAGE_NODE_OPTIONS}", LOG_LEVEL=${LOG_LEVEL}`);
+  console.log(`memory: ${MEMORY_LIMIT.describe}`);
   const load = () => os.loadavg().map((n) => n.toFixed(2)).join(' ');
   console.log(`load average before: ${load()} on ${os.availableParallelism()} cores (other work on the machine skews req/s)`);
   // The service runs as deployed: the image's NODE_OPTIONS and LOG_LEVEL info (the default in

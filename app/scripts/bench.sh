@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark, not a test: the service vs the tutorial's original design vs the driver limit, on one
 # throwaway MariaDB with 1,000 users. Prints req/s, p99 and peak RSS of each, and the ratios.
-# BENCH_DURATION_S (default 5), BENCH_ROUNDS (default 3), BENCH_POOL_SIZE (default 8) and BENCH_LOG_LEVEL
-# (default info, as deployed) tune the run.
+# BENCH_DURATION_S (default 5), BENCH_ROUNDS (default 3), BENCH_POOL_SIZE (default 8), BENCH_LOG_LEVEL
+# (default info, as deployed) and BENCH_TASK_MEMORY_MIB (default: Pulumi.yaml's task memory; the Node
+# processes run in a memory cgroup that size when run as root) tune the run.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$APP_DIR"
