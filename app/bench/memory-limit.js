@@ -29,8 +29,13 @@ function tryCreate(dir, limitFile, bytes) {
   }
 }
 
-// Returns { wrap(cmd, args) -> [cmd, args], describe, remove() }.
+function unlimited(describe) {
+  return { describe, wrap: (cmd, args) => [cmd, args], remove: () => {} };
+}
+
+// Returns { wrap(cmd, args) -> [cmd, args], describe, remove() }; mib 0 means no limit.
 function memoryLimit(mib) {
+  if (!mib) return unlimited("no memory cgroup (BENCH_TASK_MEMORY_MIB=0): V8 sizes its heap for this machine's memory");
   const bytes = mib * 1024 * 1024;
   const name = `users-bench-${process.pid}`;
   const candidates = [
@@ -52,11 +57,7 @@ function memoryLimit(mib) {
       };
     }
   }
-  return {
-    describe: `no memory cgroup (needs root): V8 sizes its heap for this machine's memory, not a ${mib} MiB task`,
-    wrap: (cmd, args) => [cmd, args],
-    remove: () => {},
-  };
+  return unlimited(`no memory cgroup (needs root): V8 sizes its heap for this machine's memory, not a ${mib} MiB task`);
 }
 
 module.exports = { memoryLimit, defaultTaskMemoryMib };

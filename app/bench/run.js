@@ -27,7 +27,7 @@ const IMAGE_NODE_OPTIONS = /NODE_OPTIONS="([^"]*)"/.exec(fs.readFileSync(path.jo
 
 const DB_PID = Number(process.env.BENCH_DB_PID);
 // Every Node process runs with the memory of the ECS task (Pulumi.yaml's default, the staging shape).
-const TASK_MEMORY_MIB = Number(process.env.BENCH_TASK_MEMORY_MIB || defaultTaskMemoryMib());
+const TASK_MEMORY_MIB = Number(process.env.BENCH_TASK_MEMORY_MIB ?? defaultTaskMemoryMib());
 const MEMORY_LIMIT = memoryLimit(TASK_MEMORY_MIB);
 process.on('exit', () => MEMORY_LIMIT.remove());
 const dbEnv = {

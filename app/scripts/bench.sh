@@ -3,7 +3,7 @@
 # throwaway MariaDB with 1,000 users. Prints req/s, p99 and peak RSS of each, and the ratios.
 # BENCH_DURATION_S (default 5), BENCH_ROUNDS (default 3), BENCH_POOL_SIZE (default 8), BENCH_LOG_LEVEL
 # (default info, as deployed) and BENCH_TASK_MEMORY_MIB (default: Pulumi.yaml's task memory; the Node
-# processes run in a memory cgroup that size when run as root) tune the run.
+# processes run in a memory cgroup that size when run as root; 0 for none) tune the run.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$APP_DIR"
