@@ -6,10 +6,9 @@
 // read-only, a fresh tmpfs on /tmp, uid and gid 1000, the host's loopback network.
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const { APP_DIR, NODE, appEnv, connect, freePort, freshDatabase, seedUsers, waitFor } = require('./support/env');
+const { APP_DIR, NODE, appEnv, connect, freePort, freshDatabase, run, seedUsers, waitFor } = require('./support/env');
 
 const SANDBOX = [
   '--ro-bind', '/', '/',
@@ -24,23 +23,12 @@ const SANDBOX = [
   '--',
 ];
 
-// Runs NODE with args in the sandbox. bwrap does not forward signals, so pid() gives the Node
-// process inside it.
+// Runs NODE with args in the sandbox (bubblewrap is installed by scripts/system-deps.sh). bwrap does
+// not forward signals, so pid() gives the Node process inside it.
 function sandboxed(args, env) {
-  const child = spawn('bwrap', [...SANDBOX, NODE, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  child.once('error', (err) => {
-    output += `${err.code === 'ENOENT' ? 'bwrap is not installed (scripts/system-deps.sh installs bubblewrap)' : err.message}\n`;
-  });
-  const exited = new Promise((resolve) => child.once('close', (code) => resolve(code)));
-  return {
-    child,
-    exited,
-    output: () => output,
-    pid: () => Number(fs.readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/)[0]),
-  };
+  const proc = run('bwrap', [...SANDBOX, NODE, ...args], env);
+  const { pid } = proc.child;
+  return { ...proc, pid: () => Number(fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/)[0]) };
 }
 
 test('the sandbox is what the image gets: uid 1000, / read-only, /tmp writable', async () => {
@@ -53,8 +41,9 @@ test('the sandbox is what the image gets: uid 1000, / read-only, /tmp writable',
     ],
     { PATH: process.env.PATH },
   );
-  assert.equal(await probe.exited, 0, probe.output());
-  assert.deepEqual(JSON.parse(probe.output()), { uid: 1000, app: 'EROFS', tmp: 'ok' });
+  const { code, stdout, stderr } = await probe.exited;
+  assert.equal(code, 0, stderr);
+  assert.deepEqual(JSON.parse(stdout), { uid: 1000, app: 'EROFS', tmp: 'ok' });
 });
 
 test('the server migrates, serves, reports healthy and shuts down cleanly on a read-only root', async () => {
@@ -66,7 +55,7 @@ test('the server migrates, serves, reports healthy and shuts down cleanly on a r
     const base = `http://127.0.0.1:${port}`;
     await waitFor(
       async () => {
-        if (server.child.exitCode !== null) throw new Error(`server exited: ${server.output()}`);
+        if (server.child.exitCode !== null) throw new Error(`server exited: ${server.output().stderr}`);
         return (await fetch(`${base}/readyz`)).status === 200;
       },
       { what: 'readiness' },
@@ -78,13 +67,14 @@ test('the server migrates, serves, reports healthy and shuts down cleanly on a r
     assert.equal(res.status, 200);
     assert.deepEqual((await res.json()).map((u) => u.id), [1, 2]);
 
-    const healthcheck = sandboxed(['src/healthcheck.js'], { PATH: process.env.PATH, PORT: String(port) });
-    assert.equal(await healthcheck.exited, 0, healthcheck.output());
+    const healthcheck = await sandboxed(['src/healthcheck.js'], { PATH: process.env.PATH, PORT: String(port) }).exited;
+    assert.equal(healthcheck.code, 0, healthcheck.stderr);
 
     process.kill(server.pid(), 'SIGTERM');
-    assert.equal(await server.exited, 0, server.output());
-    assert.doesNotMatch(server.output(), /EROFS|EACCES|read-only file system/i);
-    assert.match(server.output(), /"msg":"stopped"/);
+    const { code, stdout, stderr } = await server.exited;
+    assert.equal(code, 0, stderr);
+    assert.doesNotMatch(stdout + stderr, /EROFS|EACCES|read-only file system/i);
+    assert.match(stdout, /"msg":"stopped"/);
   } finally {
     if (server.child.exitCode === null) {
       try {

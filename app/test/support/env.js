@@ -73,16 +73,23 @@ function freePort() {
   });
 }
 
-function runNode(args, env) {
-  const child = spawn(NODE, args, { cwd: APP_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
+// Runs a command in the app directory; `exited` resolves once it has exited and its output is read
+// (or it could not start: code null, the reason in stderr).
+function run(command, args, env) {
+  const child = spawn(command, args, { cwd: APP_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise((resolve) => {
-    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on('error', (err) => (stderr += `${command}: ${err.message}\n`));
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
   return { child, exited, output: () => ({ stdout, stderr }) };
+}
+
+function runNode(args, env) {
+  return run(NODE, args, env);
 }
 
 async function waitFor(check, { timeoutMs = 15000, intervalMs = 100, what = 'condition' } = {}) {
@@ -124,4 +131,4 @@ async function startServer(env) {
   };
 }
 
-module.exports = { APP_DIR, NODE, appEnv, connect, dbSettings, freePort, freshDatabase, runNode, seedUsers, startServer, waitFor };
+module.exports = { APP_DIR, NODE, appEnv, connect, dbSettings, freePort, freshDatabase, run, runNode, seedUsers, startServer, waitFor };
