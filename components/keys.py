@@ -53,6 +53,9 @@ class EncryptionArgs:
     account_id: pulumi.Input[str]
     region: str
     deletion_window_days: int = 30
+    #: Keep the key when the stack is destroyed. Set it whenever anything that outlives the stack is encrypted
+    #: with the key (the database's final snapshot): a deleted key makes such a snapshot unrestorable.
+    retain_on_delete: bool = False
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -75,8 +78,9 @@ class Encryption(pulumi.ComponentResource):
             policy=pulumi.Output.from_input(args.account_id).apply(
                 lambda account: _key_policy(account_id=account, region=args.region)),
             tags=dict(args.tags),
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=args.retain_on_delete),
         )
+        # The alias always goes with the stack, so that a new stack of the same name can take it again.
         aws.kms.Alias(f"{name}-alias", name=f"alias/{name}", target_key_id=key.key_id, opts=child)
         self.key_arn = key.arn
         self.key_id = key.key_id

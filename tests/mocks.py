@@ -47,6 +47,8 @@ class Registration:
     provider: str
     dependencies: list[str]
     ignore_changes: list[str]
+    protect: bool = False
+    retain_on_delete: bool = False
     state: dict[str, Any] = field(default_factory=dict)
 
 
@@ -88,7 +90,7 @@ def _outputs_for(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
                    registryId=ACCOUNT_ID)
     elif typ == "aws:rds/instance:Instance":
         address = f"{physical}.abcdefghij.{REGION}.rds.amazonaws.com"
-        out.update(address=address, endpoint=f"{address}:3306",
+        out.update(address=address, endpoint=f"{address}:3306", resourceId="db-ABCDEFGHIJKLMNOPQRSTUVWXY0",
                    masterUserSecrets=[{"secretArn": DB_SECRET_ARN, "kmsKeyId": "key", "secretStatus": "active"}])
     elif typ == "aws:lb/loadBalancer:LoadBalancer":
         out.update(dnsName=f"{physical}-123.{REGION}.elb.amazonaws.com", arnSuffix=f"app/{physical}/abc")
@@ -141,6 +143,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             type=request.type, name=request.name, urn=response.urn, inputs=inputs, wire=wire,
             parent=request.parent, custom=request.custom, provider=request.provider,
             dependencies=list(request.dependencies), ignore_changes=list(request.ignoreChanges),
+            protect=request.protect, retain_on_delete=request.retainOnDelete,
             state=self.resources[response.urn].state if response.urn in self.resources else {},
         ))
         return response

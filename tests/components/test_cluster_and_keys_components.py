@@ -61,3 +61,12 @@ def test_kms_key_policy_names_no_wildcard_principal(keys):
 def test_encryption_args_are_validated():
     with pytest.raises(ValueError, match="deletion_window_days=3: allowed values are 7..30"):
         EncryptionArgs(account_id="1", region="us-east-1", deletion_window_days=3)
+
+
+def test_key_is_deleted_with_the_stack_unless_asked_to_outlive_it(run, keys):
+    assert keys.get("aws:kms/key:Key", "k-key").retain_on_delete is False
+    kept = run(lambda: Encryption("k", EncryptionArgs(account_id="123456789012", region="us-east-1",
+                                                      retain_on_delete=True)))
+    assert kept.get("aws:kms/key:Key", "k-key").retain_on_delete is True
+    # The alias goes with the stack either way, so a new stack of the same name can take it again.
+    assert kept.get("aws:kms/alias:Alias", "k-alias").retain_on_delete is False
