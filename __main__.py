@@ -1,5 +1,7 @@
 """webservice: a Node.js service on ECS Fargate behind an ALB, with RDS MySQL. Wiring only."""
 
+import json
+
 import pulumi
 import pulumi_aws as aws
 
@@ -10,14 +12,16 @@ from components.network import Network, NetworkArgs
 from components.registry import Registry, RegistryArgs
 from components.service import Service, ServiceArgs
 from components.settings import load_settings
-from components.task import MIGRATE_COMMAND, Task, TaskArgs
+from components.task import CONTAINER_NAME, NO_OP_COMMAND, Task, TaskArgs
 
 settings = load_settings()  # validates everything before the first resource exists
 name = f"{settings.project}-{settings.stack}"
 tags = {"project": settings.project, "stack": settings.stack, "managed-by": "pulumi"}
 account_id = aws.get_caller_identity_output().account_id
 
-keys = Encryption(name, EncryptionArgs(account_id=account_id, region=settings.region, tags=tags))
+# A final snapshot is encrypted with the stack key, so the key outlives the stack whenever one is taken.
+keys = Encryption(name, EncryptionArgs(account_id=account_id, region=settings.region,
+                                       retain_on_delete=settings.db_final_snapshot, tags=tags))
 
 network = Network(name, NetworkArgs(
     cidr_block=settings.vpc_cidr, az_count=settings.az_count, nat_strategy=settings.nat_strategy,
@@ -33,7 +37,8 @@ cluster = Cluster(name, ClusterArgs(
 
 database = Database(name, DatabaseArgs(
     vpc_id=network.vpc_id, subnet_ids=network.isolated_subnet_ids, instance_class=settings.db_instance_class,
-    engine_version=settings.db_engine_version, db_name=settings.db_name, username=settings.db_username,
+    engine_version=settings.db_engine_version, engine_lifecycle_support=settings.db_engine_lifecycle_support,
+    log_retention_days=settings.log_retention_days, db_name=settings.db_name, username=settings.db_username,
     allocated_storage=settings.db_allocated_storage, max_allocated_storage=settings.db_max_allocated_storage,
     multi_az=settings.db_multi_az, backup_retention_days=settings.db_backup_retention_days,
     deletion_protection=settings.db_deletion_protection, final_snapshot=settings.db_final_snapshot,
@@ -45,9 +50,10 @@ task = Task(name, TaskArgs(
     container_port=settings.container_port, region=settings.region, account_id=account_id,
     image_ref=registry.image_ref, image=registry.image, repository_arn=registry.repository_arn,
     db_host=database.address, db_port=database.port, db_name=database.db_name,
-    db_secret_arn=database.secret_arn, kms_key_arn=keys.key_arn, exec_log_group_arn=cluster.exec_log_group_arn,
+    db_secret_arn=database.secret_arn, db_resource_id=database.resource_id, db_app_user=settings.db_app_username,
+    kms_key_arn=keys.key_arn, exec_log_group_arn=cluster.exec_log_group_arn,
     log_retention_days=settings.log_retention_days, db_pool_size=settings.db_pool_size,
-    run_migrations=settings.run_migrations, log_level=settings.log_level,
+    log_level=settings.log_level, app_version=registry.image_tag,
     enable_execute_command=settings.enable_execute_command, tags=tags))
 
 service = Service(name, ServiceArgs(
@@ -71,11 +77,14 @@ pulumi.export("serviceName", service.service_name)
 pulumi.export("dbEndpoint", database.endpoint)
 pulumi.export("dbSecretArn", database.secret_arn)
 pulumi.export("logGroupName", task.log_group_name)
+# A one-off migration: a task of the deployed definition whose migrate container runs as at every task start,
+# and whose app container exits 0 at once.
 pulumi.export("migrateCommand", pulumi.Output.format(
     "aws ecs run-task --region {0} --cluster {1} --task-definition {2} --capacity-provider-strategy "
     "capacityProvider=FARGATE,weight=1 --network-configuration "
     "'awsvpcConfiguration={{subnets=[{3}],securityGroups=[{4}],assignPublicIp=DISABLED}}' "
-    "--overrides '{{\"containerOverrides\":[{{\"name\":\"app\",\"command\":{5}}}]}}'",
+    "--overrides '{5}'",
     settings.region, cluster.cluster_name, task.family,
     network.private_subnet_ids.apply(",".join), service.task_security_group_id,
-    pulumi.Output.from_input(MIGRATE_COMMAND).apply(lambda c: '[' + ','.join(f'"{p}"' for p in c) + ']')))
+    json.dumps({"containerOverrides": [{"name": CONTAINER_NAME, "command": NO_OP_COMMAND}]},
+               separators=(",", ":"))))

@@ -1,4 +1,5 @@
-"""Database: RDS for MySQL 8.0 in the isolated subnets, RDS-managed master secret, TLS required."""
+"""Database: RDS for MySQL (8.4 LTS by default) in the isolated subnets, RDS-managed master secret, TLS
+required, IAM database authentication for the app user, and its own log groups."""
 
 from __future__ import annotations
 
@@ -9,15 +10,17 @@ from typing import Mapping, Optional, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from ._common import assume_role_policy, partition_for_region, policy_json
-from .settings import MONITORING_INTERVALS, performance_insights_supported
+from ._common import assume_role_policy, check_log_retention, partition_for_region, policy_json
+from .settings import (ENGINE_LIFECYCLES, MASTER_USER_MAX, MONITORING_INTERVALS, MYSQL_FAMILIES, db_user_problem,
+                       mysql_major, performance_insights_supported)
 
 MYSQL_PORT = 3306
 CA_CERT = "rds-ca-rsa2048-g1"
 LOG_EXPORTS = ["error", "slowquery"]
-#: Parameters applied to every instance. require_secure_transport refuses unencrypted client connections.
+#: Parameters applied to every instance. require_secure_transport refuses unencrypted client connections; an
+#: RDS for MySQL *instance* parameter group takes it as the boolean 1 (Aurora cluster groups take ON).
 PARAMETERS = {
-    "require_secure_transport": ("ON", "immediate"),
+    "require_secure_transport": ("1", "immediate"),
     "slow_query_log": ("1", "immediate"),
     "long_query_time": ("2", "immediate"),
     "log_output": ("FILE", "immediate"),
@@ -35,6 +38,25 @@ def _monitoring_policy(*, region: str, account_id: str) -> str:
          "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:GetLogEvents", "logs:PutLogEvents"],
          "Resource": f"{group}:log-stream:*"},
     )
+
+
+#: DB instance identifiers: 1..63 letters, digits and hyphens, a letter first, no "--", no trailing hyphen.
+_IDENTIFIER = re.compile(r"^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,62}$")
+
+
+def _identifier(name: str) -> str:
+    """The instance identifier, fixed so that the RDS log groups can be created before the instance."""
+    identifier = f"{name}-db".lower()
+    if not _IDENTIFIER.match(identifier):
+        raise ValueError(f"name={name!r}: the DB instance identifier {identifier!r} must be 1..63 letters, digits "
+                         "and hyphens, start with a letter, and have no '--' and no trailing hyphen")
+    return identifier
+
+
+def _final_snapshot_identifier(identifier: str, security_group_id: str) -> str:
+    """A final snapshot name that no earlier deletion can have taken: AWS never reuses a security group id, and
+    the DB's security group is created and destroyed with it."""
+    return f"{identifier}-final-{security_group_id.removeprefix('sg-')}"
 
 
 @dataclass(frozen=True)
@@ -55,13 +77,25 @@ class DatabaseArgs:
     kms_key_arn: pulumi.Input[str]
     region: str
     account_id: pulumi.Input[str]
+    #: RDS engine_lifecycle_support, always sent: without it RDS enrols the instance in paid Extended Support.
+    engine_lifecycle_support: str = ENGINE_LIFECYCLES[0]
+    #: Retention of the error and slow-query log groups, in days.
+    log_retention_days: int = 30
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not re.match(r"^db\.[a-z0-9-]+\.[a-z0-9]+$", self.instance_class):
             raise ValueError(f"instance_class={self.instance_class!r}: must be an RDS class such as db.t4g.micro")
-        if self.username.lower() in ("admin", "root", "rdsadmin"):
-            raise ValueError(f"username={self.username!r}: not admin, root or rdsadmin")
+        if mysql_major(self.engine_version) is None:
+            raise ValueError(f"engine_version={self.engine_version!r}: allowed values are "
+                             + ", ".join(f"{m} or {m}.<patch>" for m in MYSQL_FAMILIES))
+        if self.engine_lifecycle_support not in ENGINE_LIFECYCLES:
+            raise ValueError(f"engine_lifecycle_support={self.engine_lifecycle_support!r}: allowed values are "
+                             f"{', '.join(ENGINE_LIFECYCLES)}")
+        problem = db_user_problem(self.username, MASTER_USER_MAX)
+        if problem:
+            raise ValueError(f"username={self.username!r}: {problem}")
+        check_log_retention(self.log_retention_days)
         if not 0 <= self.backup_retention_days <= 35:
             raise ValueError(f"backup_retention_days={self.backup_retention_days}: allowed values are 0..35")
         if self.max_allocated_storage < self.allocated_storage:
@@ -72,6 +106,8 @@ class DatabaseArgs:
 
 
 class Database(pulumi.ComponentResource):
+    identifier: str
+    resource_id: pulumi.Output[str]
     address: pulumi.Output[str]
     endpoint: pulumi.Output[str]
     port: int
@@ -83,6 +119,7 @@ class Database(pulumi.ComponentResource):
         super().__init__("webservice:database:Database", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         tags = dict(args.tags)
+        identifier = _identifier(name)
 
         # No rules here: the service component allows exactly the tasks' group in on 3306.
         security_group = aws.ec2.SecurityGroup(
@@ -101,7 +138,7 @@ class Database(pulumi.ComponentResource):
         )
         parameter_group = aws.rds.ParameterGroup(
             f"{name}-params",
-            family="mysql8.0",
+            family=MYSQL_FAMILIES[mysql_major(args.engine_version) or ""],
             description="TLS required; slow query log",
             parameters=[{"name": key, "value": value, "apply_method": method}
                         for key, (value, method) in sorted(PARAMETERS.items())],
@@ -133,11 +170,27 @@ class Database(pulumi.ComponentResource):
                 opts=child))
             monitoring_role_arn = monitoring_role.arn
 
+        # RDS would create these itself on the first export, with no retention and no key, and keep them after
+        # the instance is gone. Created first, they follow the stack's retention, key and lifetime.
+        log_groups = [
+            aws.cloudwatch.LogGroup(
+                f"{name}-db-{log}-logs",
+                name=f"/aws/rds/instance/{identifier}/{log}",
+                retention_in_days=args.log_retention_days,
+                kms_key_id=args.kms_key_arn,
+                tags=tags,
+                opts=child,
+            )
+            for log in LOG_EXPORTS
+        ]
+
         performance_insights = performance_insights_supported(args.instance_class)
         instance = aws.rds.Instance(
             f"{name}-db",
+            identifier=identifier,
             engine="mysql",
             engine_version=args.engine_version,
+            engine_lifecycle_support=args.engine_lifecycle_support,
             instance_class=args.instance_class,
             allocated_storage=args.allocated_storage,
             max_allocated_storage=args.max_allocated_storage,
@@ -162,7 +215,8 @@ class Database(pulumi.ComponentResource):
             copy_tags_to_snapshot=True,
             deletion_protection=args.deletion_protection,
             skip_final_snapshot=not args.final_snapshot,
-            final_snapshot_identifier=f"{name}-final" if args.final_snapshot else None,
+            final_snapshot_identifier=security_group.id.apply(
+                lambda group_id: _final_snapshot_identifier(identifier, group_id)) if args.final_snapshot else None,
             auto_minor_version_upgrade=True,
             allow_major_version_upgrade=False,
             enabled_cloudwatch_logs_exports=LOG_EXPORTS,
@@ -172,8 +226,13 @@ class Database(pulumi.ComponentResource):
             monitoring_interval=args.monitoring_interval,
             monitoring_role_arn=monitoring_role_arn,
             tags=tags,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=monitoring_deps),
+            # A deletion-protected database is also protected in Pulumi: `destroy` and a replacement stop before
+            # asking AWS, instead of failing half-way through.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*monitoring_deps, *log_groups],
+                                        protect=args.deletion_protection),
         )
+        self.identifier = identifier
+        self.resource_id = instance.resource_id
         self.address = instance.address
         self.endpoint = instance.endpoint
         self.port = MYSQL_PORT
@@ -181,6 +240,8 @@ class Database(pulumi.ComponentResource):
         self.secret_arn = instance.master_user_secrets.apply(lambda secrets: secrets[0].secret_arn)
         self.security_group_id = security_group.id
         self.register_outputs({
+            "identifier": self.identifier,
+            "resourceId": self.resource_id,
             "address": self.address,
             "endpoint": self.endpoint,
             "secretArn": self.secret_arn,

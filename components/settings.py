@@ -36,9 +36,22 @@ LOG_LEVELS = ("trace", "debug", "info", "warn", "error", "fatal")
 #: Stacks allowed to serve plain HTTP (no certificate). Every other stack needs an ACM certificate.
 HTTP_ONLY_STACKS = ("dev",)
 MONITORING_INTERVALS = (0, 1, 5, 10, 15, 30, 60)
+#: RDS for MySQL major versions this program deploys, and the parameter group family of each.
+MYSQL_FAMILIES = {"8.4": "mysql8.4", "8.0": "mysql8.0"}
+#: Majors past the end of RDS standard support (8.0: 2026-07-31). RDS refuses to create one with Extended
+#: Support disabled, and bills Extended Support per vCPU-hour when it is enabled.
+MYSQL_PAST_STANDARD_SUPPORT = ("8.0",)
+#: engine_lifecycle_support values (RDS CreateDBInstance EngineLifecycleSupport).
+ENGINE_LIFECYCLES = ("open-source-rds-extended-support-disabled", "open-source-rds-extended-support")
+#: User names RDS for MySQL reserves for itself or that carry administrative meaning.
+RESERVED_DB_USERS = ("admin", "root", "rdsadmin", "rdsrepladmin", "mysql.sys", "mysql.session",
+                     "mysql.infoschema")
 _ACM_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[A-Za-z0-9-]+$")
 _DB_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
-_DB_USER = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
+_DB_USER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+#: Longest user name: RDS CreateDBInstance allows 16 for the master user; MySQL 8 allows 32 for any user.
+MASTER_USER_MAX, DB_USER_MAX = 16, 32
+_MYSQL_VERSION = re.compile(r"^(\d+\.\d+)(\.\d+)?$")
 _IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
 
@@ -46,6 +59,22 @@ _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
 def fargate_memory_options(cpu: int) -> tuple[int, ...]:
     """Allowed memory (MiB) for a Fargate CPU size; empty when the CPU size itself is invalid."""
     return FARGATE_SIZES.get(cpu, ())
+
+
+def mysql_major(engine_version: str) -> Optional[str]:
+    """The major line ("8.4") of an RDS for MySQL version given as "8.4" or "8.4.<patch>", or None when the
+    version is malformed or a major this program does not deploy."""
+    match = _MYSQL_VERSION.match(engine_version)
+    return match.group(1) if match and match.group(1) in MYSQL_FAMILIES else None
+
+
+def db_user_problem(user: str, max_length: int = DB_USER_MAX) -> Optional[str]:
+    """Why a MySQL user name of at most ``max_length`` characters is not allowed, or None."""
+    if not (_DB_USER.match(user) and len(user) <= max_length):
+        return f"must be 1..{max_length} of [A-Za-z0-9_] starting with a letter"
+    if user.lower() in RESERVED_DB_USERS:
+        return f"must not be a reserved name ({', '.join(RESERVED_DB_USERS)})"
+    return None
 
 
 def performance_insights_supported(instance_class: str) -> bool:
@@ -80,7 +109,6 @@ class Settings:
     image_tag: str
     log_level: str
     db_pool_size: int
-    run_migrations: bool
     enable_execute_command: bool
     log_retention_days: int
     # Load balancer
@@ -92,6 +120,8 @@ class Settings:
     db_engine_version: str
     db_name: str
     db_username: str
+    db_app_username: str
+    db_engine_lifecycle_support: str
     db_allocated_storage: int
     db_max_allocated_storage: int
     db_multi_az: bool
@@ -170,13 +200,28 @@ class Settings:
                 "must be an ACM certificate ARN arn:aws:acm:<region>:<account>:certificate/<id>")
         if not re.match(r"^db\.[a-z0-9-]+\.[a-z0-9]+$", self.db_instance_class):
             bad("dbInstanceClass", self.db_instance_class, "must be an RDS class such as db.t4g.micro (db.*)")
-        if not re.match(r"^8\.0(\.\d+)?$", self.db_engine_version):
-            bad("dbEngineVersion", self.db_engine_version, "allowed values are 8.0 or 8.0.<patch>")
+        major = mysql_major(self.db_engine_version)
+        if major is None:
+            bad("dbEngineVersion", self.db_engine_version,
+                "allowed values are " + ", ".join(f"{m} or {m}.<patch>" for m in MYSQL_FAMILIES))
+        if self.db_engine_lifecycle_support not in ENGINE_LIFECYCLES:
+            bad("dbEngineLifecycleSupport", self.db_engine_lifecycle_support,
+                f"allowed values are {', '.join(ENGINE_LIFECYCLES)}")
+        elif major in MYSQL_PAST_STANDARD_SUPPORT and self.db_engine_lifecycle_support == ENGINE_LIFECYCLES[0]:
+            bad("dbEngineLifecycleSupport", self.db_engine_lifecycle_support,
+                f"MySQL {major} is past RDS standard support, so RDS refuses to create it without Extended "
+                f"Support: use dbEngineVersion {next(iter(MYSQL_FAMILIES))}, or set {ENGINE_LIFECYCLES[1]} "
+                f"on purpose (billed per vCPU-hour)")
         if not _DB_NAME.match(self.db_name):
             bad("dbName", self.db_name, "must be 1..64 of [A-Za-z0-9_] starting with a letter")
-        if not _DB_USER.match(self.db_username) or self.db_username.lower() in ("admin", "root", "rdsadmin"):
-            bad("dbUsername", self.db_username,
-                "must be 1..32 of [A-Za-z0-9_] starting with a letter, not admin/root/rdsadmin")
+        for key, user, limit in (("dbUsername", self.db_username, MASTER_USER_MAX),
+                                 ("dbAppUsername", self.db_app_username, DB_USER_MAX)):
+            problem = db_user_problem(user, limit)
+            if problem:
+                bad(key, user, problem)
+        if self.db_app_username.lower() == self.db_username.lower():
+            bad("dbAppUsername", self.db_app_username,
+                f"must differ from dbUsername ({self.db_username}): the app never connects as the master user")
         if not 20 <= self.db_allocated_storage <= 65536:
             bad("dbAllocatedStorage", self.db_allocated_storage, "allowed values are 20..65536 (GiB)")
         if self.db_max_allocated_storage < self.db_allocated_storage:
@@ -261,7 +306,6 @@ def load_settings(config: Optional[pulumi.Config] = None, aws_config: Optional[p
         image_tag=c.get("imageTag") or "",
         log_level=c.require("logLevel"),
         db_pool_size=c.require_int("dbPoolSize"),
-        run_migrations=c.require_bool("runMigrations"),
         enable_execute_command=c.require_bool("enableExecuteCommand"),
         log_retention_days=c.require_int("logRetentionDays"),
         certificate_arn=c.get("certificateArn") or "",
@@ -271,6 +315,8 @@ def load_settings(config: Optional[pulumi.Config] = None, aws_config: Optional[p
         db_engine_version=c.require("dbEngineVersion"),
         db_name=c.require("dbName"),
         db_username=c.require("dbUsername"),
+        db_app_username=c.require("dbAppUsername"),
+        db_engine_lifecycle_support=c.require("dbEngineLifecycleSupport"),
         db_allocated_storage=c.require_int("dbAllocatedStorage"),
         db_max_allocated_storage=c.require_int("dbMaxAllocatedStorage"),
         db_multi_az=c.require_bool("dbMultiAz"),

@@ -1,4 +1,5 @@
-"""Task: log group, execution and task roles, and the Fargate task definition of the app container."""
+"""Task: log group, execution and task roles, and the Fargate task definition: a migrate container that runs
+first with the RDS master secret, then the app container, which connects as its own user with IAM auth."""
 
 from __future__ import annotations
 
@@ -10,12 +11,18 @@ import pulumi
 import pulumi_aws as aws
 
 from ._common import assume_role_policy, check_log_retention, dns_suffix, partition_for_region, policy_json
-from .settings import ARCHITECTURES, LOG_LEVELS, fargate_memory_options
+from .settings import ARCHITECTURES, LOG_LEVELS, db_user_problem, fargate_memory_options
 
 CONTAINER_NAME = "app"
+MIGRATE_CONTAINER_NAME = "migrate"
 APP_USER = "1000:1000"  # uid/gid of `node` in the official Node images
 HEALTHCHECK_COMMAND = ["CMD", "node", "src/healthcheck.js"]
 MIGRATE_COMMAND = ["node", "src/migrate.js"]
+#: The app container's command in a one-off migration task (the migrateCommand output): the migrate container
+#: runs as in every task, then the app container exits 0 at once and the task stops.
+NO_OP_COMMAND = ["node", "-e", ""]
+#: How the app user authenticates on AWS (DB_AUTH): an RDS IAM token per new connection, never a password.
+DB_AUTH = "iam"
 #: Seconds between SIGTERM and SIGKILL. Must exceed the target group's deregistration delay (the task is
 #: drained before it is signalled) and cover the app's own 20 s shutdown. Fargate allows at most 120.
 STOP_TIMEOUT = 30
@@ -36,61 +43,87 @@ def _container_definitions(
     db_port: int,
     db_name: str,
     db_secret_arn: str,
+    db_app_user: str,
     db_pool_size: int,
-    run_migrations: bool,
     log_level: str,
+    app_version: str,
     enable_execute_command: bool = False,
 ) -> list[dict[str, Any]]:
-    """The app's container definition, in the ECS API's own shape. Pure: plain values in, plain JSON out."""
+    """The app and migrate container definitions, in the ECS API's own shape. Pure: plain values in, plain JSON
+    out. Only the migrate container sees the master secret, and ECS reads it at every task start, so a rotated
+    password is picked up by the next task. The app container gets no password at all."""
     if not 1024 <= port <= 65535:
         raise ValueError(f"port={port}: allowed values are 1024..65535")
     if log_level not in LOG_LEVELS:
         raise ValueError(f"log_level={log_level!r}: allowed values are {', '.join(LOG_LEVELS)}")
-    environment = {
-        "NODE_ENV": "production",
-        "PORT": str(port),
-        "DB_HOST": db_host,
-        "DB_PORT": str(db_port),
-        "DB_NAME": db_name,
-        "DB_TLS": "true",
-        "DB_POOL_SIZE": str(db_pool_size),
-        "RUN_MIGRATIONS": "true" if run_migrations else "false",
-        "LOG_LEVEL": log_level,
-    }
+    problem = db_user_problem(db_app_user)
+    if problem:
+        raise ValueError(f"db_app_user={db_app_user!r}: {problem}")
+    database = {"DB_HOST": db_host, "DB_PORT": str(db_port), "DB_NAME": db_name, "DB_TLS": "true",
+                "DB_AUTH": DB_AUTH, "LOG_LEVEL": log_level, "NODE_ENV": "production"}
+    app_environment = {**database, "PORT": str(port), "DB_USER": db_app_user, "DB_POOL_SIZE": str(db_pool_size),
+                       "AWS_REGION": region, "APP_VERSION": app_version}
+    migrate_environment = {**database, "DB_APP_USER": db_app_user}
     mounts = [{"sourceVolume": TMP_VOLUME, "containerPath": "/tmp", "readOnly": False}]
     if enable_execute_command:
         mounts += [{"sourceVolume": volume, "containerPath": path, "readOnly": False}
                    for volume, path in EXEC_AGENT_PATHS.items()]
-    return [{
-        "name": CONTAINER_NAME,
-        "image": image,
+
+    def hardened(name: str, environment: dict[str, str]) -> dict[str, Any]:
+        """What both containers share: the image, a non-root user, a read-only root, no privileges, logs."""
+        return {
+            "name": name,
+            "image": image,
+            "user": APP_USER,
+            "privileged": False,
+            "readonlyRootFilesystem": True,
+            "environment": [{"name": key, "value": value} for key, value in sorted(environment.items())],
+            "linuxParameters": {"initProcessEnabled": True, "capabilities": {"drop": ["ALL"]}},
+            "mountPoints": mounts,
+            "logConfiguration": {
+                "logDriver": "awslogs",
+                "options": {
+                    "awslogs-group": log_group,
+                    "awslogs-region": region,
+                    "awslogs-stream-prefix": name,
+                    "mode": "non-blocking",
+                    "max-buffer-size": "4m",
+                },
+            },
+        }
+
+    app = {
+        **hardened(CONTAINER_NAME, app_environment),
         "essential": True,
-        "user": APP_USER,
-        "privileged": False,
-        "readonlyRootFilesystem": True,
         "portMappings": [{"name": "http", "containerPort": port, "hostPort": port, "protocol": "tcp",
                           "appProtocol": "http"}],
-        "environment": [{"name": key, "value": value} for key, value in sorted(environment.items())],
-        "secrets": [
-            {"name": "DB_PASSWORD", "valueFrom": f"{db_secret_arn}:password::"},
-            {"name": "DB_USER", "valueFrom": f"{db_secret_arn}:username::"},
-        ],
+        "dependsOn": [{"containerName": MIGRATE_CONTAINER_NAME, "condition": "SUCCESS"}],
         "healthCheck": {"command": HEALTHCHECK_COMMAND, "interval": 10, "timeout": 5, "retries": 3,
                         "startPeriod": 20},
         "stopTimeout": STOP_TIMEOUT,
-        "linuxParameters": {"initProcessEnabled": True, "capabilities": {"drop": ["ALL"]}},
-        "mountPoints": mounts,
-        "logConfiguration": {
-            "logDriver": "awslogs",
-            "options": {
-                "awslogs-group": log_group,
-                "awslogs-region": region,
-                "awslogs-stream-prefix": CONTAINER_NAME,
-                "mode": "non-blocking",
-                "max-buffer-size": "4m",
-            },
-        },
-    }]
+    }
+    migrate = {
+        **hardened(MIGRATE_CONTAINER_NAME, migrate_environment),
+        # Not essential: it exits when done; the app container starts only if it exited 0.
+        "essential": False,
+        "command": MIGRATE_COMMAND,
+        "secrets": [
+            {"name": "DB_ADMIN_PASSWORD", "valueFrom": f"{db_secret_arn}:password::"},
+            {"name": "DB_ADMIN_USER", "valueFrom": f"{db_secret_arn}:username::"},
+        ],
+    }
+    return [app, migrate]
+
+
+def _db_connect_policy(*, region: str, account_id: str, resource_id: str, db_user: str) -> str:
+    """RDS IAM authentication as exactly one database user of exactly one instance."""
+    partition = partition_for_region(region)
+    return policy_json({
+        "Sid": "ConnectAsAppUser",
+        "Effect": "Allow",
+        "Action": "rds-db:connect",
+        "Resource": f"arn:{partition}:rds-db:{region}:{account_id}:dbuser:{resource_id}/{db_user}",
+    })
 
 
 def _execution_role_policy(*, repository_arn: str, log_group_arn: str, secret_arn: str, kms_key_arn: str,
@@ -177,13 +210,18 @@ class TaskArgs:
     db_port: int
     db_name: str
     db_secret_arn: pulumi.Input[str]
+    #: The DB instance's resource id (db-…), which names it in the rds-db:connect ARN.
+    db_resource_id: pulumi.Input[str]
+    #: The database user the app connects as (IAM authentication); the migrate container creates it.
+    db_app_user: str
     kms_key_arn: pulumi.Input[str]
     exec_log_group_arn: pulumi.Input[str]
     log_retention_days: int
     db_pool_size: int
-    run_migrations: bool
     log_level: str
     enable_execute_command: bool
+    #: The release the app reports (APP_VERSION): the image tag, or its digest when one is deployed.
+    app_version: str = ""
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -193,6 +231,9 @@ class TaskArgs:
         if self.architecture not in ARCHITECTURES:
             raise ValueError(f"architecture={self.architecture!r}: allowed values are {', '.join(ARCHITECTURES)}")
         check_log_retention(self.log_retention_days)
+        problem = db_user_problem(self.db_app_user)
+        if problem:
+            raise ValueError(f"db_app_user={self.db_app_user!r}: {problem}")
 
 
 class Task(pulumi.ComponentResource):
@@ -246,12 +287,21 @@ class Task(pulumi.ComponentResource):
 
         task_role = aws.iam.Role(
             f"{name}-task-role",
-            description="The running app; it calls no AWS API except ECS Exec channels when enabled",
+            description="The running app: RDS IAM auth as its DB user, and ECS Exec channels when enabled",
             assume_role_policy=trust,
             tags=tags,
             opts=child,
         )
-        task_role_deps: list[pulumi.Resource] = []
+        db_connect_policy = aws.iam.Policy(
+            f"{name}-db-connect-policy",
+            description="Connect to the database as the app user with an RDS IAM token",
+            policy=pulumi.Output.all(account_id=args.account_id, resource_id=args.db_resource_id).apply(
+                lambda v: _db_connect_policy(region=args.region, db_user=args.db_app_user, **v)),
+            tags=tags,
+            opts=child,
+        )
+        task_role_deps: list[pulumi.Resource] = [aws.iam.RolePolicyAttachment(
+            f"{name}-db-connect-policy", role=task_role.name, policy_arn=db_connect_policy.arn, opts=child)]
         if args.enable_execute_command:
             exec_policy = aws.iam.Policy(
                 f"{name}-exec-policy",
@@ -269,8 +319,9 @@ class Task(pulumi.ComponentResource):
             image=args.image_ref, db_host=args.db_host, db_secret_arn=args.db_secret_arn,
         ).apply(lambda v: json.dumps(_container_definitions(
             port=args.container_port, log_group=log_group_name, region=args.region, db_port=args.db_port,
-            db_name=args.db_name, db_pool_size=args.db_pool_size, run_migrations=args.run_migrations,
-            log_level=args.log_level, enable_execute_command=args.enable_execute_command, **v,
+            db_name=args.db_name, db_app_user=args.db_app_user, db_pool_size=args.db_pool_size,
+            log_level=args.log_level, app_version=args.app_version,
+            enable_execute_command=args.enable_execute_command, **v,
         ), sort_keys=True))
 
         volumes: list[dict[str, Any]] = [{"name": TMP_VOLUME}]

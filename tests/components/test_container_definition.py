@@ -1,4 +1,4 @@
-"""The container definition helper, checked against botocore's own ECS service model."""
+"""The container definitions helper (app + migrate), checked against botocore's own ECS service model."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from botocore.loaders import Loader
 from botocore.model import ServiceModel
 from botocore.validate import ParamValidator
 
-from components.task import APP_USER, MIGRATE_COMMAND, STOP_TIMEOUT, _container_definitions
+from components.task import APP_USER, MIGRATE_COMMAND, NO_OP_COMMAND, STOP_TIMEOUT, _container_definitions
 from components.service import DEREGISTRATION_DELAY
 
 SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-abc-XyZ"
@@ -20,10 +20,29 @@ def definitions(**changes):
     args = dict(
         image="123456789012.dkr.ecr.us-east-1.amazonaws.com/app:sha-abc", port=8080, log_group="/ecs/app",
         region="us-east-1", db_host="db.example.internal", db_port=3306, db_name="app",
-        db_secret_arn=SECRET_ARN, db_pool_size=10, run_migrations=False, log_level="info",
+        db_secret_arn=SECRET_ARN, db_app_user="app", db_pool_size=10, log_level="info", app_version="sha-abc",
     )
     args.update(changes)
     return _container_definitions(**args)
+
+
+def app(**changes):
+    app_container, _ = definitions(**changes)
+    assert app_container["name"] == "app"
+    return app_container
+
+
+def migrate(**changes):
+    _, migrate_container = definitions(**changes)
+    assert migrate_container["name"] == "migrate"
+    return migrate_container
+
+
+def env(container):
+    return {e["name"]: e["value"] for e in container["environment"]}
+
+
+BOTH = pytest.mark.parametrize("container", [app, migrate], ids=["app", "migrate"])
 
 
 @pytest.fixture(scope="module")
@@ -58,81 +77,123 @@ def test_validator_catches_a_wrong_type(container_shape):
         validate(container_shape, definition)
 
 
-def test_container_runs_as_numeric_non_root_user():
-    assert definitions()[0]["user"] == APP_USER == "1000:1000"
+@BOTH
+def test_container_runs_as_numeric_non_root_user(container):
+    assert container()["user"] == APP_USER == "1000:1000"
 
 
-def test_container_has_read_only_root_filesystem_with_writable_tmp():
-    app = definitions()[0]
-    assert app["readonlyRootFilesystem"] is True
-    assert app["mountPoints"] == [{"sourceVolume": "tmp", "containerPath": "/tmp", "readOnly": False}]
+@BOTH
+def test_container_has_read_only_root_filesystem_with_writable_tmp(container):
+    definition = container()
+    assert definition["readonlyRootFilesystem"] is True
+    assert definition["mountPoints"] == [{"sourceVolume": "tmp", "containerPath": "/tmp", "readOnly": False}]
 
 
-def test_container_is_not_privileged_and_drops_all_capabilities():
-    app = definitions()[0]
-    assert app["privileged"] is False
-    assert app["linuxParameters"]["capabilities"] == {"drop": ["ALL"]}
+@BOTH
+def test_container_is_not_privileged_and_drops_all_capabilities(container):
+    definition = container()
+    assert definition["privileged"] is False
+    assert definition["linuxParameters"]["capabilities"] == {"drop": ["ALL"]}
 
 
-def test_container_runs_an_init_process():
-    assert definitions()[0]["linuxParameters"]["initProcessEnabled"] is True
+@BOTH
+def test_container_runs_an_init_process(container):
+    assert container()["linuxParameters"]["initProcessEnabled"] is True
+
+
+@BOTH
+def test_both_containers_run_the_same_image(container):
+    assert container()["image"] == "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:sha-abc"
+
+
+def test_app_starts_only_after_migrate_exits_0():
+    assert app()["dependsOn"] == [{"containerName": "migrate", "condition": "SUCCESS"}]
+    assert app()["essential"] is True
+
+
+def test_migrate_is_not_essential_and_runs_the_migrate_script():
+    # ECS requires a container that others wait on for SUCCESS to be non-essential.
+    assert migrate()["essential"] is False
+    assert migrate()["command"] == MIGRATE_COMMAND == ["node", "src/migrate.js"]
+    assert "portMappings" not in migrate() and "healthCheck" not in migrate()
 
 
 def test_container_listens_on_the_configured_port():
-    app = definitions(port=9090)[0]
-    assert app["portMappings"] == [{"name": "http", "containerPort": 9090, "hostPort": 9090, "protocol": "tcp",
+    app_container = app(port=9090)
+    assert app_container["portMappings"] == [{"name": "http", "containerPort": 9090, "hostPort": 9090, "protocol": "tcp",
                                     "appProtocol": "http"}]
-    assert {"name": "PORT", "value": "9090"} in app["environment"]
+    assert {"name": "PORT", "value": "9090"} in app_container["environment"]
 
 
 def test_container_health_check_runs_the_node_script():
-    assert definitions()[0]["healthCheck"]["command"] == ["CMD", "node", "src/healthcheck.js"]
+    assert app()["healthCheck"]["command"] == ["CMD", "node", "src/healthcheck.js"]
 
 
 def test_stop_timeout_exceeds_deregistration_delay_and_fits_fargate():
-    assert DEREGISTRATION_DELAY < definitions()[0]["stopTimeout"] == STOP_TIMEOUT <= 120
+    assert DEREGISTRATION_DELAY < app()["stopTimeout"] == STOP_TIMEOUT <= 120
 
 
-def test_container_logs_through_awslogs():
-    log = definitions()[0]["logConfiguration"]
+@BOTH
+def test_container_logs_through_awslogs_under_its_own_stream_prefix(container):
+    log = container()["logConfiguration"]
     assert log["logDriver"] == "awslogs"
     assert log["options"]["awslogs-group"] == "/ecs/app"
     assert log["options"]["awslogs-region"] == "us-east-1"
+    assert log["options"]["awslogs-stream-prefix"] == container()["name"]
 
 
-def test_db_credentials_come_from_the_rds_secret_json_keys():
-    assert definitions()[0]["secrets"] == [
-        {"name": "DB_PASSWORD", "valueFrom": f"{SECRET_ARN}:password::"},
-        {"name": "DB_USER", "valueFrom": f"{SECRET_ARN}:username::"},
+def test_master_secret_reaches_only_the_migrate_container():
+    # ECS resolves `secrets` at every container start, so each new task's migrate run has the rotated password.
+    assert migrate()["secrets"] == [
+        {"name": "DB_ADMIN_PASSWORD", "valueFrom": f"{SECRET_ARN}:password::"},
+        {"name": "DB_ADMIN_USER", "valueFrom": f"{SECRET_ARN}:username::"},
     ]
+    assert "secrets" not in app()
+    assert SECRET_ARN not in str(app())
 
 
-def test_db_location_is_plain_environment():
-    env = {e["name"]: e["value"] for e in definitions()[0]["environment"]}
-    assert env["DB_HOST"] == "db.example.internal"
-    assert env["DB_PORT"] == "3306"
-    assert env["DB_NAME"] == "app"
-    assert env["DB_TLS"] == "true"
+def test_app_connects_as_its_own_user_with_iam_auth_and_no_password():
+    app_env = env(app())
+    assert (app_env["DB_USER"], app_env["DB_AUTH"], app_env["AWS_REGION"]) == ("app", "iam", "us-east-1")
+    assert not {name for name in app_env if "PASSWORD" in name or "SECRET" in name or "TOKEN" in name}
 
 
-def test_environment_holds_no_secret_names():
-    names = {e["name"] for e in definitions()[0]["environment"]}
-    assert not {n for n in names if any(word in n for word in ("PASSWORD", "SECRET", "TOKEN", "USER"))}
+def test_migrate_creates_the_app_user_for_iam_auth():
+    migrate_env = env(migrate())
+    assert (migrate_env["DB_APP_USER"], migrate_env["DB_AUTH"]) == ("app", "iam")
+    assert "DB_APP_PASSWORD" not in migrate_env and "DB_PASSWORD" not in migrate_env
+
+
+@BOTH
+def test_db_location_is_plain_environment(container):
+    container_env = env(container())
+    assert container_env["DB_HOST"] == "db.example.internal"
+    assert container_env["DB_PORT"] == "3306"
+    assert container_env["DB_NAME"] == "app"
+    assert container_env["DB_TLS"] == "true"
 
 
 def test_runtime_settings_reach_the_app():
-    env = {e["name"]: e["value"] for e in definitions(run_migrations=True, log_level="debug",
-                                                       db_pool_size=5)[0]["environment"]}
-    assert (env["RUN_MIGRATIONS"], env["LOG_LEVEL"], env["DB_POOL_SIZE"]) == ("true", "debug", "5")
+    app_env = env(app(log_level="debug", db_pool_size=5, app_version="sha256:" + "a" * 64))
+    assert (app_env["LOG_LEVEL"], app_env["DB_POOL_SIZE"]) == ("debug", "5")
+    assert app_env["APP_VERSION"] == "sha256:" + "a" * 64
+    assert "RUN_MIGRATIONS" not in app_env  # the app user cannot run DDL: only the migrate container migrates
 
 
-def test_exec_adds_writable_agent_paths_only_when_enabled():
-    paths = {m["containerPath"] for m in definitions(enable_execute_command=True)[0]["mountPoints"]}
+@BOTH
+def test_exec_adds_writable_agent_paths_only_when_enabled(container):
+    paths = {m["containerPath"] for m in container(enable_execute_command=True)["mountPoints"]}
     assert paths == {"/tmp", "/managed-agents", "/var/lib/amazon/ssm", "/var/log/amazon/ssm"}
 
 
-def test_migrate_command_runs_the_node_script():
-    assert MIGRATE_COMMAND == ["node", "src/migrate.js"]
+def test_no_op_command_exits_without_serving():
+    # migrateCommand overrides the app container with it; `node -e ""` exits 0 without reading anything.
+    assert NO_OP_COMMAND == ["node", "-e", ""]
+
+
+def test_bad_app_user_is_rejected():
+    with pytest.raises(ValueError, match="db_app_user='root': must not be a reserved name"):
+        definitions(db_app_user="root")
 
 
 def test_bad_log_level_is_rejected():

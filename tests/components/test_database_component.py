@@ -10,10 +10,11 @@ from components.database import Database, DatabaseArgs
 
 KEY = "arn:aws:kms:us-east-1:123456789012:key/k"
 BASE = dict(
-    vpc_id="vpc-1", subnet_ids=["iso-a", "iso-b"], instance_class="db.m7g.large", engine_version="8.0",
+    vpc_id="vpc-1", subnet_ids=["iso-a", "iso-b"], instance_class="db.m7g.large", engine_version="8.4",
     db_name="app", username="appadmin", allocated_storage=50, max_allocated_storage=500, multi_az=True,
     backup_retention_days=14, deletion_protection=True, final_snapshot=True, monitoring_interval=60,
-    kms_key_arn=KEY, region="us-east-1", account_id="123456789012", tags={"project": "webservice"},
+    kms_key_arn=KEY, region="us-east-1", account_id="123456789012", log_retention_days=365,
+    tags={"project": "webservice"},
 )
 
 
@@ -44,8 +45,17 @@ def test_db_storage_is_encrypted_gp3_with_autoscaling(prod):
     assert (db["allocatedStorage"], db["maxAllocatedStorage"]) == (50, 500)
 
 
-def test_db_is_mysql_80(prod):
-    assert (instance(prod)["engine"], instance(prod)["engineVersion"]) == ("mysql", "8.0")
+def test_db_is_mysql_84_with_extended_support_disabled_explicitly(prod):
+    db = instance(prod)
+    assert (db["engine"], db["engineVersion"]) == ("mysql", "8.4")
+    assert db["engineLifecycleSupport"] == "open-source-rds-extended-support-disabled"
+
+
+def test_mysql_80_on_purpose_gets_its_family_and_the_lifecycle_it_asked_for(run):
+    result = run(lambda: Database("db", DatabaseArgs(**{
+        **BASE, "engine_version": "8.0.43", "engine_lifecycle_support": "open-source-rds-extended-support"})))
+    assert instance(result)["engineLifecycleSupport"] == "open-source-rds-extended-support"
+    assert result.get("aws:rds/parameterGroup:ParameterGroup", "db-params").inputs["family"] == "mysql8.0"
 
 
 def test_db_password_is_managed_by_rds(prod):
@@ -68,16 +78,48 @@ def test_db_lives_in_the_isolated_subnets(prod):
 def test_parameter_group_requires_secure_transport(prod):
     group = prod.get("aws:rds/parameterGroup:ParameterGroup", "db-params")
     params = {p["name"]: p["value"] for p in group.inputs["parameters"]}
-    assert params["require_secure_transport"] == "ON"
-    assert group.inputs["family"] == "mysql8.0"
+    # An RDS for MySQL instance parameter group takes the boolean 1 (ON is the Aurora cluster spelling).
+    assert params["require_secure_transport"] == "1"
+    assert group.inputs["family"] == "mysql8.4"
     assert instance(prod)["parameterGroupName"] == group.state["name"]
 
 
 def test_prod_db_is_multi_az_protected_and_keeps_a_final_snapshot(prod):
     db = instance(prod)
     assert db["multiAz"] is True and db["deletionProtection"] is True
-    assert db["skipFinalSnapshot"] is False and db["finalSnapshotIdentifier"] == "db-final"
+    assert db["skipFinalSnapshot"] is False
     assert db["backupRetentionPeriod"] == 14
+
+
+def test_final_snapshot_name_is_unique_to_this_database_incarnation(prod):
+    # The security group id is AWS-made and never reused, so no earlier deletion can have taken the name.
+    assert instance(prod)["finalSnapshotIdentifier"] == "db-db-final-db-db-sg-id"
+    from components.database import _final_snapshot_identifier
+    assert _final_snapshot_identifier("webservice-prod-db", "sg-0a1b2c3d4e5f60718") == \
+        "webservice-prod-db-final-0a1b2c3d4e5f60718"
+
+
+def test_deletion_protected_db_is_also_protected_in_pulumi(prod, dev):
+    assert prod.get("aws:rds/instance:Instance", "db-db").protect is True
+    assert dev.get("aws:rds/instance:Instance", "db-db").protect is False
+
+
+def test_instance_identifier_is_fixed_and_checked():
+    from components.database import _identifier
+    assert _identifier("webservice-Prod") == "webservice-prod-db"
+    for bad in ("1webservice", "web--service", "w" * 61):
+        with pytest.raises(ValueError, match="must be 1..63 letters, digits and hyphens"):
+            _identifier(bad)
+
+
+def test_rds_log_groups_exist_before_the_instance_with_retention_and_key(prod):
+    db = prod.get("aws:rds/instance:Instance", "db-db")
+    assert db.inputs["identifier"] == "db-db"
+    for log in ("error", "slowquery"):
+        group = prod.get("aws:cloudwatch/logGroup:LogGroup", f"db-db-{log}-logs")
+        assert group.inputs["name"] == f"/aws/rds/instance/db-db/{log}"
+        assert group.inputs["retentionInDays"] == 365 and group.inputs["kmsKeyId"] == KEY
+        assert group.urn in db.dependencies
 
 
 def test_dev_db_is_single_az_and_disposable(dev):
@@ -125,6 +167,10 @@ def test_db_security_group_has_no_inline_rules(prod):
     (dict(username="admin"), "username='admin'"),
     (dict(backup_retention_days=40), "backup_retention_days=40"),
     (dict(monitoring_interval=3), "monitoring_interval=3"),
+    (dict(engine_version="8.1"), "engine_version='8.1': allowed values are 8.4 or 8.4.<patch>"),
+    (dict(engine_lifecycle_support="yes"), "engine_lifecycle_support='yes'"),
+    (dict(username="a2345678901234567"), "must be 1..16"),
+    (dict(log_retention_days=8), "log_retention_days=8"),
 ])
 def test_args_are_validated(changes, message):
     with pytest.raises(ValueError, match=message):

@@ -15,11 +15,12 @@ VALID = Settings(
     project="webservice", stack="prod", region="us-east-1", cpu=1024, memory=2048, desired_count=3,
     min_count=3, max_count=12, spot_percent=0, architecture="ARM64", cpu_target_percent=60,
     requests_per_target=1000, vpc_cidr="10.0.0.0/16", az_count=3, nat_strategy="OnePerAz",
-    container_port=8080, image_tag="", log_level="info", db_pool_size=10, run_migrations=True,
+    container_port=8080, image_tag="", log_level="info", db_pool_size=10,
     enable_execute_command=False, log_retention_days=365,
     certificate_arn="arn:aws:acm:us-east-1:111122223333:certificate/00000000-0000-0000-0000-000000000000",
     alb_access_logs=True, alb_deletion_protection=True, db_instance_class="db.m7g.large",
-    db_engine_version="8.0", db_name="app", db_username="appadmin", db_allocated_storage=50,
+    db_engine_version="8.4", db_engine_lifecycle_support="open-source-rds-extended-support-disabled",
+    db_name="app", db_username="appadmin", db_app_username="app", db_allocated_storage=50,
     db_max_allocated_storage=500, db_multi_az=True, db_backup_retention_days=14, db_deletion_protection=True,
     db_final_snapshot=True, db_monitoring_interval=60,
 )
@@ -134,8 +135,51 @@ def test_db_class_not_db_star_is_rejected(klass):
     assert f"dbInstanceClass={klass!r}" in message and "(db.*)" in message
 
 
-def test_db_username_admin_is_rejected():
-    assert "dbUsername='admin'" in error_for(db_username="admin")
+@pytest.mark.parametrize("user", ["admin", "Root", "rdsadmin", "rdsrepladmin"])
+def test_reserved_db_user_names_are_rejected_for_both_users(user):
+    assert f"dbUsername={user!r}: must not be a reserved name" in error_for(db_username=user)
+    assert f"dbAppUsername={user!r}: must not be a reserved name" in error_for(db_app_username=user)
+
+
+def test_master_user_name_is_at_most_16_characters_and_app_user_at_most_32():
+    assert "dbUsername='a234567890123456' " not in error_for(db_username="a234567890123456", db_name="1")
+    assert ("dbUsername='a2345678901234567': must be 1..16 of [A-Za-z0-9_] starting with a letter"
+            in error_for(db_username="a2345678901234567"))
+    assert "dbAppUsername=" not in error_for(db_app_username="a" * 32, db_name="1")
+    assert ("dbAppUsername='" + "a" * 33 + "': must be 1..32 of [A-Za-z0-9_] starting with a letter"
+            in error_for(db_app_username="a" * 33))
+    assert "dbAppUsername='app-user': must be 1..32" in error_for(db_app_username="app-user")
+
+
+def test_app_user_must_not_be_the_master_user():
+    assert ("dbAppUsername='AppAdmin': must differ from dbUsername (appadmin): the app never connects as the "
+            "master user") in error_for(db_app_username="AppAdmin")
+
+
+@pytest.mark.parametrize("version", ["8.4", "8.4.7", "8.0", "8.0.43"])
+def test_mysql_84_and_80_versions_are_accepted(version):
+    lifecycle = "open-source-rds-extended-support" if version.startswith("8.0") else \
+        "open-source-rds-extended-support-disabled"
+    changed = dataclasses.replace(VALID, db_engine_version=version, db_engine_lifecycle_support=lifecycle)
+    assert changed.validate() is changed
+
+
+@pytest.mark.parametrize("version", ["8", "8.1", "5.7", "9.0", "8.4.x", "8.4.1.2", "v8.4"])
+def test_other_mysql_versions_are_rejected_with_the_allowed_lines(version):
+    assert (f"dbEngineVersion={version!r}: allowed values are 8.4 or 8.4.<patch>, 8.0 or 8.0.<patch>"
+            in error_for(db_engine_version=version))
+
+
+def test_mysql_80_without_extended_support_is_rejected_because_rds_refuses_to_create_it():
+    message = error_for(db_engine_version="8.0")
+    assert ("dbEngineLifecycleSupport='open-source-rds-extended-support-disabled': MySQL 8.0 is past RDS "
+            "standard support, so RDS refuses to create it without Extended Support: use dbEngineVersion 8.4, "
+            "or set open-source-rds-extended-support on purpose (billed per vCPU-hour)") in message
+
+
+def test_unknown_lifecycle_value_is_rejected():
+    assert ("dbEngineLifecycleSupport='none': allowed values are open-source-rds-extended-support-disabled, "
+            "open-source-rds-extended-support") in error_for(db_engine_lifecycle_support="none")
 
 
 def test_log_retention_must_be_a_cloudwatch_value():

@@ -14,9 +14,10 @@ SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-1-AbC"
 BASE = dict(
     cpu=256, memory=512, architecture="ARM64", container_port=8080, region="us-east-1",
     account_id="123456789012", image_ref="repo.example/app:sha-1", repository_arn="arn:aws:ecr:::repository/app",
-    db_host="db.internal", db_port=3306, db_name="app", db_secret_arn=SECRET, kms_key_arn=KEY,
+    db_host="db.internal", db_port=3306, db_name="app", db_secret_arn=SECRET, db_resource_id="db-ABCDEF123",
+    db_app_user="app", app_version="sha-1", kms_key_arn=KEY,
     exec_log_group_arn="arn:aws:logs:us-east-1:123456789012:log-group:exec", log_retention_days=7,
-    db_pool_size=10, run_migrations=False, log_level="info", enable_execute_command=False,
+    db_pool_size=10, log_level="info", enable_execute_command=False,
     tags={"project": "webservice"},
 )
 
@@ -54,9 +55,36 @@ def test_task_definition_uses_the_configured_architecture(task, task_with_exec):
     assert taskdef(task_with_exec).inputs["runtimePlatform"]["cpuArchitecture"] == "X86_64"
 
 
-def test_task_definition_references_the_tagged_image(task):
-    (container,) = json.loads(taskdef(task).inputs["containerDefinitions"])
-    assert container["image"] == "repo.example/app:sha-1"
+def containers(result):
+    return {c["name"]: c for c in json.loads(taskdef(result).inputs["containerDefinitions"])}
+
+
+def test_task_definition_references_the_tagged_image_in_both_containers(task):
+    assert {c["image"] for c in containers(task).values()} == {"repo.example/app:sha-1"}
+
+
+def test_task_has_the_app_and_a_migrate_container_that_it_waits_for(task):
+    found = containers(task)
+    assert sorted(found) == ["app", "migrate"]
+    assert found["app"]["dependsOn"] == [{"containerName": "migrate", "condition": "SUCCESS"}]
+    assert found["migrate"]["essential"] is False
+
+
+def test_master_secret_only_in_migrate_and_no_db_password_in_app(task):
+    found = containers(task)
+    assert {s["valueFrom"] for s in found["migrate"]["secrets"]} == {f"{SECRET}:password::", f"{SECRET}:username::"}
+    assert "secrets" not in found["app"]
+    assert not [e for e in found["app"]["environment"] if "PASSWORD" in e["name"]]
+
+
+def test_task_role_may_connect_as_the_app_user_only(task):
+    document = json.loads(task.get("aws:iam/policy:Policy", "app-db-connect-policy").inputs["policy"])
+    (statement,) = document["Statement"]
+    assert statement["Action"] == "rds-db:connect" and statement["Effect"] == "Allow"
+    assert statement["Resource"] == "arn:aws:rds-db:us-east-1:123456789012:dbuser:db-ABCDEF123/app"
+    attachment = task.get("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "app-db-connect-policy")
+    assert attachment.inputs["role"] == task.get("aws:iam/role:Role", "app-task-role").state["name"]
+    assert attachment.urn in taskdef(task).dependencies
 
 
 def test_task_definition_depends_on_the_image(task):
@@ -96,9 +124,9 @@ def test_execution_policy_reads_exactly_the_db_secret(task):
     assert [s["Resource"] for s in reads] == [SECRET]
 
 
-def test_task_role_has_no_policy_without_exec(task):
+def test_task_role_has_only_the_db_connect_policy_without_exec(task):
     attachments = task.all("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
-    assert [a.name for a in attachments] == ["app-execution-policy"]
+    assert sorted(a.name for a in attachments) == ["app-db-connect-policy", "app-execution-policy"]
 
 
 def test_task_role_gets_exec_channels_with_exec(task_with_exec):
@@ -112,8 +140,8 @@ def test_log_group_has_retention_and_kms_key(task):
 
 
 def test_container_logs_go_to_the_task_log_group(task):
-    (container,) = json.loads(taskdef(task).inputs["containerDefinitions"])
-    assert container["logConfiguration"]["options"]["awslogs-group"] == "/ecs/app"
+    for container in containers(task).values():
+        assert container["logConfiguration"]["options"]["awslogs-group"] == "/ecs/app"
 
 
 def test_task_definition_is_tagged(task):
@@ -124,6 +152,7 @@ def test_task_definition_is_tagged(task):
     (dict(cpu=256, memory=4096), "cpu=256, memory=4096: Fargate CPU 256 allows memory"),
     (dict(architecture="arm"), "architecture='arm': allowed values are ARM64, X86_64"),
     (dict(log_retention_days=2), "log_retention_days=2"),
+    (dict(db_app_user="1app"), "db_app_user='1app': must be 1..32"),
 ])
 def test_args_are_validated(changes, message):
     with pytest.raises(ValueError, match=message):

@@ -41,8 +41,9 @@ def one(run, typ):
     return run.one(typ).inputs
 
 
-def container(run):
-    (definition,) = json.loads(one(run, "aws:ecs/taskDefinition:TaskDefinition")["containerDefinitions"])
+def container(run, name="app"):
+    definitions = json.loads(one(run, "aws:ecs/taskDefinition:TaskDefinition")["containerDefinitions"])
+    (definition,) = [d for d in definitions if d["name"] == name]
     return definition
 
 
@@ -188,24 +189,75 @@ def test_exec_is_enabled_in_dev_only(stack_run):
     assert flags == {"dev": True, "staging": False, "prod": False}
 
 
-def test_migrations_run_on_start_by_default(stack_run):
-    env = {s: {e["name"]: e["value"] for e in container(stack_run(s))["environment"]} for s in STACKS}
-    assert [env[s]["RUN_MIGRATIONS"] for s in STACKS] == ["true", "true", "true"]
+def environment(definition):
+    return {e["name"]: e["value"] for e in definition["environment"]}
 
 
-def test_migrations_on_start_can_be_turned_off(run_stack):
-    run = run_stack("prod", overrides={"webservice:runMigrations": "false"})
-    assert {"name": "RUN_MIGRATIONS", "value": "false"} in container(run)["environment"]
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_task_migrates_first_then_starts_the_app(stack_run, stack):
+    run = stack_run(stack)
+    assert container(run, "migrate")["command"] == ["node", "src/migrate.js"]
+    assert container(run)["dependsOn"] == [{"containerName": "migrate", "condition": "SUCCESS"}]
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_container_db_settings_point_at_the_stack_database(stack_run, stack):
     run = stack_run(stack)
-    env = {e["name"]: e["value"] for e in container(run)["environment"]}
-    assert env["DB_HOST"] == run.one("aws:rds/instance:Instance").state["address"]
-    assert env["DB_PORT"] == "3306" and env["PORT"] == "8080"
-    assert {s["valueFrom"] for s in container(run)["secrets"]} == {
+    for name in ("app", "migrate"):
+        env = environment(container(run, name))
+        assert env["DB_HOST"] == run.one("aws:rds/instance:Instance").state["address"]
+        assert env["DB_PORT"] == "3306" and env["DB_AUTH"] == "iam"
+    assert environment(container(run))["PORT"] == "8080"
+    assert {s["valueFrom"] for s in container(run, "migrate")["secrets"]} == {
         f"{run.outputs['dbSecretArn']}:username::", f"{run.outputs['dbSecretArn']}:password::"}
+    assert "secrets" not in container(run)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_app_connects_as_the_configured_app_user_which_alone_the_task_role_may_be(stack_run, stack):
+    run = stack_run(stack)
+    assert environment(container(run))["DB_USER"] == environment(container(run, "migrate"))["DB_APP_USER"] == "app"
+    resource_id = run.one("aws:rds/instance:Instance").state["resourceId"]
+    connect = [json.loads(p.inputs["policy"]) for p in run.all("aws:iam/policy:Policy")
+               if "rds-db:" in p.inputs["policy"]]
+    assert [s["Resource"] for doc in connect for s in doc["Statement"]] == [
+        f"arn:aws:rds-db:us-east-1:123456789012:dbuser:{resource_id}/app"]
+
+
+def test_app_user_comes_from_config(run_stack):
+    run = run_stack("staging", overrides={"webservice:dbAppUsername": "orders_rw"})
+    assert environment(container(run))["DB_USER"] == "orders_rw"
+    resources = [s["Resource"] for p in run.all("aws:iam/policy:Policy")
+                 for s in json.loads(p.inputs["policy"])["Statement"] if s["Action"] == "rds-db:connect"]
+    assert [r.rsplit("/", 1)[1] for r in resources] == ["orders_rw"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_database_is_mysql_84_without_paid_extended_support(stack_run, stack):
+    run = stack_run(stack)
+    db = one(run, "aws:rds/instance:Instance")
+    assert db["engineVersion"] == "8.4"
+    assert db["engineLifecycleSupport"] == "open-source-rds-extended-support-disabled"
+    assert one(run, "aws:rds/parameterGroup:ParameterGroup")["family"] == "mysql8.4"
+
+
+def test_only_the_deletion_protected_prod_db_is_protected(stack_run):
+    protected = {s: stack_run(s).one("aws:rds/instance:Instance").protect for s in STACKS}
+    assert protected == {"dev": False, "staging": False, "prod": True}
+
+
+def test_the_key_outlives_the_stack_wherever_a_final_snapshot_is_taken(stack_run):
+    retained = {s: stack_run(s).one("aws:kms/key:Key").retain_on_delete for s in STACKS}
+    snapshots = {s: not one(stack_run(s), "aws:rds/instance:Instance")["skipFinalSnapshot"] for s in STACKS}
+    assert retained == snapshots == {"dev": False, "staging": True, "prod": True}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_migrate_command_runs_the_deployed_task_with_an_app_container_that_exits_at_once(stack_run, stack):
+    command = stack_run(stack).outputs["migrateCommand"]
+    assert command.startswith(f"aws ecs run-task --region us-east-1 --cluster ")
+    assert f"--task-definition webservice-{stack} " in command
+    assert command.endswith("""--overrides '{"containerOverrides":[{"name":"app","command":["node","-e",""]}]}'""")
 
 
 def test_prod_without_certificate_fails_before_any_resource():
@@ -255,9 +307,9 @@ class _RebuildPreviewMocks(StrictMocks):
 def test_container_definitions_are_known_in_preview_while_the_image_rebuilds():
     run = run_main("prod", mocks=_RebuildPreviewMocks(), preview=True)
     definitions = run.one("aws:ecs/taskDefinition:TaskDefinition").inputs["containerDefinitions"]
-    (app,) = json.loads(definitions)  # a plain string: the policy pack can read every field
-    assert app["user"] == "1000:1000" and app["readonlyRootFilesystem"] is True
-    assert re.search(r":sha-[0-9a-f]{20}$", app["image"])
+    for definition in json.loads(definitions):  # a plain string: the policy pack can read every field
+        assert definition["user"] == "1000:1000" and definition["readonlyRootFilesystem"] is True
+        assert re.search(r":sha-[0-9a-f]{20}$", definition["image"])
 
 
 def test_documented_invokes_are_exactly_the_ones_the_stacks_call(stack_run):
