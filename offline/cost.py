@@ -44,6 +44,9 @@ class DbUsage:
     instance_class: str
     multi_az: bool
     storage_gb: float
+    engine_version: str = ""
+    #: engineLifecycleSupport as sent; RDS's own default (when absent) enrols the instance in Extended Support.
+    lifecycle: str = "open-source-rds-extended-support"
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,17 @@ def estimate(usage: Usage, prices: dict) -> Estimate:
         g = rds["gp3_gb_month"]
         lines.append(Line(f"RDS gp3 storage {az_label} ({db.label})", f"{db.storage_gb:g} GB-month",
                           _r(db.storage_gb * g[az]), f"{g['source']} ({g['date']})"))
+        ext = rds["extended_support"]
+        major = ".".join(db.engine_version.split(".")[:2])
+        if db.lifecycle == "open-source-rds-extended-support" and major in ext["majors_billed"]:
+            label = f"RDS Extended Support, MySQL {major} {az_label} ({db.label})"
+            if row is None:
+                lines.append(Line(label, "class not in the price table", 0.0, "add it to offline/prices.json"))
+            else:
+                instances = 2 if db.multi_az else 1
+                lines.append(Line(label, f"{instances} x {row['vcpu']} vCPU x {h} h",
+                                  _r(instances * row["vcpu"] * ext["vcpu_hour"] * h),
+                                  f"{ext['source']} ({ext['date']})"))
     if usage.secrets:
         s = prices["secrets_manager"]["secret_month"]
         lines.append(Line("Secrets Manager secrets", f"{usage.secrets} secret-month",
@@ -286,7 +300,8 @@ def usage_from_resources(resources: Iterable[dict], prices: dict) -> Usage:
         if r["type"] == "aws:rds/instance:Instance":
             p = props(r)
             dbs.append(DbUsage(r["name"], str(_plain(p.get("instanceClass"))), bool(_plain(p.get("multiAz"))),
-                               _num(p.get("allocatedStorage")) or 20.0))
+                               _num(p.get("allocatedStorage")) or 20.0, str(_plain(p.get("engineVersion")) or ""),
+                               str(_plain(p.get("engineLifecycleSupport")) or DbUsage.lifecycle)))
             if _plain(p.get("manageMasterUserPassword")):
                 secrets += 1
         elif r["type"] == "aws:secretsmanager/secret:Secret":

@@ -21,8 +21,10 @@ PRICES = {
     "nat_gateway": {"hour": {"usd": 0.045, "source": "s", "date": "d"},
                     "gb_processed": {"usd": 0.045, "source": "s", "date": "d"}},
     "public_ipv4": {"hour": {"usd": 0.005, "source": "s", "date": "d"}},
-    "rds_mysql": {"instance_hour": {"db.t4g.micro": {"single_az": 0.016, "multi_az": 0.032, "source": "s", "date": "d"}},
-                  "gp3_gb_month": {"single_az": 0.115, "multi_az": 0.23, "source": "s", "date": "d"}},
+    "rds_mysql": {"instance_hour": {"db.t4g.micro": {"vcpu": 2, "single_az": 0.016, "multi_az": 0.032, "source": "s",
+                                                     "date": "d"}},
+                  "gp3_gb_month": {"single_az": 0.115, "multi_az": 0.23, "source": "s", "date": "d"},
+                  "extended_support": {"vcpu_hour": 0.1, "majors_billed": ["8.0"], "source": "s", "date": "d"}},
     "secrets_manager": {"secret_month": {"usd": 0.40, "source": "s", "date": "d"}},
     "cloudwatch_logs": {"ingest_gb": {"usd": 0.50, "source": "s", "date": "d"}},
     "ecr": {"storage_gb_month": {"usd": 0.10, "source": "s", "date": "d"}},
@@ -55,6 +57,29 @@ def test_hand_computed_bill():
     assert lines["ECR image storage (assumed size)"] == 0.15  # 1.5 GB x 0.10
     total = 14.42 + 10.81 + 16.43 + 5.84 + 32.85 + 10.95 + 23.36 + 4.60 + 0.40 + 1.50 + 0.15
     assert estimate(usage, PRICES).total == pytest.approx(total, abs=0.001)
+
+
+DISABLED = "open-source-rds-extended-support-disabled"
+
+
+def test_extended_support_is_billed_per_vcpu_hour_of_every_instance_only_where_it_applies():
+    def extended(**db):
+        lines = estimate(Usage(databases=(DbUsage("db", "db.t4g.micro", storage_gb=20, **db),)), PRICES).lines
+        return [(line.quantity, line.usd) for line in lines if line.item.startswith("RDS Extended Support")]
+    # 2 vCPU x 0.1 x 730 = 146 a month; Multi-AZ bills the standby too
+    assert extended(multi_az=False, engine_version="8.0.43") == [("1 x 2 vCPU x 730 h", 146.0)]
+    assert extended(multi_az=True, engine_version="8.0") == [("2 x 2 vCPU x 730 h", 292.0)]
+    assert extended(multi_az=False, engine_version="8.0", lifecycle=DISABLED) == []
+    assert extended(multi_az=False, engine_version="8.4") == []
+
+
+def test_an_instance_without_a_lifecycle_is_read_as_enrolled_like_rds_does():
+    db = {"urn": "u:db", "type": "aws:rds/instance:Instance", "name": "db",
+          "inputs": {"instanceClass": "db.t4g.micro", "engineVersion": "8.0", "allocatedStorage": 20.0}}
+    (usage,) = usage_from_resources([db], PRICES).databases
+    assert usage.lifecycle == "open-source-rds-extended-support"
+    db["inputs"]["engineLifecycleSupport"] = DISABLED
+    assert usage_from_resources([db], PRICES).databases[0].lifecycle == DISABLED
 
 
 def test_unknown_db_class_is_named_not_guessed():
@@ -106,4 +131,5 @@ def test_usage_from_a_recorded_graph():
     assert u.tasks == (TaskUsage("svc", "ARM64", 0.5, 1.0, 1.0, 1.0),)
     assert (u.nat_gateways, u.albs, u.public_ipv4) == (3, 1, 6)  # 3 NAT + one ALB IP per AZ
     assert u.databases == (DbUsage("db", "db.t4g.micro", True, 20.0),)
+    assert u.databases[0].lifecycle == "open-source-rds-extended-support"  # RDS's default when not sent
     assert u.secrets == 1 and u.ecr_gb == pytest.approx(3.0) and u.log_gb == 2.0
