@@ -5,6 +5,7 @@
 // only after FAIL_AFTER_PROBES refused logins in a row, never for a database that is just down, and
 // both recover without a restart once the credentials work again.
 const { test, before, after } = require('node:test');
+const http = require('node:http');
 const assert = require('node:assert/strict');
 const { Writable } = require('node:stream');
 const pino = require('pino');
@@ -13,7 +14,7 @@ const { createDb } = require('../src/db');
 const { CredentialMonitor, PROBE_INTERVAL_MS, FAIL_AFTER_PROBES } = require('../src/credentials');
 const { loggerOptions } = require('../src/logger');
 const {
-  APP_PASSWORD, appEnv, appUser, connect, dbSettings, freePort, freshDatabase, migrateDatabase, startServer, waitFor,
+  APP_PASSWORD, appEnv, appUser, connect, dbSettings, freePort, freshDatabase, migrateDatabase, runNode, startServer, waitFor,
 } = require('./support/env');
 
 const DB = 'creds_db';
@@ -164,5 +165,19 @@ test('an unreachable database never fails /healthz, however long it lasts', asyn
   } finally {
     await app.close();
     await db.close();
+  }
+});
+
+test('the container health check script fails while /healthz is 503, so ECS replaces the task', async () => {
+  const server = http.createServer((req, res) => {
+    res.statusCode = req.url === '/healthz' ? 503 : 404;
+    res.end('{"status":"database credentials rejected"}');
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { code } = await runNode(['src/healthcheck.js'], { PATH: process.env.PATH, PORT: String(server.address().port) }).exited;
+    assert.equal(code, 1);
+  } finally {
+    server.close();
   }
 });
