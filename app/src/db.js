@@ -205,8 +205,9 @@ function createDb(dbConfig, { logger, queryTimeoutMs = QUERY_TIMEOUT_MS, authTok
     ...monitorOptions,
     logger,
     async probe() {
-      const conn = await mysql.createConnection(connectionOptions(dbConfig, tokens));
-      await conn.end();
+      const conn = await mysql.createConnection(connectionOptions(dbConfig, tokens)); // bounded by connectTimeout
+      // The login worked. Closing politely is bounded too, so a stuck close cannot stall the monitor.
+      await withTimeout(conn.end(), PING_TIMEOUT_MS, 'closing the probe connection timed out').catch(() => conn.destroy());
     },
   });
   // The callback pool under the promise wrapper: the hot path below uses it directly, so a
