@@ -6,7 +6,7 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const mysql = require('mysql2/promise');
-const { APP_PRIVILEGES, identifiedClause, schemaPattern } = require('../src/migrate');
+const { APP_PRIVILEGES, identifiedClause, migrate, schemaPattern } = require('../src/migrate');
 const {
   APP_PASSWORD, appEnv, appUser, connect, dbSettings, freshDatabase, migrateDatabase, migrateEnv, runNode, seedUsers, startServer,
 } = require('./support/env');
@@ -38,6 +38,7 @@ before(async () => {
   await admin.query('CREATE DATABASE grantsXdb');
   await admin.query('CREATE TABLE grantsXdb.secrets (id INT PRIMARY KEY)');
   // The app user exists already, with far too much: migrate must take it all away.
+  await admin.query(`DROP USER IF EXISTS ?@'%'`, [USER]);
   await admin.query(`CREATE USER ?@'%' IDENTIFIED BY 'an-old-password'`, [USER]);
   await admin.query(`GRANT PROCESS, CREATE USER ON *.* TO ?@'%' WITH GRANT OPTION`, [USER]);
   await admin.query(`GRANT ALL PRIVILEGES ON grantsXdb.* TO ?@'%'`, [USER]);
@@ -137,5 +138,25 @@ test('a running app is unaffected by a change of the admin (master) password', a
     assert.equal((await fetch(`${server.base}/healthz`)).status, 200);
   } finally {
     await server.stop();
+  }
+});
+
+test('with DB_TLS on, the app user must use TLS (REQUIRE SSL); with it off, REQUIRE NONE', async () => {
+  const database = 'tls_db';
+  await freshDatabase(database);
+  const pool = mysql.createPool({ ...dbSettings(), database, connectionLimit: 1 });
+  const user = { name: appUser(database), auth: 'password', password: APP_PASSWORD };
+  const sslType = async () => (await admin.query('SELECT ssl_type AS t FROM mysql.user WHERE user = ?', [user.name]))[0][0].t;
+  const { host, port } = dbSettings();
+  const login = () => mysql.createConnection({ host, port, user: user.name, password: APP_PASSWORD, database }).then((c) => c.end());
+  try {
+    await migrate(pool, { database, appUser: user, tls: true });
+    assert.equal(await sslType(), 'ANY');
+    await assert.rejects(login(), { code: 'ER_ACCESS_DENIED_ERROR' }, 'a login without TLS is refused');
+    await migrate(pool, { database, appUser: user, tls: false });
+    assert.equal(await sslType(), '');
+    await login();
+  } finally {
+    await pool.end();
   }
 });
