@@ -177,9 +177,9 @@ async function main() {
   // src/config.js and Pulumi.yaml), with its access log going to /dev/null.
   const service = await startServer('src/server.js', {
     NODE_OPTIONS: IMAGE_NODE_OPTIONS,
+    DB_AUTH: 'password', // the app user that scripts/bench.sh had src/migrate.js create
     DB_TLS: 'false',
     DB_POOL_SIZE: POOL_SIZE,
-    RUN_MIGRATIONS: 'false',
     LOG_LEVEL,
   });
   // The Fastify floor (bench/floor.js) runs beside the service, with the image's NODE_OPTIONS too.

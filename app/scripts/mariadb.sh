@@ -2,7 +2,9 @@
 # A throwaway MariaDB for tests and the benchmark, in its own directory, on a free loopback port.
 #   mariadb.sh start DIR   create DIR/data once, start mariadbd, print the port (DIR/port)
 #   mariadb.sh stop DIR    stop it (by the pid it wrote) and wait until it is gone
-# The app user is app/apppw with all privileges (tests create their own databases).
+# The admin is app/apppw with all privileges and GRANT OPTION, as the RDS master user has: the tests
+# use it as the migrate container's admin, which creates the app user and its grants, and create
+# their own databases with it.
 set -euo pipefail
 
 cmd=${1:?usage: mariadb.sh start|stop DIR}
@@ -40,7 +42,7 @@ case "$cmd" in
     if [ "$first" -eq 1 ]; then
       mariadb --no-defaults --socket="$dir/mdb.sock" -uroot -e "
         CREATE USER 'app'@'127.0.0.1' IDENTIFIED BY 'apppw';
-        GRANT ALL PRIVILEGES ON *.* TO 'app'@'127.0.0.1';"
+        GRANT ALL PRIVILEGES ON *.* TO 'app'@'127.0.0.1' WITH GRANT OPTION;"
     fi
     echo "$port"
     ;;

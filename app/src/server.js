@@ -3,7 +3,6 @@
 const { loadConfig, ConfigError } = require('./config');
 const { createLogger } = require('./logger');
 const { createDb } = require('./db');
-const { migrate } = require('./migrate');
 const { buildApp } = require('./app');
 
 // The ALB keeps idle connections for 60 s; Node must not close them first (the 502 pitfall).
@@ -59,21 +58,14 @@ async function main() {
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
 
-  if (config.runMigrations) {
-    try {
-      await migrate(db.pool, { database: config.db.database, logger });
-    } catch (err) {
-      logger.fatal({ err }, 'migrations failed');
-      await db.close().catch(() => {});
-      process.exit(1);
-    }
-  }
-  if (stopping) return;
-
+  // Migrations run in the migrate container, as the admin user: the app user may not run DDL.
+  db.credentials.start();
   app = buildApp({
     db,
     logger,
     lifecycle,
+    credentials: db.credentials,
+    version: config.version,
     fastifyOptions: { keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, forceCloseConnections: false },
   });
   app.server.headersTimeout = HEADERS_TIMEOUT_MS;

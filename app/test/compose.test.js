@@ -1,13 +1,14 @@
 'use strict';
 
-// compose.yaml (repo root) parses with docker-compose and gives the app the same environment
-// contract as src/config.js, with the container hardening the task definition also uses.
+// compose.yaml (repo root) parses with docker-compose and gives the migrate and app containers the
+// same environment contracts as src/config.js, with the container hardening the task definition
+// also uses.
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const { execFileSync } = require('node:child_process');
 const path = require('node:path');
 const YAML = require('yaml');
-const { ENV_KEYS } = require('../src/config');
+const { ENV_KEYS, MIGRATE_ENV_KEYS, loadConfig, loadMigrateConfig } = require('../src/config');
 const { APP_DIR } = require('./support/env');
 
 const COMPOSE_FILE = path.join(APP_DIR, '..', 'compose.yaml');
@@ -15,37 +16,61 @@ const COMPOSE_FILE = path.join(APP_DIR, '..', 'compose.yaml');
 function composeConfig() {
   const out = execFileSync('docker-compose', ['-f', COMPOSE_FILE, 'config'], {
     encoding: 'utf8',
-    env: { PATH: process.env.PATH }, // the file's defaults, not the caller's DB_PASSWORD
+    env: { PATH: process.env.PATH }, // the file's defaults, not the caller's passwords
   });
   return YAML.parse(out);
 }
 
 test('docker-compose accepts compose.yaml', () => {
   const config = composeConfig();
-  assert.deepEqual(Object.keys(config.services).sort(), ['app', 'mysql']);
+  assert.deepEqual(Object.keys(config.services).sort(), ['app', 'migrate', 'mysql']);
 });
 
-test('the app service gets exactly the config module env keys, TLS off locally', () => {
+test('the app service gets the config module env keys in password mode, TLS off locally', () => {
   const { app } = composeConfig().services;
-  assert.deepEqual(Object.keys(app.environment).sort(), [...ENV_KEYS].sort());
+  const iamOnly = ['AWS_REGION'];
+  assert.deepEqual(Object.keys(app.environment).sort(), ENV_KEYS.filter((k) => !iamOnly.includes(k)).sort());
+  assert.equal(app.environment.DB_AUTH, 'password');
   assert.equal(app.environment.DB_TLS, 'false');
   assert.equal(app.environment.DB_HOST, 'mysql');
+  assert.doesNotThrow(() => loadConfig(app.environment), 'the app accepts its compose environment');
 });
 
-test('the app runs hardened: read-only, node user, tmpfs /tmp, init, health check script', () => {
-  const { app, mysql } = composeConfig().services;
-  assert.equal(app.read_only, true);
-  assert.equal(app.user, 'node');
-  assert.deepEqual(app.tmpfs, ['/tmp']);
-  assert.equal(app.init, true);
-  assert.equal(app.build.context, APP_DIR);
+test('the migrate service: same image, node src/migrate.js, the migrate env keys, admin = MySQL root', () => {
+  const { app, migrate, mysql } = composeConfig().services;
+  assert.deepEqual(Object.keys(migrate.environment).sort(), [...MIGRATE_ENV_KEYS].sort());
+  assert.equal(migrate.image, app.image);
+  assert.deepEqual(migrate.build, app.build);
+  assert.deepEqual(migrate.command, ['node', 'src/migrate.js']);
+  assert.deepEqual(migrate.depends_on, { mysql: { condition: 'service_healthy' } });
+  assert.equal(migrate.environment.DB_ADMIN_USER, 'root');
+  assert.equal(migrate.environment.DB_ADMIN_PASSWORD, mysql.environment.MYSQL_ROOT_PASSWORD);
+  assert.equal(migrate.environment.DB_AUTH, 'password');
+  assert.equal(migrate.environment.DB_NAME, mysql.environment.MYSQL_DATABASE);
+  assert.doesNotThrow(() => loadMigrateConfig(migrate.environment), 'migrate accepts its compose environment');
+  // The app logs in as the user migrate creates, with the password migrate gives it.
+  assert.equal(app.environment.DB_USER, migrate.environment.DB_APP_USER);
+  assert.equal(app.environment.DB_PASSWORD, migrate.environment.DB_APP_PASSWORD);
+  assert.equal(app.environment.DB_NAME, migrate.environment.DB_NAME);
+  assert.notEqual(app.environment.DB_USER, migrate.environment.DB_ADMIN_USER);
+  assert.ok(!Object.values(app.environment).includes(mysql.environment.MYSQL_ROOT_PASSWORD), 'the app never gets the admin password');
+  assert.equal(mysql.environment.MYSQL_USER, undefined, 'the app user is migrate\'s to create');
+});
+
+test('both containers run hardened: read-only, node user, tmpfs /tmp, init; the app waits for migrate to succeed', () => {
+  const { app, migrate, mysql } = composeConfig().services;
+  for (const service of [app, migrate]) {
+    assert.equal(service.read_only, true);
+    assert.equal(service.user, 'node');
+    assert.deepEqual(service.tmpfs, ['/tmp']);
+    assert.equal(service.init, true);
+    assert.equal(service.build.context, APP_DIR);
+  }
   assert.deepEqual(app.healthcheck.test, ['CMD', 'node', 'src/healthcheck.js']);
-  assert.deepEqual(app.depends_on, { mysql: { condition: 'service_healthy' } });
-  assert.match(mysql.image, /^mysql:8(\.|$)/);
+  assert.deepEqual(app.depends_on, { migrate: { condition: 'service_completed_successfully' } });
+  assert.equal(migrate.restart, 'no');
+  assert.match(mysql.image, /^mysql:8\.4(\.|$)/);
   assert.ok(mysql.healthcheck.test.join(' ').includes('mysqladmin ping'));
-  assert.equal(mysql.environment.MYSQL_PASSWORD, app.environment.DB_PASSWORD);
-  assert.equal(mysql.environment.MYSQL_DATABASE, app.environment.DB_NAME);
-  assert.equal(mysql.environment.MYSQL_USER, app.environment.DB_USER);
 });
 
 test('the Dockerfile and compose agree on the run contract', () => {

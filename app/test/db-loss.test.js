@@ -8,7 +8,7 @@ const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { APP_DIR, appEnv, connect, freshDatabase, seedUsers, startServer, waitFor } = require('./support/env');
+const { APP_DIR, appEnv, connect, freshDatabase, migrateDatabase, seedUsers, startServer, waitFor } = require('./support/env');
 
 // This file gets its own MariaDB, so stopping it does not disturb the other test files.
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'app-dbloss-'));
@@ -19,6 +19,7 @@ let server;
 before(async () => {
   port = mariadb('start');
   await freshDatabase('loss', port);
+  await migrateDatabase('loss', { DB_PORT: port });
   server = await startServer(appEnv('loss', { DB_PORT: port, DB_POOL_SIZE: '4' }));
   const conn = await connect('loss', port);
   await seedUsers(conn, 10);

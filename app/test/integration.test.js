@@ -6,7 +6,7 @@ const assert = require('node:assert/strict');
 const { buildApp } = require('../src/app');
 const { createDb } = require('../src/db');
 const { migrate } = require('../src/migrate');
-const { appEnv, connect, dbSettings, freshDatabase, runNode, seedUsers, startServer } = require('./support/env');
+const { appEnv, appUser, connect, dbSettings, freshDatabase, migrateDatabase, migrateEnv, runNode, seedUsers, startServer, APP_PASSWORD } = require('./support/env');
 
 const DB = 'it_users';
 const COUNT = 260;
@@ -106,11 +106,13 @@ test('injection strings are 400s and leave the table intact', async () => {
 test('three migration processes started at once apply each migration exactly once', async () => {
   const name = 'it_concurrent';
   await freshDatabase(name);
-  const runs = [1, 2, 3].map(() => runNode(['src/migrate.js'], appEnv(name, { LOG_LEVEL: 'info' })).exited);
+  const runs = [1, 2, 3].map(() => runNode(['src/migrate.js'], migrateEnv(name, { LOG_LEVEL: 'info' })).exited);
   const results = await Promise.all(runs);
   for (const r of results) assert.equal(r.code, 0, r.stderr + r.stdout);
-  const logs = results.map((r) => JSON.parse(r.stdout.trim().split('\n').at(-1)));
-  assert.deepEqual(logs.map((l) => l.applied.length).sort(), [0, 0, 1], 'one run applied, two found it done');
+  const logs = results.map((r) => r.stdout.trim().split('\n').map((l) => JSON.parse(l)));
+  const applied = logs.map((lines) => lines.find((l) => l.applied).applied.length);
+  assert.deepEqual(applied.sort(), [0, 0, 1], 'one run applied, two found it done');
+  for (const lines of logs) assert.equal(lines.at(-1).msg, 'app user up to date', 'each run provisioned the app user too');
   const other = await connect(name);
   try {
     const [ledger] = await other.query('SELECT id FROM schema_migrations');
@@ -123,7 +125,8 @@ test('three migration processes started at once apply each migration exactly onc
 });
 
 test('the real server over HTTP: keep-alive outlives the ALB idle timeout, logs are JSON without secrets', async () => {
-  const server = await startServer(appEnv(DB, { LOG_LEVEL: 'info', DB_PASSWORD: dbSettings().password }));
+  await migrateDatabase(DB); // the app user
+  const server = await startServer(appEnv(DB, { LOG_LEVEL: 'info', APP_VERSION: 'sha-1a2b3c' }));
   try {
     const res = await fetch(`${server.base}/users?limit=3`);
     assert.equal(res.status, 200);
@@ -132,7 +135,10 @@ test('the real server over HTTP: keep-alive outlives the ALB idle timeout, logs 
     const bad = await fetch(`${server.base}/users?limit=${encodeURIComponent("1' OR 1=1 --")}`);
     assert.equal(bad.status, 400);
     assert.equal((await bad.json()).statusCode, 400);
-    assert.equal((await fetch(`${server.base}/readyz`)).status, 200);
+    assert.equal(res.headers.get('x-app-version'), 'sha-1a2b3c');
+    const ready = await fetch(`${server.base}/readyz`);
+    assert.equal(ready.status, 200);
+    assert.deepEqual(await ready.json(), { status: 'ok', version: 'sha-1a2b3c' });
     const healthy = await runNode(['src/healthcheck.js'], { PATH: process.env.PATH, PORT: String(server.port) }).exited;
     assert.equal(healthy.code, 0, 'the container health check passes against the running server');
   } finally {
@@ -145,6 +151,6 @@ test('the real server over HTTP: keep-alive outlives the ALB idle timeout, logs 
   assert.match(down.stderr, /ECONNREFUSED/);
   const lines = server.output().stdout.trim().split('\n').map((l) => JSON.parse(l));
   assert.ok(lines.some((l) => l.msg === 'request completed' && l.reqId && l.res.statusCode === 200));
-  assert.ok(lines.some((l) => l.msg === 'starting' && l.config.db.user === dbSettings().user));
-  assert.ok(!server.output().stdout.includes(dbSettings().password), 'the password never reaches the logs');
+  assert.ok(lines.some((l) => l.msg === 'starting' && l.config.db.user === appUser(DB) && l.config.db.auth === 'password'));
+  assert.ok(!server.output().stdout.includes(APP_PASSWORD), 'the password never reaches the logs');
 });

@@ -23,7 +23,7 @@ before(async () => {
 after(() => db?.close());
 
 test('TLS verifies against the RDS CA bundle by default and is off only when asked', () => {
-  const base = { host: 'h', port: 3306, user: 'u', password: 'p', database: 'd', poolSize: 10 };
+  const base = { host: 'h', port: 3306, user: 'u', auth: 'password', password: 'p', database: 'd', poolSize: 10 };
   const on = poolOptions({ ...base, tls: true });
   assert.equal(on.ssl, awsCaBundle);
   assert.ok(on.ssl.ca.length > 10);
@@ -31,6 +31,22 @@ test('TLS verifies against the RDS CA bundle by default and is off only when ask
   assert.equal(poolOptions({ ...base, tls: false }).ssl, undefined);
   assert.equal(on.connectionLimit, 10);
   assert.ok(on.queueLimit > 0, 'the wait queue is bounded');
+  assert.equal(on.password, 'p');
+  assert.equal(on.authPlugins, undefined, 'password mode uses the driver\'s own handshake');
+});
+
+test('iam mode: no password, and the clear-text plugin answers with a fresh token each time it is asked', async () => {
+  let n = 0;
+  const options = poolOptions(
+    { host: 'h', port: 3306, user: 'u', auth: 'iam', region: 'us-east-1', database: 'd', tls: true, poolSize: 10 },
+    async () => `token-${++n}`,
+  );
+  assert.equal(options.password, undefined);
+  assert.equal(options.ssl, awsCaBundle);
+  assert.deepEqual(Object.keys(options.authPlugins), ['mysql_clear_password']);
+  const first = await options.authPlugins.mysql_clear_password({})(Buffer.alloc(0));
+  const second = await options.authPlugins.mysql_clear_password({})(Buffer.alloc(0));
+  assert.deepEqual([first.toString(), second.toString()], ['token-1\0', 'token-2\0']);
 });
 
 test('with every connection busy, callers get DbUnavailableError: at once past the queue limit, after the acquire timeout otherwise', async () => {

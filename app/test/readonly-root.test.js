@@ -8,7 +8,7 @@ const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { APP_DIR, NODE, appEnv, connect, freePort, freshDatabase, run, seedUsers, waitFor } = require('./support/env');
+const { APP_DIR, NODE, appEnv, connect, freePort, freshDatabase, migrateEnv, run, seedUsers, waitFor } = require('./support/env');
 
 const SANDBOX = [
   '--ro-bind', '/', '/',
@@ -46,10 +46,15 @@ test('the sandbox is what the image gets: uid 1000, / read-only, /tmp writable',
   assert.deepEqual(JSON.parse(stdout), { uid: 1000, app: 'EROFS', tmp: 'ok' });
 });
 
-test('the server migrates, serves, reports healthy and shuts down cleanly on a read-only root', async () => {
+test('migrate, then the server: both run, serve, report healthy and shut down cleanly on a read-only root', async () => {
   await freshDatabase('readonly_root');
+  // The migrate container runs first, with the same image and hardening.
+  const migrated = await sandboxed(['src/migrate.js'], migrateEnv('readonly_root', { NODE_ENV: 'production', LOG_LEVEL: 'info' })).exited;
+  assert.equal(migrated.code, 0, migrated.stderr + migrated.stdout);
+  assert.match(migrated.stdout, /"msg":"app user up to date"/);
+  assert.doesNotMatch(migrated.stdout + migrated.stderr, /EROFS|EACCES|read-only file system/i);
   const port = await freePort();
-  const env = appEnv('readonly_root', { NODE_ENV: 'production', RUN_MIGRATIONS: 'true', LOG_LEVEL: 'info', PORT: String(port) });
+  const env = appEnv('readonly_root', { NODE_ENV: 'production', LOG_LEVEL: 'info', PORT: String(port) });
   const server = sandboxed(['src/server.js'], env);
   try {
     const base = `http://127.0.0.1:${port}`;

@@ -23,8 +23,8 @@ function fakeDb({ rows = [ROW], fail, pingFails = false } = {}) {
   };
 }
 
-async function inject(db, url, lifecycle) {
-  const app = buildApp({ db, lifecycle });
+async function inject(db, url, lifecycle, options = {}) {
+  const app = buildApp({ db, lifecycle, ...options });
   try {
     return await app.inject({ method: 'GET', url });
   } finally {
@@ -112,16 +112,40 @@ test('/healthz never touches the database', async () => {
 });
 
 test('/readyz follows the database', async () => {
-  assert.equal((await inject(fakeDb(), '/readyz')).statusCode, 200);
+  const up = await inject(fakeDb(), '/readyz');
+  assert.equal(up.statusCode, 200);
+  assert.deepEqual(up.json(), { status: 'ok', version: 'unknown' });
   const down = await inject(fakeDb({ pingFails: true }), '/readyz');
   assert.equal(down.statusCode, 503);
-  assert.deepEqual(down.json(), { status: 'database unavailable' });
+  assert.deepEqual(down.json(), { status: 'database unavailable', version: 'unknown' });
 });
 
 test('/readyz is 503 once shutdown has begun', async () => {
   const res = await inject(fakeDb(), '/readyz', { closing: true });
   assert.equal(res.statusCode, 503);
-  assert.deepEqual(res.json(), { status: 'shutting down' });
+  assert.deepEqual(res.json(), { status: 'shutting down', version: 'unknown' });
+});
+
+test('every response names the release in x-app-version, and /readyz in its body', async () => {
+  const options = { version: 'sha-0123abc' };
+  for (const url of ['/users', '/healthz', '/readyz', '/nope', '/users?limit=x']) {
+    const res = await inject(fakeDb(), url, undefined, options);
+    assert.equal(res.headers['x-app-version'], 'sha-0123abc', url);
+  }
+  assert.deepEqual((await inject(fakeDb(), '/readyz', undefined, options)).json(), { status: 'ok', version: 'sha-0123abc' });
+  const failing = await inject(fakeDb({ pingFails: true }), '/readyz', undefined, options);
+  assert.deepEqual(failing.json(), { status: 'database unavailable', version: 'sha-0123abc' }, 'even when not ready');
+});
+
+test('refused credentials: /readyz is 503 at once, /healthz only once the monitor says the task is not live', async () => {
+  const refused = { credentials: { accepted: false, live: true } };
+  const ready = await inject(fakeDb(), '/readyz', undefined, refused);
+  assert.equal(ready.statusCode, 503);
+  assert.deepEqual(ready.json(), { status: 'database credentials rejected', version: 'unknown' });
+  assert.equal((await inject(fakeDb(), '/healthz', undefined, refused)).statusCode, 200);
+  const dead = await inject(fakeDb(), '/healthz', undefined, { credentials: { accepted: false, live: false } });
+  assert.equal(dead.statusCode, 503);
+  assert.deepEqual(dead.json(), { status: 'database credentials rejected' });
 });
 
 test('a caller request id is echoed when plain, replaced when not', async () => {

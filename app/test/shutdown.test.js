@@ -5,12 +5,13 @@
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
-const { appEnv, connect, freshDatabase, seedUsers, startServer } = require('./support/env');
+const { appEnv, connect, freshDatabase, migrateDatabase, seedUsers, startServer } = require('./support/env');
 
 const CLIENTS = 32;
 
 test('SIGTERM during load: no failed in-flight request, exit 0', async () => {
   await freshDatabase('shutdown');
+  await migrateDatabase('shutdown');
   const server = await startServer(appEnv('shutdown', { DB_POOL_SIZE: '8', LOG_LEVEL: 'info' }));
   const conn = await connect('shutdown');
   await seedUsers(conn, 500);

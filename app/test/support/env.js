@@ -25,20 +25,51 @@ function dbSettings(port = requireEnv('TEST_DB_PORT')) {
   };
 }
 
-// The app's environment for a database on the test server.
+// Each database gets its own app user, so a test that breaks one user's password disturbs no other.
+const APP_PASSWORD = 'app-user-test-pw';
+const appUser = (database) => `${database}_app`.slice(0, 32);
+
+// The migrate container's environment: the test server's admin creates the app user.
+function migrateEnv(database, overrides = {}) {
+  const db = dbSettings(overrides.DB_PORT);
+  return {
+    PATH: process.env.PATH,
+    DB_HOST: db.host,
+    DB_PORT: String(db.port),
+    DB_NAME: database,
+    DB_TLS: 'false',
+    LOG_LEVEL: 'warn',
+    DB_ADMIN_USER: db.user,
+    DB_ADMIN_PASSWORD: db.password,
+    DB_APP_USER: appUser(database),
+    DB_AUTH: 'password',
+    DB_APP_PASSWORD: APP_PASSWORD,
+    ...overrides,
+  };
+}
+
+// The app container's environment: password mode, as the app user that migrate creates.
 function appEnv(database, overrides = {}) {
   const db = dbSettings(overrides.DB_PORT);
   return {
     PATH: process.env.PATH,
     DB_HOST: db.host,
     DB_PORT: String(db.port),
-    DB_USER: db.user,
-    DB_PASSWORD: db.password,
+    DB_AUTH: 'password',
+    DB_USER: appUser(database),
+    DB_PASSWORD: APP_PASSWORD,
     DB_NAME: database,
     DB_TLS: 'false',
     LOG_LEVEL: 'warn',
     ...overrides,
   };
+}
+
+// Runs `node src/migrate.js` as the migrate container would, and fails the test if it fails.
+async function migrateDatabase(database, overrides = {}) {
+  const result = await runNode(['src/migrate.js'], migrateEnv(database, overrides)).exited;
+  if (result.code !== 0) throw new Error(`migrate exited ${result.code}: ${result.stderr}${result.stdout}`);
+  return result;
 }
 
 // A fresh, empty database per test file, so files can run in parallel.
@@ -131,4 +162,4 @@ async function startServer(env) {
   };
 }
 
-module.exports = { APP_DIR, NODE, appEnv, connect, dbSettings, freePort, freshDatabase, run, runNode, seedUsers, startServer, waitFor };
+module.exports = { APP_DIR, APP_PASSWORD, NODE, appEnv, appUser, migrateEnv, migrateDatabase, connect, dbSettings, freePort, freshDatabase, run, runNode, seedUsers, startServer, waitFor };
