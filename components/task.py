@@ -60,7 +60,7 @@ def _container_definitions(
     if problem:
         raise ValueError(f"db_app_user={db_app_user!r}: {problem}")
     database = {"DB_HOST": db_host, "DB_PORT": str(db_port), "DB_NAME": db_name, "DB_TLS": "true",
-                "DB_AUTH": DB_AUTH, "LOG_LEVEL": log_level, "NODE_ENV": "production"}
+                "DB_AUTH": DB_AUTH, "LOG_LEVEL": log_level}
     app_environment = {**database, "PORT": str(port), "DB_USER": db_app_user, "DB_POOL_SIZE": str(db_pool_size),
                        "AWS_REGION": region, "APP_VERSION": app_version}
     migrate_environment = {**database, "DB_APP_USER": db_app_user}
