@@ -51,6 +51,8 @@ class Registration:
     dependencies: list[str]
     ignore_changes: list[str]
     state: dict[str, Any] = field(default_factory=dict)
+    delete_before_replace: bool = False
+    custom_timeouts: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -156,6 +158,10 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             parent=request.parent, custom=request.custom, provider=request.provider,
             dependencies=list(request.dependencies), ignore_changes=list(request.ignoreChanges),
             state=self.resources[response.urn].state if response.urn in self.resources else {},
+            delete_before_replace=request.deleteBeforeReplace,
+            custom_timeouts={k: v for k, v in (("create", request.customTimeouts.create),
+                                               ("update", request.customTimeouts.update),
+                                               ("delete", request.customTimeouts.delete)) if v},
         ))
         return response
 
