@@ -26,7 +26,7 @@ network = Network(name, NetworkArgs(
 
 registry = Registry(name, RegistryArgs(
     context="app", dockerfile="app/Dockerfile", platform=settings.platform, image_tag=settings.image_tag,
-    kms_key_arn=keys.key_arn, tags=tags))
+    image_digest=settings.image_digest, kms_key_arn=keys.key_arn, tags=tags))
 
 cluster = Cluster(name, ClusterArgs(
     kms_key_arn=keys.key_arn, log_retention_days=settings.log_retention_days, tags=tags))
@@ -68,6 +68,7 @@ pulumi.export("url", service.url)
 pulumi.export("albDnsName", service.alb_dns_name)
 pulumi.export("repositoryUrl", registry.repository_url)
 pulumi.export("imageRef", registry.image_ref)
+pulumi.export("imageVersion", registry.image_version)
 pulumi.export("clusterName", cluster.cluster_name)
 pulumi.export("serviceName", service.service_name)
 pulumi.export("dbEndpoint", database.endpoint)

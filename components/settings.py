@@ -77,6 +77,13 @@ def dns_name_problem(name: str) -> str:
     return ""
 
 
+def image_digest_problem(digest: str) -> str:
+    """What is wrong with ``digest`` as an image digest to deploy; empty when it is fine (or empty)."""
+    if digest and not _IMAGE_DIGEST.match(digest):
+        return "must be empty (build the image here) or sha256: followed by 64 lower-case hex digits"
+    return ""
+
+
 def certificate_arn_problem(arn: str, region: str) -> str:
     """What is wrong with ``arn`` as the listener's ACM certificate in ``region``; empty when it is fine."""
     match = _ACM_ARN.match(arn)
@@ -218,9 +225,8 @@ class Settings:
         if self.log_retention_days not in LOG_RETENTION_DAYS:
             bad("logRetentionDays", self.log_retention_days,
                 f"allowed values are {', '.join(map(str, LOG_RETENTION_DAYS))}")
-        if self.image_digest and not _IMAGE_DIGEST.match(self.image_digest):
-            bad("imageDigest", self.image_digest,
-                "must be empty (build the image here) or sha256: followed by 64 lower-case hex digits")
+        if image_digest_problem(self.image_digest):
+            bad("imageDigest", self.image_digest, image_digest_problem(self.image_digest))
         errs.extend(self._https_errors())
         if not re.match(r"^db\.[a-z0-9-]+\.[a-z0-9]+$", self.db_instance_class):
             bad("dbInstanceClass", self.db_instance_class, "must be an RDS class such as db.t4g.micro (db.*)")

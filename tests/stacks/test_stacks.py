@@ -305,6 +305,24 @@ def test_an_undeclared_key_fails_before_any_resource():
     assert mocks.created == [] and mocks.calls == []
 
 
+def test_with_a_digest_no_image_is_built_and_the_task_runs_the_digest(run_stack):
+    digest = "sha256:" + "89abcdef01234567" * 4
+    run = run_stack("prod", overrides={"webservice:imageDigest": digest})
+    assert run.all("docker:index/image:Image") == []
+    assert container(run)["image"] == f"{run.outputs['repositoryUrl']}@{digest}"
+    assert run.outputs["imageRef"] == container(run)["image"] and run.outputs["imageVersion"] == digest
+    repository = run.one("aws:ecr/repository:Repository")
+    assert repository.urn in run.one("aws:ecs/taskDefinition:TaskDefinition").dependencies
+    assert "aws:ecr/getAuthorizationToken:getAuthorizationToken" not in {c.token for c in run.calls}
+
+
+def test_without_a_digest_the_stack_builds_its_image(stack_run):
+    run = stack_run("dev")
+    image = run.one("docker:index/image:Image")
+    assert container(run)["image"] == image.inputs["imageName"] == run.outputs["imageRef"]
+    assert run.outputs["imageVersion"] == run.outputs["imageRef"].rsplit(":", 1)[1]
+
+
 def test_unknown_invokes_fail_the_run():
     with pytest.raises(UnknownInvokeError, match="unexpected invoke aws:index/getCallerIdentity:getCallerIdentity"):
         run_main("dev", mocks=StrictMocks(invokes={}))
