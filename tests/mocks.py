@@ -94,7 +94,9 @@ def _outputs_for(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
                "routeTableAssociations": [], "vpcEndpoints": []}
     elif typ == "aws:ecr/repository:Repository":
         out.update(repositoryUrl=f"{ACCOUNT_ID}.dkr.ecr.{REGION}.amazonaws.com/{physical}",
-                   registryId=ACCOUNT_ID)
+                   registryId=ACCOUNT_ID, arn=f"arn:aws:ecr:{REGION}:{ACCOUNT_ID}:repository/{physical}")
+    elif typ == "aws:cloudwatch/logGroup:LogGroup":
+        out.update(arn=f"arn:aws:logs:{REGION}:{ACCOUNT_ID}:log-group:{physical}")
     elif typ == "aws:rds/instance:Instance":
         address = f"{physical}.abcdefghij.{REGION}.rds.amazonaws.com"
         out.update(address=address, endpoint=f"{address}:3306",
@@ -111,7 +113,7 @@ def _outputs_for(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
     elif typ == "aws:lb/targetGroup:TargetGroup":
         out.update(arnSuffix=f"targetgroup/{physical}/def")
     elif typ == "aws:kms/key:Key":
-        out.update(keyId="0000-key")
+        out.update(keyId="0000-key", arn=f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/0000-key")
     elif typ == "aws:s3/bucket:Bucket":
         out.update(bucket=physical, arn=f"arn:aws:s3:::{physical}")
     elif typ == "aws:ecs/taskDefinition:TaskDefinition":
