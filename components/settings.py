@@ -168,8 +168,7 @@ class Settings:
         def bad(key: str, value: object, allowed: str) -> None:
             errs.append(f"{key}={value!r}: {allowed}")
 
-        for key in self.undeclared_keys:
-            errs.append(f"{key}: not a key of this project (Pulumi.yaml declares every key; check the spelling)")
+        errs.extend(_undeclared_errors(self.undeclared_keys))
         prefix = f"{self.project}-{self.stack}"
         if len(prefix) > NAME_PREFIX_MAX or not _NAME_PREFIX.match(prefix):
             errs.append(f"project and stack {prefix!r}: resource names start with '<project>-<stack>', which "
@@ -296,6 +295,10 @@ class Settings:
         return self
 
 
+def _undeclared_errors(keys: tuple[str, ...]) -> list[str]:
+    return [f"{key}: not a key of this project (Pulumi.yaml declares every key; check the spelling)" for key in keys]
+
+
 def _describe_memory(options: tuple[int, ...]) -> str:
     if len(options) <= 4:
         return ", ".join(map(str, options))
@@ -395,7 +398,9 @@ def load_settings(config: Optional[pulumi.Config] = None, aws_config: Optional[p
         db_monitoring_interval=c.require_int("dbMonitoringInterval"),
     )
     settings = dataclasses.replace(settings, undeclared_keys=c.undeclared())
+    # A key that does not exist is reported with the mistyped ones, since a typo is often both.
     read_errors = aws.errors + c.errors
     if read_errors:
+        read_errors += _undeclared_errors(settings.undeclared_keys)
         raise ValueError(f"invalid configuration for stack {settings.stack!r}:\n  " + "\n  ".join(read_errors))
     return settings.validate()

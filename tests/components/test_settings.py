@@ -326,6 +326,14 @@ def test_an_undeclared_key_in_the_project_namespace_is_an_error(run):
     assert "other" not in message
 
 
+def test_undeclared_keys_are_reported_with_mistyped_ones(run):
+    config = {**load_stack_config("dev"), "webservice:cpu": "lots", "webservice:memroy": "512"}
+    with pytest.raises(ValueError) as raised:
+        run(lambda: load_settings(), stack="dev", config=config)
+    message = str(raised.value)
+    assert "cpu='lots': must be an integer" in message and "memroy: not a key of this project" in message
+
+
 def test_pulumi_yaml_declares_exactly_the_keys_load_settings_reads():
     import re
     import yaml
