@@ -271,9 +271,11 @@ def run_program(program: Callable[[], Any], *, stack: str = "test", config: Opti
 
 
 def run_main(stack: str, *, overrides: Optional[Mapping[str, str]] = None,
-             mocks: Optional[StrictMocks] = None, preview: bool = False, examples: bool = True) -> Run:
-    """Run ``__main__.py`` with the config of Pulumi.<stack>.yaml (plus overrides) from the project root."""
-    config = {**load_stack_config(stack, examples=examples), **(overrides or {})}
+             mocks: Optional[StrictMocks] = None, preview: bool = False, examples: bool = True,
+             config_of: Optional[str] = None) -> Run:
+    """Run ``__main__.py`` with the config of Pulumi.<stack>.yaml (plus overrides) from the project root.
+    ``config_of`` reads another stack's file instead, to run a stack that has none (e.g. a new ``qa``)."""
+    config = {**load_stack_config(config_of or stack, examples=examples), **(overrides or {})}
     config = {key: value for key, value in config.items() if value is not None}  # None removes a key
     cwd = os.getcwd()
     sys.path.insert(0, str(ROOT))

@@ -279,6 +279,13 @@ def _load(run, config, stack="prod"):
     return holder["settings"]
 
 
+def _load_error(run, config, stack="dev") -> str:
+    """The message of the one error load_settings raises for ``config``."""
+    with pytest.raises(ValueError) as raised:
+        run(lambda: load_settings(), stack=stack, config=config)
+    return str(raised.value)
+
+
 def test_load_settings_reads_pulumi_yaml_defaults_and_stack_file(run):
     settings = _load(run, load_stack_config("prod"))
     assert dataclasses.replace(settings, image_tag="") == VALID
@@ -292,9 +299,7 @@ def test_load_settings_keeps_an_explicit_zero(run):
 def test_load_settings_fails_before_any_resource_with_all_errors(run):
     config = {**load_stack_config("prod"), "webservice:cpu": "256", "webservice:memory": "4096",
               "webservice:natStrategy": "Many"}
-    with pytest.raises(ValueError) as raised:
-        run(lambda: load_settings(), stack="prod", config=config)
-    message = str(raised.value)
+    message = _load_error(run, config, stack="prod")
     assert "memory=4096" in message and "natStrategy='Many'" in message
 
 
@@ -307,9 +312,7 @@ def test_missing_required_key_is_reported(run):
 def test_mistyped_keys_are_all_reported_in_one_error(run):
     config = {**load_stack_config("dev"), "webservice:cpu": "lots", "webservice:dbMultiAz": "maybe",
               "webservice:maxCount": "2.5"}
-    with pytest.raises(ValueError) as raised:
-        run(lambda: load_settings(), stack="dev", config=config)
-    message = str(raised.value)
+    message = _load_error(run, config, stack="dev")
     assert "cpu='lots': must be an integer" in message
     assert "maxCount='2.5': must be an integer" in message
     assert "dbMultiAz='maybe': must be true or false" in message
@@ -319,18 +322,14 @@ def test_mistyped_keys_are_all_reported_in_one_error(run):
 def test_an_undeclared_key_in_the_project_namespace_is_an_error(run):
     config = {**load_stack_config("dev"), "webservice:cpuu": "256", "webservice:dbMultiAZ": "true",
               "other:key": "fine"}
-    with pytest.raises(ValueError) as raised:
-        run(lambda: load_settings(), stack="dev", config=config)
-    message = str(raised.value)
+    message = _load_error(run, config, stack="dev")
     assert "cpuu: not a key of this project" in message and "dbMultiAZ: not a key" in message
     assert "other" not in message
 
 
 def test_undeclared_keys_are_reported_with_mistyped_ones(run):
     config = {**load_stack_config("dev"), "webservice:cpu": "lots", "webservice:memroy": "512"}
-    with pytest.raises(ValueError) as raised:
-        run(lambda: load_settings(), stack="dev", config=config)
-    message = str(raised.value)
+    message = _load_error(run, config, stack="dev")
     assert "cpu='lots': must be an integer" in message and "memroy: not a key of this project" in message
 
 

@@ -240,30 +240,12 @@ def test_committed_stack_files_hold_no_example_or_placeholder_values():
                        for marker in ("example.com", "111122223333", "123456789012", "certificate/0000"))
 
 
-def _run_as_new_stack(stack, config):
-    import os
-    import runpy
-    import sys
-    from tests.mocks import ROOT, run_program
-    cwd = os.getcwd()
-    sys.path.insert(0, str(ROOT))
-    try:
-        os.chdir(ROOT)
-        return run_program(lambda: runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__"),
-                           stack=stack, config=config)
-    finally:
-        os.chdir(cwd)
-        sys.path.remove(str(ROOT))
-
-
 def test_a_new_stack_that_allows_http_deploys_without_certificate():
-    from tests.mocks import load_stack_config
-    config = {**load_stack_config("staging", examples=False), "webservice:allowHttp": "true"}
-    run = _run_as_new_stack("qa", config)
+    run = run_main("qa", config_of="staging", examples=False, overrides={"webservice:allowHttp": "true"})
     assert {l.inputs["protocol"] for l in run.all("aws:lb/listener:Listener")} == {"HTTP"}
     assert run.outputs["url"].startswith("http://")
     with pytest.raises(ValueError, match="stack 'qa' serves HTTPS only"):
-        _run_as_new_stack("qa", load_stack_config("staging", examples=False))
+        run_main("qa", config_of="staging", examples=False)
 
 
 def test_alb_protection_and_access_logs_differ_per_stack(stack_run):
