@@ -60,7 +60,8 @@ service = Service(name, ServiceArgs(
     spot_percent=settings.spot_percent, cpu_target_percent=settings.cpu_target_percent,
     requests_per_target=settings.requests_per_target, certificate_arn=settings.certificate_arn,
     region=settings.region, domain_name=settings.domain_name, hosted_zone_id=settings.hosted_zone_id,
-    hosted_zone_name=settings.hosted_zone_name, access_logs=settings.alb_access_logs, deletion_protection=settings.alb_deletion_protection,
+    hosted_zone_name=settings.hosted_zone_name, access_logs=settings.alb_access_logs,
+    deletion_protection=settings.alb_deletion_protection,
     enable_execute_command=settings.enable_execute_command, log_retention_days=settings.log_retention_days,
     account_id=account_id, tags=tags))
 

@@ -106,7 +106,7 @@ class ServiceArgs:
     log_retention_days: int
     account_id: pulumi.Input[str]
     #: Region of the ALB (aws:region); a listener certificate must be in it.
-    region: str = "us-east-1"
+    region: str
     #: Public name of the service: the component issues and validates an ACM certificate for it and points an
     #: alias record at the ALB, in the Route 53 public zone ``hosted_zone_id`` (or the one named
     #: ``hosted_zone_name``, looked up). Not together with ``certificate_arn``.

@@ -36,7 +36,8 @@ LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 
                       2557, 2922, 3288, 3653)
 LOG_LEVELS = ("trace", "debug", "info", "warn", "error", "fatal")
 MONITORING_INTERVALS = (0, 1, 5, 10, 15, 30, 60)
-_ACM_ARN = re.compile(r"^arn:aws[a-z-]*:acm:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):certificate/(?P<id>[A-Za-z0-9-]+)$")
+_ACM_ARN = re.compile(
+    r"^arn:aws[a-z-]*:acm:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):certificate/(?P<id>[A-Za-z0-9-]+)$")
 #: Account ids that AWS documentation uses in examples; a certificate there is a placeholder, never yours.
 EXAMPLE_ACCOUNTS = ("000000000000", "111111111111", "111122223333", "123456789012", "210987654321",
                     "444455556666", "555555555555", "777788889999", "999999999999")

@@ -19,7 +19,7 @@ BASE = dict(
     db_security_group_id="sg-db", db_port=3306, desired_count=2, min_count=2, max_count=4, spot_percent=50,
     cpu_target_percent=60, requests_per_target=1000, certificate_arn=CERT, access_logs=True,
     deletion_protection=True, enable_execute_command=False, log_retention_days=90,
-    account_id="123456789012", tags={"project": "webservice"},
+    account_id="123456789012", region="us-east-1", tags={"project": "webservice"},
 )
 
 
