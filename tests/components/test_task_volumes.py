@@ -14,7 +14,7 @@ import re
 import shlex
 from pathlib import Path
 
-from components.task import APP_USER, EXEC_AGENT_PATHS, _container_definitions
+from components.task import APP_USER, EXEC_AGENT_PATHS
 
 DOCKERFILE = Path(__file__).resolve().parents[2] / "app" / "Dockerfile"
 FARGATE_DEFAULT = (0, 0o755)  # owner uid, mode of a bind-mount volume the image does not declare
@@ -67,23 +67,24 @@ def writable_by(uid: int, owner: int, mode: int) -> bool:
     return (owner == uid and bool(mode & 0o200)) or bool(mode & 0o002)
 
 
-def app_paths() -> list[str]:
-    (app,) = _container_definitions(
-        image="repo:tag", port=8080, log_group="/ecs/x", region="us-east-1", db_host="db", db_port=3306,
-        db_name="app", db_secret_arn="arn:aws:secretsmanager:us-east-1:123456789012:secret:x", db_pool_size=5,
-        run_migrations=True, log_level="info", enable_execute_command=True)
-    return [m["containerPath"] for m in app["mountPoints"] if m["containerPath"] not in EXEC_AGENT_PATHS.values()]
+def app_paths(run) -> set[str]:
+    """The writable paths of every container of the dev task definition (the stack with ECS Exec), except the
+    exec agent's: the paths the app's own processes write to."""
+    containers = json.loads(run.one("aws:ecs/taskDefinition:TaskDefinition").inputs["containerDefinitions"])
+    assert {c["user"] for c in containers} == {APP_USER}
+    return {m["containerPath"] for c in containers for m in c.get("mountPoints", [])
+            if not m.get("readOnly") and m["containerPath"] not in EXEC_AGENT_PATHS.values()}
 
 
-def test_the_apps_own_paths_are_the_tmp_volume():
-    assert app_paths() == ["/tmp"]
+def test_the_apps_own_paths_are_the_tmp_volume(stack_run):
+    assert app_paths(stack_run("dev")) == {"/tmp"}
 
 
-def test_every_app_path_is_writable_by_the_app_user_on_fargate():
+def test_every_app_path_is_writable_by_the_app_user_on_fargate(stack_run):
     uid = int(APP_USER.split(":")[0])
     stage = final_stage()
     # Whatever mode the base image gives /tmp, the Dockerfile sets its own: start from the least helpful.
-    volumes = {path: fargate_volume(stage, path, base=(0, 0o755)) for path in app_paths()}
+    volumes = {path: fargate_volume(stage, path, base=(0, 0o755)) for path in app_paths(stack_run("dev"))}
     assert {path: writable_by(uid, *volume) for path, volume in volumes.items()} == {"/tmp": True}
     assert volumes["/tmp"] == (0, 0o1777)  # sticky: uid 1000 cannot remove files of others
 
