@@ -36,14 +36,14 @@ LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 
                       2557, 2922, 3288, 3653)
 LOG_LEVELS = ("trace", "debug", "info", "warn", "error", "fatal")
 MONITORING_INTERVALS = (0, 1, 5, 10, 15, 30, 60)
-_ACM_ARN = re.compile(
-    r"^arn:aws[a-z-]*:acm:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):certificate/(?P<id>[A-Za-z0-9-]+)$")
+_ACM_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[A-Za-z0-9-]+$")
+_DB_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+_DB_USER = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
+_IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
 #: Account ids that AWS documentation uses in examples; a certificate there is a placeholder, never yours.
 EXAMPLE_ACCOUNTS = ("000000000000", "111111111111", "111122223333", "123456789012", "210987654321",
                     "444455556666", "555555555555", "777788889999", "999999999999")
-_DB_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
-#: RDS for MySQL master user name: 1 to 16 letters or digits, starting with a letter (CreateDBInstance).
-_DB_USER = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,15}$")
 #: A DNS name ACM can issue for: 2+ labels of [a-z0-9-], each 1..63 without a leading or trailing hyphen.
 _DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 #: Route 53 hosted zone ids: Z plus upper-case letters and digits, at most 32 characters.
@@ -54,8 +54,6 @@ _IMAGE_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 #: ALB access-log bucket name must be lower case. So "<project>-<stack>" is at most 20 of [a-z0-9-].
 NAME_PREFIX_MAX = 32 - len("-alb-") - 7
 _NAME_PREFIX = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
-_IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
-_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
 
 
 def fargate_memory_options(cpu: int) -> tuple[int, ...]:
@@ -87,14 +85,14 @@ def image_digest_problem(digest: str) -> str:
 
 def certificate_arn_problem(arn: str, region: str) -> str:
     """What is wrong with ``arn`` as the listener's ACM certificate in ``region``; empty when it is fine."""
-    match = _ACM_ARN.match(arn)
-    if not match:
+    if not _ACM_ARN.match(arn):
         return "must be an ACM certificate ARN arn:aws:acm:<region>:<account>:certificate/<id>"
-    if match["region"] != region:
-        return (f"the certificate is in {match['region']}, but the ALB is in aws:region {region}; an ALB can "
+    _, _, _, arn_region, account, resource = arn.split(":", 5)
+    if arn_region != region:
+        return (f"the certificate is in {arn_region}, but the ALB is in aws:region {region}; an ALB can "
                 "only use an ACM certificate of its own region")
-    if match["account"] in EXAMPLE_ACCOUNTS or not match["id"].strip("0-"):
-        return (f"is a placeholder (example account {match['account']} or an all-zero id); set the ARN of "
+    if account in EXAMPLE_ACCOUNTS or not resource.removeprefix("certificate/").strip("0-"):
+        return (f"is a placeholder (example account {account} or an all-zero id); set the ARN of "
                 "a certificate in your account, or use domainName for a managed one")
     return ""
 
@@ -236,7 +234,7 @@ class Settings:
             bad("dbName", self.db_name, "must be 1..64 of [A-Za-z0-9_] starting with a letter")
         if not _DB_USER.match(self.db_username) or self.db_username.lower() in ("admin", "root", "rdsadmin"):
             bad("dbUsername", self.db_username,
-                "must be 1..16 letters or digits starting with a letter (RDS for MySQL), not admin/root/rdsadmin")
+                "must be 1..32 of [A-Za-z0-9_] starting with a letter, not admin/root/rdsadmin")
         if not 20 <= self.db_allocated_storage <= 65536:
             bad("dbAllocatedStorage", self.db_allocated_storage, "allowed values are 20..65536 (GiB)")
         if not self.db_allocated_storage <= self.db_max_allocated_storage <= 65536:

@@ -210,10 +210,6 @@ def test_undeclared_keys_are_named():
     assert "cpuu: not a key of this project" in message and "certficateArn: not a key" in message
 
 
-def test_db_username_longer_than_rds_allows_is_rejected():
-    assert "dbUsername='appadministrator1'" in error_for(db_username="appadministrator1")
-
-
 def test_max_storage_above_the_rds_limit_is_rejected():
     assert "dbMaxAllocatedStorage=70000" in error_for(db_max_allocated_storage=70000)
 
