@@ -30,7 +30,7 @@ network = Network(name, NetworkArgs(
 
 registry = Registry(name, RegistryArgs(
     context="app", dockerfile="app/Dockerfile", platform=settings.platform, image_tag=settings.image_tag,
-    kms_key_arn=keys.key_arn, tags=tags))
+    image_digest=settings.image_digest, kms_key_arn=keys.key_arn, tags=tags))
 
 cluster = Cluster(name, ClusterArgs(
     kms_key_arn=keys.key_arn, log_retention_days=settings.log_retention_days, tags=tags))
@@ -53,7 +53,7 @@ task = Task(name, TaskArgs(
     db_secret_arn=database.secret_arn, db_resource_id=database.resource_id, db_app_user=settings.db_app_username,
     kms_key_arn=keys.key_arn, exec_log_group_arn=cluster.exec_log_group_arn,
     log_retention_days=settings.log_retention_days, db_pool_size=settings.db_pool_size,
-    log_level=settings.log_level, app_version=registry.image_tag,
+    log_level=settings.log_level, app_version=registry.image_version,
     enable_execute_command=settings.enable_execute_command, tags=tags))
 
 service = Service(name, ServiceArgs(
@@ -65,13 +65,17 @@ service = Service(name, ServiceArgs(
     desired_count=settings.desired_count, min_count=settings.min_count, max_count=settings.max_count,
     spot_percent=settings.spot_percent, cpu_target_percent=settings.cpu_target_percent,
     requests_per_target=settings.requests_per_target, certificate_arn=settings.certificate_arn,
-    access_logs=settings.alb_access_logs, deletion_protection=settings.alb_deletion_protection,
+    region=settings.region, domain_name=settings.domain_name, hosted_zone_id=settings.hosted_zone_id,
+    hosted_zone_name=settings.hosted_zone_name, access_logs=settings.alb_access_logs,
+    deletion_protection=settings.alb_deletion_protection,
     enable_execute_command=settings.enable_execute_command, log_retention_days=settings.log_retention_days,
     account_id=account_id, tags=tags))
 
 pulumi.export("url", service.url)
+pulumi.export("albDnsName", service.alb_dns_name)
 pulumi.export("repositoryUrl", registry.repository_url)
 pulumi.export("imageRef", registry.image_ref)
+pulumi.export("imageVersion", registry.image_version)
 pulumi.export("clusterName", cluster.cluster_name)
 pulumi.export("serviceName", service.service_name)
 pulumi.export("dbEndpoint", database.endpoint)

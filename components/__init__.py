@@ -11,6 +11,10 @@ Invokes the program calls (an offline engine must answer exactly these):
 - ``aws:ecr/getAuthorizationToken:getAuthorizationToken`` (registry): credentials for the image push.
 - ``aws:elb/getServiceAccount:getServiceAccount`` (service): the regional ELB account allowed to write ALB
   access logs; called only in stacks with ``albAccessLogs: true``.
+- ``aws:route53/getZone:getZone`` (service): the hosted zone id of ``hostedZoneName``; called only with a
+  ``domainName`` and no ``hostedZoneId``.
+- ``aws:ec2/getRouteTables:getRouteTables`` (network): the private route tables that awsx created (tag
+  ``SubnetType: Private``), for the S3 gateway endpoint; it waits for the VPC component.
 
 Region and partition come from the ``aws:region`` config, never from an invoke. ``awsx:ec2:Vpc`` is a
 remote component: the awsx plugin looks up availability zones itself, which is not a program invoke.
@@ -20,4 +24,6 @@ INVOKE_TOKENS = (
     "aws:index/getCallerIdentity:getCallerIdentity",
     "aws:ecr/getAuthorizationToken:getAuthorizationToken",
     "aws:elb/getServiceAccount:getServiceAccount",
+    "aws:route53/getZone:getZone",
+    "aws:ec2/getRouteTables:getRouteTables",
 )

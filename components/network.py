@@ -1,4 +1,5 @@
-"""Network: VPC with public, private and isolated subnets, NAT, flow logs and a closed default SG."""
+"""Network: VPC with public, private and isolated subnets, NAT, an S3 gateway endpoint for the private subnets,
+flow logs and a closed default SG."""
 
 from __future__ import annotations
 
@@ -120,6 +121,22 @@ class Network(pulumi.ComponentResource):
             max_aggregation_interval=60,
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[attachment]),
+        )
+
+        # ECR keeps image layers in S3: a gateway endpoint (free) on the private route tables keeps layer pulls
+        # off the NAT gateways, which charge per GB. awsx tags each route table with its subnet type; the
+        # lookup depends on the VPC component, which completes only once its route tables exist.
+        private_route_tables = aws.ec2.get_route_tables_output(
+            vpc_id=vpc.vpc_id, filters=[{"name": "tag:SubnetType", "values": ["Private"]}],
+            opts=pulumi.InvokeOutputOptions(parent=self, depends_on=[vpc]))
+        aws.ec2.VpcEndpoint(
+            f"{name}-s3-endpoint",
+            vpc_id=vpc.vpc_id,
+            service_name=f"{'cn.' if partition == 'aws-cn' else ''}com.amazonaws.{args.region}.s3",
+            vpc_endpoint_type="Gateway",
+            route_table_ids=private_route_tables.ids,
+            tags={**tags, "Name": f"{name}-s3"},
+            opts=child,
         )
 
         self.vpc_id = vpc.vpc_id

@@ -1,6 +1,11 @@
-"""Registry: ECR repository (scan on push, immutable tags, KMS, lifecycle) and the app image built with
-pulumi-docker for the configured platform. The tag is a content hash of the build context, so it is
-known at preview and changes exactly when the image would."""
+"""Registry: ECR repository (scan on push, immutable tags, KMS, lifecycle) and the app image.
+
+Two ways to get the image:
+- an ``image_digest`` (CI's build-once image, already pushed to this repository): nothing is built, and the
+  task runs ``<repositoryUrl>@sha256:...``;
+- no digest (a developer's own ``pulumi up``): pulumi-docker builds and pushes ``app/`` for the configured
+  platform, tagged with a content hash of the build context, so the tag is known at preview and changes
+  exactly when the image would."""
 
 from __future__ import annotations
 
@@ -15,6 +20,8 @@ from typing import Mapping, Optional, Sequence
 import pulumi
 import pulumi_aws as aws
 import pulumi_docker as docker
+
+from .settings import image_digest_problem
 
 PLATFORMS = ("linux/arm64", "linux/amd64")
 
@@ -157,6 +164,8 @@ class RegistryArgs:
     platform: str
     kms_key_arn: pulumi.Input[str]
     image_tag: str = ""
+    #: Deploy this pushed image by digest instead of building one.
+    image_digest: str = ""
     keep_last_images: int = 30
     untagged_expiry_days: int = 7
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -167,6 +176,8 @@ class RegistryArgs:
         if self.image_tag == "latest":
             raise ValueError("image_tag='latest': allowed values are a content hash (empty) or an explicit, "
                              "immutable tag other than 'latest'")
+        if image_digest_problem(self.image_digest):
+            raise ValueError(f"image_digest={self.image_digest!r}: {image_digest_problem(self.image_digest)}")
         if self.keep_last_images < 1:
             raise ValueError(f"keep_last_images={self.keep_last_images}: must be at least 1")
         if self.untagged_expiry_days < 1:
@@ -177,8 +188,14 @@ class Registry(pulumi.ComponentResource):
     repository_url: pulumi.Output[str]
     repository_arn: pulumi.Output[str]
     image_tag: str
+    #: What the app reports as its version (APP_VERSION): the digest when one is deployed, else the tag. A
+    #: plain string, known at preview.
+    image_version: str
+    #: The image reference in the task definition: ``<repositoryUrl>@<digest>`` or ``<repositoryUrl>:<tag>``.
     image_ref: pulumi.Output[str]
-    image: docker.Image
+    #: What the task definition waits for: the built and pushed image, or, with a digest, the repository
+    #: that already holds it.
+    image: pulumi.Resource
 
     def __init__(self, name: str, args: RegistryArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         super().__init__("webservice:registry:Registry", name, None, opts)
@@ -200,11 +217,30 @@ class Registry(pulumi.ComponentResource):
             opts=child,
         )
 
-        self.image_tag = args.image_tag or _content_hash_tag(Path(args.context), args.platform)
-        self.image_ref = pulumi.Output.concat(repo.repository_url, ":", self.image_tag)
+        if args.image_digest:
+            self.image_tag = ""
+            self.image_version = args.image_digest
+            self.image_ref = pulumi.Output.concat(repo.repository_url, "@", args.image_digest)
+            self.image = repo
+        else:
+            self.image_tag = args.image_tag or _content_hash_tag(Path(args.context), args.platform)
+            self.image_version = self.image_tag
+            self.image_ref = pulumi.Output.concat(repo.repository_url, ":", self.image_tag)
+            self.image = self._build(name, args, repo)
+        self.repository_url = repo.repository_url
+        self.repository_arn = repo.arn
+        self.register_outputs({
+            "repositoryUrl": self.repository_url,
+            "repositoryArn": self.repository_arn,
+            "imageRef": self.image_ref,
+            "imageVersion": self.image_version,
+        })
+
+    def _build(self, name: str, args: RegistryArgs, repo: aws.ecr.Repository) -> docker.Image:
+        """Build ``args.context`` for the platform and push it as ``image_ref`` with ECR credentials."""
         auth = aws.ecr.get_authorization_token_output(
             registry_id=repo.registry_id, opts=pulumi.InvokeOutputOptions(parent=self))
-        self.image = docker.Image(
+        return docker.Image(
             f"{name}-image",
             image_name=self.image_ref,
             build=docker.DockerBuildArgs(
@@ -217,12 +253,5 @@ class Registry(pulumi.ComponentResource):
                 username=auth.user_name,
                 password=pulumi.Output.secret(auth.password),
             ),
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        self.repository_url = repo.repository_url
-        self.repository_arn = repo.arn
-        self.register_outputs({
-            "repositoryUrl": self.repository_url,
-            "repositoryArn": self.repository_arn,
-            "imageRef": self.image_ref,
-        })

@@ -11,7 +11,8 @@ import pulumi
 import pulumi_aws as aws
 
 from ._common import check_log_retention, policy_json
-from .task import CONTAINER_NAME
+from .settings import certificate_arn_problem, dns_name_problem
+from .task import CONTAINER_NAME, STOP_TIMEOUT
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 HEALTH_CHECK_PATH = "/healthz"
@@ -19,6 +20,20 @@ HEALTH_CHECK_PATH = "/healthz"
 DEREGISTRATION_DELAY = 10
 HEALTH_CHECK_GRACE_PERIOD = 60
 WORLD = "0.0.0.0/0"
+#: How long the ALB health check needs to call a new task healthy: interval x healthy threshold.
+HEALTH_CHECK_INTERVAL = 10
+HEALTHY_THRESHOLD = 2
+
+
+def _steady_state_timeout_minutes(*, task_start_seconds: int = 300) -> int:
+    """How long ``pulumi up`` waits for the service to be stable before it fails. One rolling deploy takes a
+    task start (image pull, secrets, app start: ``task_start_seconds``), the health-check grace period, the
+    checks that pass a target, then the old tasks' deregistration delay and stop timeout. The circuit breaker
+    needs several failed tasks before it gives up, so the wait covers three such rounds, and never less than
+    the provider's own 20-minute default."""
+    one_round = (task_start_seconds + HEALTH_CHECK_GRACE_PERIOD + HEALTH_CHECK_INTERVAL * HEALTHY_THRESHOLD
+                 + DEREGISTRATION_DELAY + STOP_TIMEOUT)
+    return max(20, -(-3 * one_round // 60))
 
 
 def _capacity_provider_strategy(spot_percent: int) -> list[dict[str, Any]]:
@@ -90,6 +105,14 @@ class ServiceArgs:
     enable_execute_command: bool
     log_retention_days: int
     account_id: pulumi.Input[str]
+    #: Region of the ALB (aws:region); a listener certificate must be in it.
+    region: str
+    #: Public name of the service: the component issues and validates an ACM certificate for it and points an
+    #: alias record at the ALB, in the Route 53 public zone ``hosted_zone_id`` (or the one named
+    #: ``hosted_zone_name``, looked up). Not together with ``certificate_arn``.
+    domain_name: str = ""
+    hosted_zone_id: str = ""
+    hosted_zone_name: str = ""
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -98,12 +121,22 @@ class ServiceArgs:
                              f"max_count={self.max_count}: need 0 <= min <= desired <= max and max >= 1")
         if not 0 <= self.spot_percent <= 100:
             raise ValueError(f"spot_percent={self.spot_percent}: allowed values are 0..100")
-        if self.certificate_arn and not self.certificate_arn.startswith("arn:aws"):
-            raise ValueError(f"certificate_arn={self.certificate_arn!r}: must be an ACM certificate ARN")
+        if self.certificate_arn and certificate_arn_problem(self.certificate_arn, self.region):
+            raise ValueError(f"certificate_arn={self.certificate_arn!r}: "
+                             f"{certificate_arn_problem(self.certificate_arn, self.region)}")
+        if self.domain_name and self.certificate_arn:
+            raise ValueError("domain_name, certificate_arn: set one, not both")
+        if self.domain_name and dns_name_problem(self.domain_name):
+            raise ValueError(f"domain_name={self.domain_name!r}: {dns_name_problem(self.domain_name)}")
+        if self.domain_name and not (self.hosted_zone_id or self.hosted_zone_name):
+            raise ValueError(f"domain_name={self.domain_name!r}: needs hosted_zone_id or hosted_zone_name")
         check_log_retention(self.log_retention_days)
 
 
 class Service(pulumi.ComponentResource):
+    #: ``https://<domain_name>`` with a domain; ``http://<ALB DNS name>`` without a certificate; empty with a
+    #: ``certificate_arn`` only, because the program does not know which name that certificate covers (and
+    #: no certificate covers the ALB's own name).
     url: pulumi.Output[str]
     alb_dns_name: pulumi.Output[str]
     service_name: pulumi.Output[str]
@@ -113,7 +146,7 @@ class Service(pulumi.ComponentResource):
         super().__init__("webservice:service:Service", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         tags = dict(args.tags)
-        https = bool(args.certificate_arn)
+        https = bool(args.certificate_arn or args.domain_name)
 
         # --- Security groups: rules as standalone resources only, chained by group reference. -------------
         alb_sg = aws.ec2.SecurityGroup(
@@ -209,10 +242,13 @@ class Service(pulumi.ComponentResource):
         )
         forward = [{"type": "forward", "target_group_arn": target_group.arn}]
         listeners: list[pulumi.Resource] = []
+        zone_id = self._zone_id(args) if args.domain_name else ""
         if https:
+            certificate_arn = (self._managed_certificate(name, args, tags, zone_id) if args.domain_name
+                               else pulumi.Output.from_input(args.certificate_arn))
             listeners.append(aws.lb.Listener(
                 f"{name}-https", load_balancer_arn=alb.arn, port=443, protocol="HTTPS", ssl_policy=TLS_POLICY,
-                certificate_arn=args.certificate_arn, default_actions=forward, tags=tags, opts=child))
+                certificate_arn=certificate_arn, default_actions=forward, tags=tags, opts=child))
             http_actions: list[dict[str, Any]] = [{"type": "redirect", "redirect": {
                 "protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"}}]
         else:
@@ -240,6 +276,11 @@ class Service(pulumi.ComponentResource):
             comparison_operator="GreaterThanOrEqualToThreshold", treat_missing_data="notBreaching",
             tags=tags, opts=child)
 
+        # The name stays fixed, because the CPU rollback alarm names the service before it exists (autonaming
+        # would make a cycle: the service lists the alarm). A change that forces a new service therefore
+        # deletes the old one first (delete_before_replace); with the default create-before-delete the new
+        # service would collide with the old one's name. Such changes (launch type, scheduling strategy,
+        # deployment controller) are rare, and the replacement has a short outage.
         service = aws.ecs.Service(
             f"{name}-service",
             name=service_name,
@@ -257,14 +298,20 @@ class Service(pulumi.ComponentResource):
             deployment_minimum_healthy_percent=100,
             deployment_maximum_percent=200,
             deployment_circuit_breaker={"enable": True, "rollback": True},
+            # `pulumi up` fails when the tasks never become healthy, instead of succeeding as soon as ECS
+            # accepted the change.
+            wait_for_steady_state=True,
             alarms={"alarm_names": [five_xx.name, cpu_high.name], "enable": True, "rollback": True},
             availability_zone_rebalancing="ENABLED",
             enable_execute_command=args.enable_execute_command,
             enable_ecs_managed_tags=True,
             propagate_tags="SERVICE",
             tags=tags,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[*listeners, args.capacity_providers],
-                                        ignore_changes=["desiredCount"]),
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[*listeners, args.capacity_providers], ignore_changes=["desiredCount"],
+                delete_before_replace=True,
+                custom_timeouts=pulumi.CustomTimeouts(create=f"{_steady_state_timeout_minutes()}m",
+                                                      update=f"{_steady_state_timeout_minutes()}m")),
         )
 
         # --- Autoscaling: CPU and requests per target, between min and max. ------------------------------
@@ -301,13 +348,49 @@ class Service(pulumi.ComponentResource):
             },
             opts=child)
 
-        scheme = "https" if https else "http"
-        self.url = pulumi.Output.concat(scheme, "://", alb.dns_name)
+        if args.domain_name:
+            # IPv4 only (A, no AAAA): the ALB is IPv4 because the awsx subnets have no IPv6 CIDRs, and an AAAA
+            # alias at an IPv4 ALB would answer nothing.
+            aws.route53.Record(
+                f"{name}-alias-a", zone_id=zone_id, name=args.domain_name, type="A",
+                aliases=[{"name": alb.dns_name, "zone_id": alb.zone_id, "evaluate_target_health": True}],
+                opts=child)
+            self.url = pulumi.Output.from_input(f"https://{args.domain_name}")
+        elif https:
+            self.url = pulumi.Output.from_input("")
+        else:
+            self.url = pulumi.Output.concat("http://", alb.dns_name)
         self.alb_dns_name = alb.dns_name
         self.service_name = service.name
         self.task_security_group_id = task_sg.id
         self.register_outputs({
             "url": self.url,
+            "albDnsName": self.alb_dns_name,
             "serviceName": self.service_name,
             "taskSecurityGroupId": self.task_security_group_id,
         })
+
+    def _managed_certificate(self, name: str, args: ServiceArgs, tags: Mapping[str, str],
+                             zone_id: pulumi.Input[str]) -> pulumi.Output[str]:
+        """An ACM certificate for ``domain_name``, validated by a DNS record in the hosted zone. Returns the
+        certificate ARN once ACM has issued it, so the HTTPS listener waits for validation."""
+        child = pulumi.ResourceOptions(parent=self)
+        certificate = aws.acm.Certificate(
+            f"{name}-cert", domain_name=args.domain_name, validation_method="DNS", tags=dict(tags), opts=child)
+        # One name, so exactly one validation record.
+        option = certificate.domain_validation_options[0]
+        record = aws.route53.Record(
+            f"{name}-cert-validation", zone_id=zone_id, name=option.resource_record_name,
+            type=option.resource_record_type, records=[option.resource_record_value], ttl=300,
+            allow_overwrite=True, opts=child)
+        validation = aws.acm.CertificateValidation(
+            f"{name}-cert-validation", certificate_arn=certificate.arn, validation_record_fqdns=[record.fqdn],
+            opts=child)
+        return validation.certificate_arn
+
+    def _zone_id(self, args: ServiceArgs) -> pulumi.Input[str]:
+        """The hosted zone's id: as configured, or looked up by its name among the account's public zones."""
+        if args.hosted_zone_id:
+            return args.hosted_zone_id
+        return aws.route53.get_zone_output(
+            name=args.hosted_zone_name, private_zone=False, opts=pulumi.InvokeOutputOptions(parent=self)).zone_id

@@ -6,12 +6,14 @@ declares without a default is required (``require_*``); every other key has its 
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
 import pulumi
+from pulumi.runtime import config
 
 #: Fargate task sizes (Linux): CPU units -> allowed memory in MiB.
 FARGATE_SIZES: dict[int, tuple[int, ...]] = {
@@ -26,15 +28,13 @@ FARGATE_SIZES: dict[int, tuple[int, ...]] = {
 
 ARCHITECTURES = ("ARM64", "X86_64")
 #: "None" is deliberately absent: without NAT the private subnets have no route to ECR, Secrets Manager
-#: or CloudWatch Logs (this program creates no VPC endpoints), so tasks could never start.
+#: or CloudWatch Logs (the only VPC endpoint is the S3 gateway for image layers), so tasks could never start.
 NAT_STRATEGIES = ("Single", "OnePerAz")
 AZ_COUNTS = (2, 3)
 #: CloudWatch Logs accepts exactly these retention periods.
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
                       2557, 2922, 3288, 3653)
 LOG_LEVELS = ("trace", "debug", "info", "warn", "error", "fatal")
-#: Stacks allowed to serve plain HTTP (no certificate). Every other stack needs an ACM certificate.
-HTTP_ONLY_STACKS = ("dev",)
 MONITORING_INTERVALS = (0, 1, 5, 10, 15, 30, 60)
 #: RDS for MySQL major versions this program deploys, and the parameter group family of each.
 MYSQL_FAMILIES = {"8.4": "mysql8.4", "8.0": "mysql8.0"}
@@ -54,6 +54,19 @@ MASTER_USER_MAX, DB_USER_MAX = 16, 32
 _MYSQL_VERSION = re.compile(r"^(\d+\.\d+)(\.\d+)?$")
 _IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
+#: Account ids that AWS documentation uses in examples; a certificate there is a placeholder, never yours.
+EXAMPLE_ACCOUNTS = ("000000000000", "111111111111", "111122223333", "123456789012", "210987654321",
+                    "444455556666", "555555555555", "777788889999", "999999999999")
+#: A DNS name ACM can issue for: 2+ labels of [a-z0-9-], each 1..63 without a leading or trailing hyphen.
+_DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+#: Route 53 hosted zone ids: Z plus upper-case letters and digits, at most 32 characters.
+_ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
+_IMAGE_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+#: Resource names derived from "<project>-<stack>": the ALB is autonamed "<project>-<stack>-alb-" plus 7
+#: random characters, and ALB (and target group) names allow at most 32 characters of [A-Za-z0-9-]; the
+#: ALB access-log bucket name must be lower case. So "<project>-<stack>" is at most 20 of [a-z0-9-].
+NAME_PREFIX_MAX = 32 - len("-alb-") - 7
+_NAME_PREFIX = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 
 
 def fargate_memory_options(cpu: int) -> tuple[int, ...]:
@@ -83,6 +96,36 @@ def performance_insights_supported(instance_class: str) -> bool:
     return not (family.startswith("t") and size in ("micro", "small"))
 
 
+def dns_name_problem(name: str) -> str:
+    """What is wrong with ``name`` as a public DNS name for a certificate; empty when it is fine."""
+    labels = name.split(".")
+    if len(name) > 253 or len(labels) < 2 or not all(_DNS_LABEL.match(label) for label in labels):
+        return ("must be a lower-case DNS name such as app.example.com: 2 or more labels of [a-z0-9-], "
+                "each 1..63 characters without a leading or trailing hyphen, 253 characters at most")
+    return ""
+
+
+def image_digest_problem(digest: str) -> str:
+    """What is wrong with ``digest`` as an image digest to deploy; empty when it is fine (or empty)."""
+    if digest and not _IMAGE_DIGEST.match(digest):
+        return "must be empty (build the image here) or sha256: followed by 64 lower-case hex digits"
+    return ""
+
+
+def certificate_arn_problem(arn: str, region: str) -> str:
+    """What is wrong with ``arn`` as the listener's ACM certificate in ``region``; empty when it is fine."""
+    if not _ACM_ARN.match(arn):
+        return "must be an ACM certificate ARN arn:aws:acm:<region>:<account>:certificate/<id>"
+    _, _, _, arn_region, account, resource = arn.split(":", 5)
+    if arn_region != region:
+        return (f"the certificate is in {arn_region}, but the ALB is in aws:region {region}; an ALB can "
+                "only use an ACM certificate of its own region")
+    if account in EXAMPLE_ACCOUNTS or not resource.removeprefix("certificate/").strip("0-"):
+        return (f"is a placeholder (example account {account} or an all-zero id); set the ARN of "
+                "a certificate in your account, or use domainName for a managed one")
+    return ""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting of one stack, validated."""
@@ -107,11 +150,16 @@ class Settings:
     # App
     container_port: int
     image_tag: str
+    image_digest: str
     log_level: str
     db_pool_size: int
     enable_execute_command: bool
     log_retention_days: int
-    # Load balancer
+    # Load balancer and its name
+    allow_http: bool
+    domain_name: str
+    hosted_zone_id: str
+    hosted_zone_name: str
     certificate_arn: str
     alb_access_logs: bool
     alb_deletion_protection: bool
@@ -129,11 +177,18 @@ class Settings:
     db_deletion_protection: bool
     db_final_snapshot: bool
     db_monitoring_interval: int
+    #: Keys set in the project's namespace that Pulumi.yaml does not declare (typos, removed keys).
+    undeclared_keys: tuple[str, ...] = ()
 
     @property
     def platform(self) -> str:
         """Docker platform for the configured architecture."""
         return "linux/arm64" if self.architecture == "ARM64" else "linux/amd64"
+
+    @property
+    def https(self) -> bool:
+        """The ALB serves HTTPS: with a managed certificate for domainName, or with certificateArn."""
+        return bool(self.domain_name or self.certificate_arn)
 
     def errors(self) -> list[str]:
         """Every problem with these settings, one message per key. Empty when valid."""
@@ -141,6 +196,13 @@ class Settings:
 
         def bad(key: str, value: object, allowed: str) -> None:
             errs.append(f"{key}={value!r}: {allowed}")
+
+        errs.extend(_undeclared_errors(self.undeclared_keys))
+        prefix = f"{self.project}-{self.stack}"
+        if len(prefix) > NAME_PREFIX_MAX or not _NAME_PREFIX.match(prefix):
+            errs.append(f"project and stack {prefix!r}: resource names start with '<project>-<stack>', which "
+                        f"must be 1..{NAME_PREFIX_MAX} of [a-z0-9-] (ALB names are at most 32 characters with "
+                        "Pulumi's 8-character suffix, and bucket names are lower case); use a shorter stack name")
 
         memory_options = fargate_memory_options(self.cpu)
         if not memory_options:
@@ -191,13 +253,9 @@ class Settings:
         if self.log_retention_days not in LOG_RETENTION_DAYS:
             bad("logRetentionDays", self.log_retention_days,
                 f"allowed values are {', '.join(map(str, LOG_RETENTION_DAYS))}")
-        if not self.certificate_arn and self.stack not in HTTP_ONLY_STACKS:
-            bad("certificateArn", self.certificate_arn,
-                f"stack {self.stack!r} requires an ACM certificate ARN (plain HTTP is allowed only in "
-                f"stacks {', '.join(HTTP_ONLY_STACKS)})")
-        elif self.certificate_arn and not _ACM_ARN.match(self.certificate_arn):
-            bad("certificateArn", self.certificate_arn,
-                "must be an ACM certificate ARN arn:aws:acm:<region>:<account>:certificate/<id>")
+        if image_digest_problem(self.image_digest):
+            bad("imageDigest", self.image_digest, image_digest_problem(self.image_digest))
+        errs.extend(self._https_errors())
         if not re.match(r"^db\.[a-z0-9-]+\.[a-z0-9]+$", self.db_instance_class):
             bad("dbInstanceClass", self.db_instance_class, "must be an RDS class such as db.t4g.micro (db.*)")
         major = mysql_major(self.db_engine_version)
@@ -224,9 +282,9 @@ class Settings:
                 f"must differ from dbUsername ({self.db_username}): the app never connects as the master user")
         if not 20 <= self.db_allocated_storage <= 65536:
             bad("dbAllocatedStorage", self.db_allocated_storage, "allowed values are 20..65536 (GiB)")
-        if self.db_max_allocated_storage < self.db_allocated_storage:
+        if not self.db_allocated_storage <= self.db_max_allocated_storage <= 65536:
             bad("dbMaxAllocatedStorage", self.db_max_allocated_storage,
-                f"must be >= dbAllocatedStorage ({self.db_allocated_storage})")
+                f"must be >= dbAllocatedStorage ({self.db_allocated_storage}) and <= 65536 (GiB)")
         if not 0 <= self.db_backup_retention_days <= 35:
             bad("dbBackupRetentionDays", self.db_backup_retention_days, "allowed values are 0..35")
         if self.db_monitoring_interval not in MONITORING_INTERVALS:
@@ -234,11 +292,55 @@ class Settings:
                 f"allowed values are {', '.join(map(str, MONITORING_INTERVALS))}")
         return errs
 
+    def _https_errors(self) -> list[str]:
+        """The HTTPS keys: exactly one way to get a certificate unless plain HTTP is allowed."""
+        errs: list[str] = []
+        zone_keys = [k for k, v in (("hostedZoneId", self.hosted_zone_id),
+                                    ("hostedZoneName", self.hosted_zone_name)) if v]
+        if self.domain_name and self.certificate_arn:
+            errs.append(f"domainName={self.domain_name!r}, certificateArn={self.certificate_arn!r}: set one, "
+                        "not both (domainName gets a managed certificate; certificateArn is for one managed "
+                        "elsewhere)")
+        elif not self.https and not self.allow_http:
+            errs.append(f"domainName='', certificateArn='': stack {self.stack!r} serves HTTPS only; set "
+                        "domainName plus hostedZoneId or hostedZoneName (a managed certificate and DNS record), "
+                        "or certificateArn (a certificate of this account and region), or allowHttp: true for "
+                        "plain HTTP")
+        if self.domain_name:
+            problem = dns_name_problem(self.domain_name)
+            if problem:
+                errs.append(f"domainName={self.domain_name!r}: {problem}")
+            if not zone_keys:
+                errs.append(f"domainName={self.domain_name!r}: needs the Route 53 public hosted zone that holds "
+                            "it: set hostedZoneId or hostedZoneName")
+        elif zone_keys:
+            errs.append(f"{zone_keys[0]}: is used only with domainName; set domainName too, or remove it")
+        if self.hosted_zone_id and not _ZONE_ID.match(self.hosted_zone_id):
+            errs.append(f"hostedZoneId={self.hosted_zone_id!r}: must be a Route 53 hosted zone id: Z followed by "
+                        "up to 31 upper-case letters and digits")
+        if self.hosted_zone_name:
+            zone = self.hosted_zone_name.rstrip(".")
+            problem = dns_name_problem(zone)
+            if problem:
+                errs.append(f"hostedZoneName={self.hosted_zone_name!r}: {problem}")
+            elif self.domain_name and not (self.domain_name == zone or self.domain_name.endswith("." + zone)):
+                errs.append(f"domainName={self.domain_name!r}: is not in the hosted zone {zone!r}; use a name "
+                            f"that ends in .{zone}")
+        if self.certificate_arn:
+            problem = certificate_arn_problem(self.certificate_arn, self.region)
+            if problem:
+                errs.append(f"certificateArn={self.certificate_arn!r}: {problem}")
+        return errs
+
     def validate(self) -> "Settings":
         errs = self.errors()
         if errs:
             raise ValueError(f"invalid configuration for stack {self.stack!r}:\n  " + "\n  ".join(errs))
         return self
+
+
+def _undeclared_errors(keys: tuple[str, ...]) -> list[str]:
+    return [f"{key}: not a key of this project (Pulumi.yaml declares every key; check the spelling)" for key in keys]
 
 
 def _describe_memory(options: tuple[int, ...]) -> str:
@@ -257,8 +359,10 @@ class _Reader:
     def __init__(self, config: pulumi.Config) -> None:
         self._config = config
         self.errors: list[str] = []
+        self.keys: set[str] = set()
 
     def _read(self, method: str, key: str, placeholder: Any) -> Any:
+        self.keys.add(key)
         try:
             return getattr(self._config, method)(key)
         except (pulumi.ConfigMissingError, pulumi.ConfigTypeError):
@@ -278,7 +382,15 @@ class _Reader:
         return self._read("require_bool", key, False)
 
     def get(self, key: str) -> Optional[str]:
+        self.keys.add(key)
         return self._config.get(key)
+
+    def undeclared(self) -> tuple[str, ...]:
+        """Keys set in this namespace that were never read: the CLI passes every one, declared or not."""
+        prefix = f"{self._config.name}:"
+        present = set(config.CONFIG.get()) | set(config.get_config_env())
+        return tuple(sorted(k.removeprefix(prefix) for k in present
+                            if k.startswith(prefix) and k.removeprefix(prefix) not in self.keys))
 
 
 def load_settings(config: Optional[pulumi.Config] = None, aws_config: Optional[pulumi.Config] = None) -> Settings:
@@ -304,10 +416,15 @@ def load_settings(config: Optional[pulumi.Config] = None, aws_config: Optional[p
         nat_strategy=c.require("natStrategy"),
         container_port=c.require_int("containerPort"),
         image_tag=c.get("imageTag") or "",
+        image_digest=c.get("imageDigest") or "",
         log_level=c.require("logLevel"),
         db_pool_size=c.require_int("dbPoolSize"),
         enable_execute_command=c.require_bool("enableExecuteCommand"),
         log_retention_days=c.require_int("logRetentionDays"),
+        allow_http=c.require_bool("allowHttp"),
+        domain_name=c.get("domainName") or "",
+        hosted_zone_id=c.get("hostedZoneId") or "",
+        hosted_zone_name=c.get("hostedZoneName") or "",
         certificate_arn=c.get("certificateArn") or "",
         alb_access_logs=c.require_bool("albAccessLogs"),
         alb_deletion_protection=c.require_bool("albDeletionProtection"),
@@ -325,7 +442,10 @@ def load_settings(config: Optional[pulumi.Config] = None, aws_config: Optional[p
         db_final_snapshot=c.require_bool("dbFinalSnapshot"),
         db_monitoring_interval=c.require_int("dbMonitoringInterval"),
     )
+    settings = dataclasses.replace(settings, undeclared_keys=c.undeclared())
+    # A key that does not exist is reported with the mistyped ones, since a typo is often both.
     read_errors = aws.errors + c.errors
     if read_errors:
+        read_errors += _undeclared_errors(settings.undeclared_keys)
         raise ValueError(f"invalid configuration for stack {settings.stack!r}:\n  " + "\n  ".join(read_errors))
     return settings.validate()

@@ -181,10 +181,13 @@ def _task_role_exec_policy(*, exec_log_group_arn: str, kms_key_arn: str) -> str:
             "Resource": [exec_log_group_arn, f"{exec_log_group_arn}:*"],
         },
         {
-            "Sid": "DescribeExecLogGroup",
+            # The SSM agent checks the session log group before it opens a session, and refuses the session
+            # when this call fails. DescribeLogGroups has no resource-level scope: on anything but "*" it is
+            # denied. It reveals log group names and settings, not log contents.
+            "Sid": "DescribeLogGroupsHasNoResourceScope",
             "Effect": "Allow",
             "Action": "logs:DescribeLogGroups",
-            "Resource": exec_log_group_arn,
+            "Resource": "*",
         },
         {
             "Sid": "EncryptExecSession",

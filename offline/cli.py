@@ -116,6 +116,10 @@ def render_terminal(rep: dict, ordered: list[dict], outcome: Any, est: Any) -> s
     s = rep["summary"]
     mode = rep["mode"]
     out = [f"=== {rep['project']}/{rep['stack']} ({mode}) ==="]
+    examples = (rep.get("config") or {}).get("examples") or {}
+    if examples:
+        out.append(f"Example values (injected offline; not in Pulumi.{rep['stack']}.yaml; a real deploy needs your "
+                   f"own): {', '.join(f'{k}={v}' for k, v in examples.items())}")
     if rep.get("error"):
         out.append(f"error: the program failed: {rep['error']}")
     verb = report.OPS[mode][1]

@@ -61,6 +61,10 @@ class Usage:
     log_gb: float = 0.0
     ecr_gb: float = 0.0
     notes: tuple[str, ...] = ()
+    #: GB a month through the NAT gateways: task logs, plus image layer pulls unless an S3 gateway endpoint
+    #: carries them.
+    nat_gb: float = 0.0
+    s3_gateway_endpoint: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,9 +117,9 @@ def estimate(usage: Usage, prices: dict) -> Estimate:
         nat = prices["nat_gateway"]
         lines.append(Line("NAT gateway hours", f"{usage.nat_gateways} x {h} h",
                           _r(usage.nat_gateways * nat["hour"]["usd"] * h), f"{nat['hour']['source']} ({nat['hour']['date']})"))
-        if a["nat_gb_processed_month"]:
-            lines.append(Line("NAT data processed (assumed)", f"{a['nat_gb_processed_month']:g} GB",
-                              _r(a["nat_gb_processed_month"] * nat["gb_processed"]["usd"]),
+        if usage.nat_gb:
+            lines.append(Line("NAT data processed (assumed)", f"{usage.nat_gb:g} GB",
+                              _r(usage.nat_gb * nat["gb_processed"]["usd"]),
                               f"{nat['gb_processed']['source']} ({nat['gb_processed']['date']})"))
     if usage.public_ipv4:
         ip = prices["public_ipv4"]["hour"]
@@ -168,7 +172,12 @@ def estimate(usage: Usage, prices: dict) -> Estimate:
         f"Logs: {a['log_gb_per_task_month']:g} GB per task per month, plus {a['flow_log_gb_month']:g} GB per VPC flow log; "
         "log storage and Insights queries are not counted.",
         f"ECR: {a['image_gb']:g} GB per image, keeping what the lifecycle policy keeps (default {a['images_kept_default']}).",
-        "Data transfer, NAT data processing, KMS keys/requests, CloudWatch alarms/metrics and Container Insights are not counted.",
+        f"NAT data processed: the task logs above (shipped to CloudWatch Logs through NAT), plus "
+        f"{a['image_pulls_per_task_month']:g} image pulls per task per month of {a['image_gb']:g} GB each "
+        + ("only without an S3 gateway endpoint; this stack has one, so ECR's layer downloads (from S3) bypass "
+           "NAT for free." if usage.s3_gateway_endpoint else
+           "(no S3 gateway endpoint: ECR's layer downloads from S3 go through NAT)."),
+        "Data transfer out, KMS keys/requests, CloudWatch alarms/metrics and Container Insights are not counted.",
         "Resources inside the awsx Vpc component are invisible offline; NAT gateways and their IPs are counted from its inputs.",
     ) + tuple(usage.notes)
     return Estimate(lines=tuple(lines), total=total, assumptions=assumptions,
@@ -319,12 +328,21 @@ def usage_from_resources(resources: Iterable[dict], prices: dict) -> Usage:
                 kept = _images_kept(_plain(props(r).get("policy")), kept)
         ecr_gb += kept * a["image_gb"]
 
+    s3_gateway = any(
+        r["type"] == "aws:ec2/vpcEndpoint:VpcEndpoint" and _plain(props(r).get("vpcEndpointType")) == "Gateway"
+        and str(_plain(props(r).get("serviceName")) or "").endswith(".s3") for r in res)
+    nat_gb = 0.0
+    if nat:
+        nat_gb = total_tasks * a["log_gb_per_task_month"]
+        if not s3_gateway:
+            nat_gb += total_tasks * a["image_pulls_per_task_month"] * a["image_gb"]
+
     ipv4 = alb_ips + nat + public_task_ips
     detail = ", ".join(x for x in (f"ALB {alb_ips}" if alb_ips else "", f"NAT {nat}" if nat else "",
                                     f"tasks {public_task_ips}" if public_task_ips else "") if x)
     return Usage(tasks=tuple(tasks), albs=albs, nat_gateways=nat, public_ipv4=ipv4, public_ipv4_detail=detail,
                  databases=tuple(dbs), secrets=secrets, log_gb=round(log_gb, 3), ecr_gb=round(ecr_gb, 3),
-                 notes=tuple(notes))
+                 notes=tuple(notes), nat_gb=round(nat_gb, 3), s3_gateway_endpoint=s3_gateway)
 
 
 def _images_kept(policy: Any, default: float) -> float:

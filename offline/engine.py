@@ -35,13 +35,14 @@ import sys
 import threading
 import time
 import traceback
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Optional
 
 from google.protobuf import json_format, struct_pb2
 
 from . import fakes
+from .examples import ORIGIN as EXAMPLE_ORIGIN, with_examples
 from .stackconfig import StackConfig, load_stack_config
 
 MODES = ("preview", "update", "existing")
@@ -319,6 +320,8 @@ def run_program(program_dir: str | Path, stack: str, mode: str = "preview",
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     started = time.perf_counter()
     cfg = load_stack_config(program_dir, stack, passphrase)
+    values, examples = with_examples(cfg.project, cfg.stack, cfg.values)
+    cfg = replace(cfg, values=values, origin={**cfg.origin, **{k: EXAMPLE_ORIGIN for k in examples}})
 
     import pulumi  # noqa: F401
     from pulumi.runtime import config as pconfig

@@ -126,6 +126,14 @@ def invoke(token: str, args: dict, region: str) -> dict:
         return _policy_document(args)
     if token in ("aws:elb/getServiceAccount:getServiceAccount", "aws:lb/getServiceAccount:getServiceAccount"):
         return {"id": "127311923021", "arn": "arn:aws:iam::127311923021:root"}
+    if token == "aws:route53/getZone:getZone" and args.get("name"):
+        zone_name = str(args["name"]).rstrip(".")
+        zone_id = "Z" + short_hash(zone_name, 20).upper()
+        return {"id": zone_id, "zoneId": zone_id, "name": zone_name, "privateZone": False,
+                "arn": f"arn:aws:route53:::hostedzone/{zone_id}", "nameServers": [f"ns-1.awsdns-{zone_name}"]}
+    if token == "aws:ec2/getRouteTables:getRouteTables" and args.get("vpcId"):
+        vpc = str(args["vpcId"])
+        return {"id": region, "vpcId": vpc, "ids": [f"rtb-{short_hash(f'{vpc}/private/{i}', 17)}" for i in range(2)]}
     if token == "aws:iam/getPolicy:getPolicy" and args.get("arn"):
         return {"id": args["arn"], "arn": args["arn"], "name": args["arn"].rsplit("/", 1)[-1],
                 "policy": json.dumps({"Version": "2012-10-17", "Statement": []})}
@@ -258,6 +266,19 @@ def _by_type(typ: str, inputs: dict, name: str, urn: str, region: str) -> dict:
     elif typ == "aws:s3/bucketV2:BucketV2" or typ == "aws:s3/bucket:Bucket":
         b = _physical_name(inputs, name, urn, "bucket").lower()
         out.update(bucket=b, id=b, arn=f"arn:aws:s3:::{b}", bucketDomainName=f"{b}.s3.amazonaws.com")
+    elif typ == "aws:acm/certificate:Certificate":
+        domain = str(_plain(inputs.get("domainName")) or "example.com")
+        out.update(arn=_arn("acm", region, f"certificate/{fake_uuid(urn)}"), status="ISSUED",
+                   domainValidationOptions=[{"domainName": domain, "resourceRecordName": f"_{h}.{domain}.",
+                                             "resourceRecordType": "CNAME",
+                                             "resourceRecordValue": f"_{h[::-1]}.acm-validations.aws."}])
+    elif typ == "aws:acm/certificateValidation:CertificateValidation":
+        out.update(id=str(_plain(inputs.get("certificateArn")) or h))
+    elif typ == "aws:route53/record:Record":
+        out.update(fqdn=str(_plain(inputs.get("name")) or name).rstrip("."))
+    elif typ == "aws:ec2/vpcEndpoint:VpcEndpoint":
+        out.update(id=f"vpce-{h}", arn=_arn("ec2", region, f"vpc-endpoint/vpce-{h}"), prefixListId=f"pl-{h[:8]}",
+                   state="available")
     elif typ == "docker:index/image:Image":
         image_name = _plain(inputs.get("imageName")) or f"{name}:offline"
         out.update(imageName=image_name, baseImageName=image_name,

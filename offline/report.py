@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from urllib.parse import urlparse
 
 from .fakes import SECRET_SIG, SECRET_SIG_KEY, UNKNOWN
+from .examples import ORIGIN as EXAMPLE_ORIGIN
 
 if TYPE_CHECKING:
     from .cost import Estimate
@@ -87,7 +88,9 @@ def build_report(run: dict, ordered: list[dict], outcome: "Optional[PolicyOutcom
         "stackOutputs": display(run.get("stack_outputs") or {}),
         "invokes": sorted({i["token"] for i in run.get("invokes") or []}),  # answered offline with fake data
         "config": {"keys": run.get("config_keys"), "secretKeys": run.get("secret_keys"),
-                   "undecryptedSecretKeys": run.get("undecrypted_secret_keys")},
+                   "undecryptedSecretKeys": run.get("undecrypted_secret_keys"),
+                   "examples": {k: (run.get("config_values") or {}).get(k)
+                                for k, origin in (run.get("config_keys") or {}).items() if origin == EXAMPLE_ORIGIN}},
         "policies": None if outcome is None else {
             "pack": outcome.pack, "configFile": outcome.config_file, "analyzed": outcome.analyzed,
             "stoppedAt": outcome.stopped_at, "notApplicable": outcome.not_applicable,

@@ -20,6 +20,8 @@ from pulumi.runtime import rpc
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
+from offline.examples import with_examples
+
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "webservice"
 ACCOUNT_ID = "123456789012"
@@ -27,6 +29,7 @@ REGION = "us-east-1"
 ECR_PASSWORD = "ecr-registry-password-SENTINEL"
 ELB_ACCOUNT_ARN = "arn:aws:iam::127311923021:root"
 DB_SECRET_ARN = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:rds!db-0123abcd-AbCdEf"
+HOSTED_ZONE_ID = "Z0MOCKZONE"
 SECRET_SIG = rpc._special_secret_sig  # marks a secret value on the wire
 SIG_KEY = rpc._special_sig_key
 
@@ -50,6 +53,8 @@ class Registration:
     protect: bool = False
     retain_on_delete: bool = False
     state: dict[str, Any] = field(default_factory=dict)
+    delete_before_replace: bool = False
+    custom_timeouts: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -69,6 +74,10 @@ def _default_invokes() -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:
             "userName": "AWS"},
         "aws:elb/getServiceAccount:getServiceAccount": lambda args: {
             "arn": ELB_ACCOUNT_ARN, "id": "127311923021"},
+        "aws:route53/getZone:getZone": lambda args: {
+            "zoneId": HOSTED_ZONE_ID, "id": HOSTED_ZONE_ID, "name": args.get("name"), "privateZone": False},
+        "aws:ec2/getRouteTables:getRouteTables": lambda args: {
+            "id": REGION, "ids": [f"rtb-private-{i}" for i in range(3)], "vpcId": args.get("vpcId")},
     }
 
 
@@ -87,17 +96,26 @@ def _outputs_for(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
                "routeTableAssociations": [], "vpcEndpoints": []}
     elif typ == "aws:ecr/repository:Repository":
         out.update(repositoryUrl=f"{ACCOUNT_ID}.dkr.ecr.{REGION}.amazonaws.com/{physical}",
-                   registryId=ACCOUNT_ID)
+                   registryId=ACCOUNT_ID, arn=f"arn:aws:ecr:{REGION}:{ACCOUNT_ID}:repository/{physical}")
+    elif typ == "aws:cloudwatch/logGroup:LogGroup":
+        out.update(arn=f"arn:aws:logs:{REGION}:{ACCOUNT_ID}:log-group:{physical}")
     elif typ == "aws:rds/instance:Instance":
         address = f"{physical}.abcdefghij.{REGION}.rds.amazonaws.com"
         out.update(address=address, endpoint=f"{address}:3306", resourceId="db-ABCDEFGHIJKLMNOPQRSTUVWXY0",
                    masterUserSecrets=[{"secretArn": DB_SECRET_ARN, "kmsKeyId": "key", "secretStatus": "active"}])
     elif typ == "aws:lb/loadBalancer:LoadBalancer":
-        out.update(dnsName=f"{physical}-123.{REGION}.elb.amazonaws.com", arnSuffix=f"app/{physical}/abc")
+        out.update(dnsName=f"{physical}-123.{REGION}.elb.amazonaws.com", arnSuffix=f"app/{physical}/abc",
+                   zoneId="Z35SXDOTRQ7X7K")
+    elif typ == "aws:acm/certificate:Certificate":
+        out.update(arn=f"arn:aws:acm:{REGION}:{ACCOUNT_ID}:certificate/{name}", domainValidationOptions=[{
+            "domainName": inputs.get("domainName"), "resourceRecordName": f"_x1.{inputs.get('domainName')}.",
+            "resourceRecordType": "CNAME", "resourceRecordValue": "_x2.acm-validations.aws."}])
+    elif typ == "aws:route53/record:Record":
+        out.update(fqdn=str(inputs.get("name", "")).rstrip("."))
     elif typ == "aws:lb/targetGroup:TargetGroup":
         out.update(arnSuffix=f"targetgroup/{physical}/def")
     elif typ == "aws:kms/key:Key":
-        out.update(keyId="0000-key")
+        out.update(keyId="0000-key", arn=f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/0000-key")
     elif typ == "aws:s3/bucket:Bucket":
         out.update(bucket=physical, arn=f"arn:aws:s3:::{physical}")
     elif typ == "aws:ecs/taskDefinition:TaskDefinition":
@@ -145,6 +163,10 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             dependencies=list(request.dependencies), ignore_changes=list(request.ignoreChanges),
             protect=request.protect, retain_on_delete=request.retainOnDelete,
             state=self.resources[response.urn].state if response.urn in self.resources else {},
+            delete_before_replace=request.deleteBeforeReplace,
+            custom_timeouts={k: v for k, v in (("create", request.customTimeouts.create),
+                                               ("update", request.customTimeouts.update),
+                                               ("delete", request.customTimeouts.delete)) if v},
         ))
         return response
 
@@ -192,8 +214,10 @@ class Run:
         return {r.type for r in self.registrations}
 
 
-def load_stack_config(stack: str) -> dict[str, str]:
-    """Pulumi.yaml defaults overlaid with Pulumi.<stack>.yaml, as the engine passes them (strings)."""
+def load_stack_config(stack: str, *, examples: bool = True) -> dict[str, str]:
+    """Pulumi.yaml defaults overlaid with Pulumi.<stack>.yaml, as the engine passes them (strings), plus the
+    offline example values (offline/examples.py) unless ``examples`` is false: then it is what a fresh clone's
+    real `pulumi up` reads."""
     project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
     config: dict[str, Any] = {}
     for key, spec in project.get("config", {}).items():
@@ -201,7 +225,8 @@ def load_stack_config(stack: str) -> dict[str, str]:
             config[key if ":" in key else f"{PROJECT}:{key}"] = spec["default"]
     stack_file = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text()) or {}
     config.update(stack_file.get("config", {}))
-    return {key: _config_string(value) for key, value in config.items()}
+    values = {key: _config_string(value) for key, value in config.items()}
+    return with_examples(PROJECT, stack, values)[0] if examples else values
 
 
 def _config_string(value: Any) -> str:
@@ -249,9 +274,12 @@ def run_program(program: Callable[[], Any], *, stack: str = "test", config: Opti
 
 
 def run_main(stack: str, *, overrides: Optional[Mapping[str, str]] = None,
-             mocks: Optional[StrictMocks] = None, preview: bool = False) -> Run:
-    """Run ``__main__.py`` with the config of Pulumi.<stack>.yaml (plus overrides) from the project root."""
-    config = {**load_stack_config(stack), **(overrides or {})}
+             mocks: Optional[StrictMocks] = None, preview: bool = False, examples: bool = True,
+             config_of: Optional[str] = None) -> Run:
+    """Run ``__main__.py`` with the config of Pulumi.<stack>.yaml (plus overrides) from the project root.
+    ``config_of`` reads another stack's file instead, to run a stack that has none (e.g. a new ``qa``)."""
+    config = {**load_stack_config(config_of or stack, examples=examples), **(overrides or {})}
+    config = {key: value for key, value in config.items() if value is not None}  # None removes a key
     cwd = os.getcwd()
     sys.path.insert(0, str(ROOT))
     try:

@@ -87,3 +87,34 @@ def test_network_exports_subnet_ids(run):
 def test_args_are_validated(changes, message):
     with pytest.raises(ValueError, match=message):
         NetworkArgs(**{**BASE, **changes})
+
+
+def test_s3_gateway_endpoint_sits_on_the_private_route_tables(network):
+    endpoint = network.one("aws:ec2/vpcEndpoint:VpcEndpoint")
+    assert endpoint.inputs["vpcEndpointType"] == "Gateway"
+    assert endpoint.inputs["serviceName"] == "com.amazonaws.us-east-1.s3"
+    (lookup,) = [c for c in network.calls if c.token == "aws:ec2/getRouteTables:getRouteTables"]
+    assert lookup.args["vpcId"] == "vpc-0mock"
+    assert lookup.args["filters"] == [{"name": "tag:SubnetType", "values": ["Private"]}]
+    assert endpoint.inputs["routeTableIds"] == ["rtb-private-0", "rtb-private-1", "rtb-private-2"]
+
+
+def test_route_table_lookup_waits_for_the_vpc_component(run, monkeypatch):
+    """The awsx VPC completes only after its route tables exist, so the lookup must depend on it."""
+    import pulumi
+
+    captured = []
+    original = pulumi.InvokeOutputOptions.__init__
+
+    def spy(self, *args, **kwargs):
+        captured.append(kwargs.get("depends_on") or [])
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(pulumi.InvokeOutputOptions, "__init__", spy)
+    run(lambda: Network("net", NetworkArgs(**BASE)))
+    assert [[d._name for d in deps] for deps in captured if deps] == [["net-vpc"]]
+
+
+def test_s3_endpoint_uses_the_china_service_prefix_there(run):
+    result = run(lambda: Network("net", NetworkArgs(**{**BASE, "region": "cn-north-1"})))
+    assert result.one("aws:ec2/vpcEndpoint:VpcEndpoint").inputs["serviceName"] == "cn.com.amazonaws.cn-north-1.s3"

@@ -78,7 +78,9 @@ def test_task_role_exec_policy_scopes_logs_and_key():
     policy = statements(_task_role_exec_policy(exec_log_group_arn=LOGS, kms_key_arn=KEY))
     assert policy["WriteExecSessionLogs"]["Resource"] == [LOGS, f"{LOGS}:*"]
     assert policy["EncryptExecSession"]["Resource"] == KEY
-    assert [s["Sid"] for s in policy.values() if s["Resource"] == "*"] == ["EcsExecChannelsHaveNoResourceScope"]
+    assert [s["Sid"] for s in policy.values() if s["Resource"] == "*"] == [
+        "EcsExecChannelsHaveNoResourceScope", "DescribeLogGroupsHasNoResourceScope"]
+    assert policy["DescribeLogGroupsHasNoResourceScope"]["Action"] == "logs:DescribeLogGroups"
 
 
 def test_trust_policy_names_one_service_principal_and_our_account():

@@ -72,3 +72,36 @@ def test_latest_tag_is_rejected(context):
 def test_unknown_platform_is_rejected(context):
     with pytest.raises(ValueError, match="platform='linux/386': allowed values are linux/arm64, linux/amd64"):
         RegistryArgs(context=str(context), dockerfile="Dockerfile", platform="linux/386", kms_key_arn=KEY)
+
+
+DIGEST = "sha256:" + "0123456789abcdef" * 4
+
+
+def test_digest_deploys_the_pushed_image_without_building(run, context):
+    result = build(run, context, image_digest=DIGEST)
+    assert result.all("docker:index/image:Image") == []
+    assert "aws:ecr/getAuthorizationToken:getAuthorizationToken" not in {c.token for c in result.calls}
+
+
+def test_image_version_is_the_digest_or_the_tag(context):
+    holder = {}
+
+    def program(**changes):
+        def body():
+            holder["registry"] = Registry("reg", RegistryArgs(
+                context=str(context), dockerfile=str(context / "Dockerfile"), platform="linux/arm64",
+                kms_key_arn=KEY, **changes))
+        return body
+
+    from tests.mocks import run_program
+    run_program(program(image_digest=DIGEST))
+    assert holder["registry"].image_version == DIGEST
+    run_program(program(image_tag="abc123"))
+    assert holder["registry"].image_version == "abc123"
+
+
+@pytest.mark.parametrize("digest", ["sha256:" + "0" * 63, "sha256:" + "F" * 64, "latest"])
+def test_malformed_digest_is_rejected(context, digest):
+    with pytest.raises(ValueError, match=f"image_digest='{digest}': must be empty"):
+        RegistryArgs(context=str(context), dockerfile="Dockerfile", platform="linux/arm64", kms_key_arn=KEY,
+                     image_digest=digest)

@@ -7,9 +7,11 @@ import json
 import pulumi_aws as aws
 import pytest
 
-from components.service import DEREGISTRATION_DELAY, Service, ServiceArgs, _capacity_provider_strategy
+from components.service import DEREGISTRATION_DELAY, HEALTH_CHECK_GRACE_PERIOD, Service, ServiceArgs, \
+    _capacity_provider_strategy, _steady_state_timeout_minutes
+from components.task import STOP_TIMEOUT
 
-CERT = "arn:aws:acm:us-east-1:111122223333:certificate/00000000-0000-0000-0000-000000000000"
+CERT = "arn:aws:acm:us-east-1:210987654320:certificate/3f2a9c1e-8b7d-4e6f-9a1b-2c3d4e5f6a7b"
 BASE = dict(
     vpc_id="vpc-1", public_subnet_ids=["pub-a", "pub-b"], private_subnet_ids=["priv-a", "priv-b"],
     cluster_arn="arn:aws:ecs:us-east-1:123456789012:cluster/c", cluster_name="c",
@@ -17,7 +19,7 @@ BASE = dict(
     db_security_group_id="sg-db", db_port=3306, desired_count=2, min_count=2, max_count=4, spot_percent=50,
     cpu_target_percent=60, requests_per_target=1000, certificate_arn=CERT, access_logs=True,
     deletion_protection=True, enable_execute_command=False, log_retention_days=90,
-    account_id="123456789012", tags={"project": "webservice"},
+    account_id="123456789012", region="us-east-1", tags={"project": "webservice"},
 )
 
 
@@ -31,6 +33,11 @@ def build(run, **changes):
 @pytest.fixture
 def https(run):
     return build(run)
+
+
+@pytest.fixture
+def domain(run):
+    return build(run, certificate_arn="", domain_name="app.example.com", hosted_zone_id="Z0TESTZONE")
 
 
 @pytest.fixture
@@ -70,6 +77,26 @@ def test_service_rolls_back_on_5xx_and_cpu_alarms(https):
 
 def test_service_ignores_desired_count_after_creation(https):
     assert https.get("aws:ecs/service:Service", "svc-service").ignore_changes == ["desiredCount"]
+
+
+def test_up_waits_for_steady_state_with_circuit_breaker_rollback_on(https):
+    service = https.one("aws:ecs/service:Service")
+    assert service.inputs["waitForSteadyState"] is True
+    assert service.inputs["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
+
+
+def test_steady_state_wait_covers_grace_deregistration_and_a_rollout(https):
+    timeouts = https.one("aws:ecs/service:Service").custom_timeouts
+    minutes = _steady_state_timeout_minutes()
+    assert timeouts == {"create": f"{minutes}m", "update": f"{minutes}m"}
+    one_rollout = 300 + HEALTH_CHECK_GRACE_PERIOD + 20 + DEREGISTRATION_DELAY + STOP_TIMEOUT
+    assert minutes * 60 >= 3 * one_rollout and minutes >= 20
+    assert _steady_state_timeout_minutes(task_start_seconds=900) * 60 >= 3 * (900 + 120)
+
+
+def test_service_is_replaced_by_delete_then_create_because_its_name_is_fixed(https):
+    service = https.one("aws:ecs/service:Service")
+    assert service.inputs["name"] == "svc" and service.delete_before_replace is True
 
 
 def test_service_has_health_check_grace_period(https):
@@ -145,6 +172,31 @@ def test_http_listener_only_redirects_when_a_certificate_exists(https):
     (action,) = https.get("aws:lb/listener:Listener", "svc-http").inputs["defaultActions"]
     assert action["type"] == "redirect"
     assert action["redirect"] == {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}
+
+
+def test_domain_gets_a_dns_validated_certificate_in_its_zone(domain):
+    cert = domain.one("aws:acm/certificate:Certificate").inputs
+    assert (cert["domainName"], cert["validationMethod"]) == ("app.example.com", "DNS")
+    record = domain.get("aws:route53/record:Record", "svc-cert-validation")
+    assert record.inputs["zoneId"] == "Z0TESTZONE" and record.inputs["type"] == "CNAME"
+    assert record.inputs["name"] == "_x1.app.example.com."
+    validation = domain.one("aws:acm/certificateValidation:CertificateValidation")
+    assert validation.inputs["validationRecordFqdns"] == [record.state["fqdn"]]
+
+
+def test_https_listener_waits_for_the_validated_certificate(domain):
+    listener = next(l for l in domain.all("aws:lb/listener:Listener") if l.inputs["protocol"] == "HTTPS")
+    validation = domain.one("aws:acm/certificateValidation:CertificateValidation")
+    assert validation.urn in listener.dependencies
+    assert listener.inputs["certificateArn"] == validation.state["certificateArn"]
+
+
+def test_domain_points_an_ipv4_alias_at_the_alb(domain):
+    alias = domain.get("aws:route53/record:Record", "svc-alias-a").inputs
+    alb = domain.one("aws:lb/loadBalancer:LoadBalancer").state
+    assert alias["type"] == "A" and alias["name"] == "app.example.com"
+    assert alias["aliases"] == [{"name": alb["dnsName"], "zoneId": alb["zoneId"], "evaluateTargetHealth": True}]
+    assert "ipAddressType" not in domain.one("aws:lb/loadBalancer:LoadBalancer").inputs  # IPv4: no AAAA
 
 
 def test_http_listener_forwards_without_certificate(http_only):
@@ -232,6 +284,10 @@ def test_children_are_parented_to_the_component(https):
     (dict(min_count=3, desired_count=2), "min_count=3, desired_count=2"),
     (dict(spot_percent=101), "spot_percent=101: allowed values are 0..100"),
     (dict(log_retention_days=8), "log_retention_days=8"),
+    (dict(certificate_arn=CERT.replace("us-east-1", "eu-west-1")), "the certificate is in eu-west-1"),
+    (dict(domain_name="app.example.com"), "set one, not both"),
+    (dict(certificate_arn="", domain_name="app.example.com"), "needs hosted_zone_id or hosted_zone_name"),
+    (dict(certificate_arn="", domain_name="App", hosted_zone_id="Z1"), "must be a lower-case DNS name"),
 ])
 def test_args_are_validated(changes, message):
     with pytest.raises(ValueError, match=message):

@@ -15,10 +15,10 @@ VALID = Settings(
     project="webservice", stack="prod", region="us-east-1", cpu=1024, memory=2048, desired_count=3,
     min_count=3, max_count=12, spot_percent=0, architecture="ARM64", cpu_target_percent=60,
     requests_per_target=1000, vpc_cidr="10.0.0.0/16", az_count=3, nat_strategy="OnePerAz",
-    container_port=8080, image_tag="", log_level="info", db_pool_size=10,
-    enable_execute_command=False, log_retention_days=365,
-    certificate_arn="arn:aws:acm:us-east-1:111122223333:certificate/00000000-0000-0000-0000-000000000000",
-    alb_access_logs=True, alb_deletion_protection=True, db_instance_class="db.m7g.large",
+    container_port=8080, image_tag="", image_digest="", log_level="info", db_pool_size=10,
+    enable_execute_command=False, log_retention_days=365, allow_http=False, domain_name="prod.example.com",
+    hosted_zone_id="", hosted_zone_name="example.com", certificate_arn="", alb_access_logs=True,
+    alb_deletion_protection=True, db_instance_class="db.m7g.large",
     db_engine_version="8.4", db_engine_lifecycle_support="open-source-rds-extended-support-disabled",
     db_name="app", db_username="appadmin", db_app_username="app", db_allocated_storage=50,
     db_max_allocated_storage=500, db_multi_az=True, db_backup_retention_days=14, db_deletion_protection=True,
@@ -110,23 +110,109 @@ def test_spot_share_outside_0_to_100_is_rejected(share):
     assert f"spotPercent={share}: allowed values are 0..100" in error_for(spot_percent=share)
 
 
-def test_prod_without_certificate_is_rejected():
-    message = error_for(certificate_arn="")
-    assert "certificateArn=''" in message and "stack 'prod' requires an ACM certificate ARN" in message
-    assert "allowed only in stacks dev" in message
+REAL_CERT = "arn:aws:acm:us-east-1:210987654320:certificate/3f2a9c1e-8b7d-4e6f-9a1b-2c3d4e5f6a7b"
+NO_DOMAIN = dict(domain_name="", hosted_zone_name="")
 
 
-def test_staging_without_certificate_is_rejected():
-    assert "stack 'staging' requires an ACM certificate ARN" in error_for(stack="staging", certificate_arn="")
+def test_prod_without_domain_or_certificate_is_rejected_naming_the_keys_to_set():
+    message = error_for(**NO_DOMAIN)
+    assert "domainName='', certificateArn='': stack 'prod' serves HTTPS only" in message
+    assert "hostedZoneId or hostedZoneName" in message and "allowHttp: true" in message
 
 
-def test_dev_without_certificate_is_allowed():
-    dataclasses.replace(VALID, stack="dev", certificate_arn="").validate()
+def test_any_stack_with_allow_http_may_go_without_certificate():
+    dataclasses.replace(VALID, stack="qa", allow_http=True, **NO_DOMAIN).validate()
+
+
+def test_a_new_stack_without_allow_http_needs_a_certificate():
+    assert "stack 'qa' serves HTTPS only" in error_for(stack="qa", **NO_DOMAIN)
+
+
+def test_certificate_managed_elsewhere_is_accepted():
+    dataclasses.replace(VALID, certificate_arn=REAL_CERT, **NO_DOMAIN).validate()
+
+
+def test_domain_and_certificate_together_are_rejected():
+    assert "set one, not both" in error_for(certificate_arn=REAL_CERT)
 
 
 def test_certificate_that_is_not_an_acm_arn_is_rejected():
-    message = error_for(certificate_arn="arn:aws:iam::111122223333:server-certificate/x")
+    message = error_for(certificate_arn="arn:aws:iam::111122223333:server-certificate/x", **NO_DOMAIN)
     assert "certificateArn=" in message and "ACM certificate ARN" in message
+
+
+def test_certificate_in_another_region_is_rejected():
+    message = error_for(certificate_arn=REAL_CERT.replace("us-east-1", "eu-west-1"), **NO_DOMAIN)
+    assert "the certificate is in eu-west-1, but the ALB is in aws:region us-east-1" in message
+
+
+@pytest.mark.parametrize("arn", [
+    "arn:aws:acm:us-east-1:111122223333:certificate/00000000-0000-0000-0000-000000000000",
+    "arn:aws:acm:us-east-1:123456789012:certificate/3f2a9c1e-8b7d-4e6f-9a1b-2c3d4e5f6a7b",
+    "arn:aws:acm:us-east-1:000000000000:certificate/3f2a9c1e-8b7d-4e6f-9a1b-2c3d4e5f6a7b",
+    "arn:aws:acm:us-east-1:210987654320:certificate/00000000-0000-0000-0000-000000000000",
+])
+def test_placeholder_certificates_are_rejected(arn):
+    assert "is a placeholder" in error_for(certificate_arn=arn, **NO_DOMAIN)
+
+
+def test_domain_outside_its_zone_is_rejected():
+    message = error_for(domain_name="app.example.org")
+    assert "domainName='app.example.org': is not in the hosted zone 'example.com'" in message
+
+
+def test_domain_equal_to_its_zone_apex_is_accepted():
+    dataclasses.replace(VALID, domain_name="example.com").validate()
+
+
+def test_domain_needs_a_zone():
+    assert "set hostedZoneId or hostedZoneName" in error_for(hosted_zone_name="")
+
+
+def test_zone_without_domain_is_rejected():
+    assert "hostedZoneId: is used only with domainName" in error_for(
+        hosted_zone_id="Z0123456789ABC", certificate_arn=REAL_CERT, **NO_DOMAIN)
+
+
+@pytest.mark.parametrize("zone_id", ["z0123", "0123ABC", "Z" + "A" * 32, "Z01-23"])
+def test_malformed_hosted_zone_id_is_rejected(zone_id):
+    assert f"hostedZoneId={zone_id!r}: must be a Route 53 hosted zone id" in error_for(hosted_zone_id=zone_id)
+
+
+@pytest.mark.parametrize("domain", ["App.example.com", "localhost", "-a.example.com", "a..example.com",
+                                    "a_b.example.com", ("x" * 64) + ".example.com"])
+def test_malformed_domain_is_rejected(domain):
+    assert f"domainName={domain!r}: must be a lower-case DNS name" in error_for(domain_name=domain)
+
+
+@pytest.mark.parametrize("digest", ["sha256:" + "A" * 64, "sha256:" + "0" * 63, "0" * 64, "sha512:" + "0" * 64])
+def test_malformed_image_digest_is_rejected(digest):
+    assert f"imageDigest={digest!r}: must be empty" in error_for(image_digest=digest)
+
+
+def test_well_formed_image_digest_is_accepted():
+    dataclasses.replace(VALID, image_digest="sha256:" + "0123456789abcdef" * 4).validate()
+
+
+@pytest.mark.parametrize("stack", ["production-eu-west1", "Prod", "qa_1"])
+def test_stack_names_that_make_invalid_resource_names_are_rejected(stack):
+    message = error_for(stack=stack)
+    assert f"project and stack 'webservice-{stack}'" in message and "1..20 of [a-z0-9-]" in message
+
+
+def test_longest_allowed_stack_name_fits_the_alb_name_limit():
+    stack = "x" * (20 - len("webservice-"))
+    dataclasses.replace(VALID, stack=stack).validate()
+    assert len(f"webservice-{stack}-alb-") + 7 == 32
+
+
+def test_undeclared_keys_are_named():
+    message = error_for(undeclared_keys=("cpuu", "certficateArn"))
+    assert "cpuu: not a key of this project" in message and "certficateArn: not a key" in message
+
+
+def test_max_storage_above_the_rds_limit_is_rejected():
+    assert "dbMaxAllocatedStorage=70000" in error_for(db_max_allocated_storage=70000)
 
 
 @pytest.mark.parametrize("klass", ["t4g.micro", "m7g.large", "cache.t4g.micro"])
@@ -209,11 +295,11 @@ def test_monitoring_interval_must_be_an_rds_value():
 
 def test_all_errors_come_in_one_exception():
     message = error_for(cpu=256, memory=4096, spot_percent=120, nat_strategy="Many", az_count=5,
-                        db_instance_class="m7g.large", certificate_arn="", vpc_cidr="nope")
+                        db_instance_class="m7g.large", vpc_cidr="nope", undeclared_keys=("cpuu",), **NO_DOMAIN)
     for key in ("memory=4096", "spotPercent=120", "natStrategy='Many'", "azCount=5", "dbInstanceClass=",
-                "certificateArn=''", "vpcCidr='nope'"):
+                "certificateArn=''", "vpcCidr='nope'", "cpuu: not a key"):
         assert key in message
-    assert message.count("\n  ") == 7
+    assert message.count("\n  ") == 8
 
 
 def test_performance_insights_is_off_for_smallest_burstable_classes():
@@ -234,6 +320,13 @@ def _load(run, config, stack="prod"):
     return holder["settings"]
 
 
+def _load_error(run, config, stack="dev") -> str:
+    """The message of the one error load_settings raises for ``config``."""
+    with pytest.raises(ValueError) as raised:
+        run(lambda: load_settings(), stack=stack, config=config)
+    return str(raised.value)
+
+
 def test_load_settings_reads_pulumi_yaml_defaults_and_stack_file(run):
     settings = _load(run, load_stack_config("prod"))
     assert dataclasses.replace(settings, image_tag="") == VALID
@@ -247,9 +340,7 @@ def test_load_settings_keeps_an_explicit_zero(run):
 def test_load_settings_fails_before_any_resource_with_all_errors(run):
     config = {**load_stack_config("prod"), "webservice:cpu": "256", "webservice:memory": "4096",
               "webservice:natStrategy": "Many"}
-    with pytest.raises(ValueError) as raised:
-        run(lambda: load_settings(), stack="prod", config=config)
-    message = str(raised.value)
+    message = _load_error(run, config, stack="prod")
     assert "memory=4096" in message and "natStrategy='Many'" in message
 
 
@@ -262,13 +353,25 @@ def test_missing_required_key_is_reported(run):
 def test_mistyped_keys_are_all_reported_in_one_error(run):
     config = {**load_stack_config("dev"), "webservice:cpu": "lots", "webservice:dbMultiAz": "maybe",
               "webservice:maxCount": "2.5"}
-    with pytest.raises(ValueError) as raised:
-        run(lambda: load_settings(), stack="dev", config=config)
-    message = str(raised.value)
+    message = _load_error(run, config, stack="dev")
     assert "cpu='lots': must be an integer" in message
     assert "maxCount='2.5': must be an integer" in message
     assert "dbMultiAz='maybe': must be true or false" in message
     assert message.count("\n  ") == 3
+
+
+def test_an_undeclared_key_in_the_project_namespace_is_an_error(run):
+    config = {**load_stack_config("dev"), "webservice:cpuu": "256", "webservice:dbMultiAZ": "true",
+              "other:key": "fine"}
+    message = _load_error(run, config, stack="dev")
+    assert "cpuu: not a key of this project" in message and "dbMultiAZ: not a key" in message
+    assert "other" not in message
+
+
+def test_undeclared_keys_are_reported_with_mistyped_ones(run):
+    config = {**load_stack_config("dev"), "webservice:cpu": "lots", "webservice:memroy": "512"}
+    message = _load_error(run, config, stack="dev")
+    assert "cpu='lots': must be an integer" in message and "memroy: not a key of this project" in message
 
 
 def test_pulumi_yaml_declares_exactly_the_keys_load_settings_reads():

@@ -29,7 +29,7 @@ PRICES = {
     "cloudwatch_logs": {"ingest_gb": {"usd": 0.50, "source": "s", "date": "d"}},
     "ecr": {"storage_gb_month": {"usd": 0.10, "source": "s", "date": "d"}},
     "assumptions": {"alb_average_lcu": 1.0, "log_gb_per_task_month": 1.0, "flow_log_gb_month": 1.0,
-                    "image_gb": 0.15, "images_kept_default": 10, "nat_gb_processed_month": 0.0},
+                    "image_gb": 0.15, "images_kept_default": 10, "image_pulls_per_task_month": 30},
 }
 
 
@@ -133,3 +133,38 @@ def test_usage_from_a_recorded_graph():
     assert u.databases == (DbUsage("db", "db.t4g.micro", True, 20.0),)
     assert u.databases[0].lifecycle == "open-source-rds-extended-support"  # RDS's default when not sent
     assert u.secrets == 1 and u.ecr_gb == pytest.approx(3.0) and u.log_gb == 2.0
+
+
+def _graph_with_nat(*extra):
+    td = {"urn": "u:td", "type": "aws:ecs/taskDefinition:TaskDefinition", "name": "td",
+          "inputs": {"cpu": "256", "memory": "512", "runtimePlatform": {"cpuArchitecture": "ARM64"}}}
+    svc = {"urn": "u:svc", "type": "aws:ecs/service:Service", "name": "svc", "inputs": {"desiredCount": 2.0},
+           "property_dependencies": {"taskDefinition": ["u:td"]}}
+    vpc = {"urn": "u:vpc", "type": "awsx:ec2:Vpc", "name": "vpc",
+           "inputs": {"numberOfAvailabilityZones": 2.0, "natGateways": {"strategy": "Single"}}}
+    return [td, svc, vpc, *extra]
+
+
+S3_GATEWAY = {"urn": "u:s3", "type": "aws:ec2/vpcEndpoint:VpcEndpoint", "name": "s3",
+              "inputs": {"vpcEndpointType": "Gateway", "serviceName": "com.amazonaws.us-east-1.s3"}}
+
+
+def test_without_s3_gateway_image_pulls_go_through_nat():
+    usage = usage_from_resources(_graph_with_nat(), PRICES)
+    # 2 tasks x 1 GB of logs + 2 tasks x 30 pulls x 0.15 GB
+    assert (usage.nat_gb, usage.s3_gateway_endpoint) == (pytest.approx(11.0), False)
+    lines = {line.item: line.usd for line in estimate(usage, PRICES).lines}
+    assert lines["NAT data processed (assumed)"] == 0.50  # 11 GB x 0.045
+
+
+def test_s3_gateway_endpoint_takes_image_pulls_off_nat():
+    usage = usage_from_resources(_graph_with_nat(S3_GATEWAY), PRICES)
+    assert (usage.nat_gb, usage.s3_gateway_endpoint) == (pytest.approx(2.0), True)  # the logs only
+    est = estimate(usage, PRICES)
+    assert {line.item: line.usd for line in est.lines}["NAT data processed (assumed)"] == 0.09  # 2 x 0.045
+    assert any("this stack has one" in a for a in est.assumptions)
+
+
+def test_an_interface_endpoint_is_not_an_s3_gateway():
+    interface = {**S3_GATEWAY, "inputs": {"vpcEndpointType": "Interface", "serviceName": "com.amazonaws.us-east-1.s3"}}
+    assert usage_from_resources(_graph_with_nat(interface), PRICES).s3_gateway_endpoint is False

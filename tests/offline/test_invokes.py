@@ -22,7 +22,24 @@ def _declared_tokens() -> tuple[str, ...]:
 @needs_program
 @pytest.mark.parametrize("token", _declared_tokens() if (ROOT / "components" / "__init__.py").exists() else ())
 def test_every_declared_invoke_has_an_offline_answer(token: str):
-    assert fakes.invoke(token, {}, "us-east-1")
+    assert fakes.invoke(token, REQUIRED_ARGS.get(token, {}), "us-east-1")
+
+
+#: Invokes that AWS answers only with a selector; without one the fake refuses, as the provider does.
+REQUIRED_ARGS = {"aws:route53/getZone:getZone": {"name": "example.com", "privateZone": False},
+                 "aws:ec2/getRouteTables:getRouteTables": {"vpcId": "vpc-0123"}}
+
+
+@pytest.mark.parametrize("token", sorted(REQUIRED_ARGS))
+def test_lookups_without_a_selector_are_refused(token: str):
+    with pytest.raises(fakes.UnknownInvoke):
+        fakes.invoke(token, {}, "us-east-1")
+
+
+def test_zone_lookup_is_stable_and_marked_fake():
+    zone = fakes.invoke("aws:route53/getZone:getZone", {"name": "example.com."}, "us-east-1")
+    assert zone == fakes.invoke("aws:route53/getZone:getZone", {"name": "example.com"}, "us-east-1")
+    assert zone["name"] == "example.com" and zone["zoneId"].startswith("Z")
 
 
 def test_caller_identity_is_clearly_fake():

@@ -89,3 +89,21 @@ def test_terminal_shows_tree_policies_cost_and_files(runs):
                    "report.sarif", "architecture.png"):
         assert needle in text, needle
     assert "[" in run["proc"].stderr or run["proc"].stderr == ""  # progress goes to stderr, not into the report
+
+
+def test_prod_has_no_advisory_violation_either(run):
+    prod = run["reports"]["prod"]
+    assert [v["policy"] for v in prod["policies"]["violations"] if v["level"] == "advisory"] == []
+
+
+def test_example_values_are_injected_marked_and_printed_for_staging_and_prod_only(runs):
+    run = runs("preview")
+    examples = {st: rep["config"]["examples"] for st, rep in run["reports"].items()}
+    assert examples == {
+        "dev": {},
+        "staging": {"webservice:domainName": "staging.example.com", "webservice:hostedZoneName": "example.com"},
+        "prod": {"webservice:domainName": "prod.example.com", "webservice:hostedZoneName": "example.com"}}
+    text = run["proc"].stdout
+    assert ("Example values (injected offline; not in Pulumi.prod.yaml; a real deploy needs your own): "
+            "webservice:domainName=prod.example.com, webservice:hostedZoneName=example.com") in text
+    assert "not in Pulumi.dev.yaml" not in text

@@ -34,6 +34,13 @@ FAMILY = {
     "aws:ec2/flowLog:FlowLog": 1,
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1,
     "aws:kms/key:Key": 1,
+    "aws:ec2/vpcEndpoint:VpcEndpoint": 1,
+}
+#: Stacks that serve HTTPS on a domain (staging and prod, with the offline example domain) add these.
+DOMAIN_FAMILY = {
+    "aws:acm/certificate:Certificate": 1,
+    "aws:acm/certificateValidation:CertificateValidation": 1,
+    "aws:route53/record:Record": 2,
 }
 
 
@@ -49,15 +56,16 @@ def container(run, name="app"):
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_stack_registers_the_full_resource_family(stack_run, stack):
-    counts = {typ: len(stack_run(stack).all(typ)) for typ in FAMILY}
-    assert {typ: n for typ, n in counts.items() if n < FAMILY[typ]} == {}
+    family = {**FAMILY, **(DOMAIN_FAMILY if stack != "dev" else {})}
+    counts = {typ: len(stack_run(stack).all(typ)) for typ in family}
+    assert {typ: n for typ, n in counts.items() if n < family[typ]} == {}
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_stack_exports_the_contract_outputs(stack_run, stack):
     outputs = stack_run(stack).outputs
-    for key in ("url", "repositoryUrl", "imageRef", "clusterName", "serviceName", "dbEndpoint", "dbSecretArn",
-                "logGroupName", "migrateCommand"):
+    for key in ("url", "albDnsName", "repositoryUrl", "imageRef", "clusterName", "serviceName", "dbEndpoint",
+                "dbSecretArn", "logGroupName", "migrateCommand"):
         assert outputs.get(key), key
     assert re.match(r"^arn:aws:secretsmanager:[a-z0-9-]+:\d{12}:secret:", outputs["dbSecretArn"])
     assert outputs["imageRef"].startswith(outputs["repositoryUrl"] + ":sha-")
@@ -168,13 +176,77 @@ def test_log_retention_differs_per_stack(stack_run):
 
 
 def test_https_is_required_in_prod_and_optional_in_dev(stack_run):
-    prod_listeners = {l.inputs["protocol"]: l.inputs for l in stack_run("prod").all("aws:lb/listener:Listener")}
+    prod = stack_run("prod")
+    prod_listeners = {l.inputs["protocol"]: l for l in prod.all("aws:lb/listener:Listener")}
     dev_listeners = {l.inputs["protocol"]: l.inputs for l in stack_run("dev").all("aws:lb/listener:Listener")}
-    assert prod_listeners["HTTPS"]["certificateArn"].startswith("arn:aws:acm:")
-    assert prod_listeners["HTTP"]["defaultActions"][0]["type"] == "redirect"
+    validation = prod.one("aws:acm/certificateValidation:CertificateValidation")
+    assert prod_listeners["HTTPS"].inputs["certificateArn"] == validation.state["certificateArn"]
+    assert validation.urn in prod_listeners["HTTPS"].dependencies  # the listener waits for issuance
+    assert prod_listeners["HTTP"].inputs["defaultActions"][0]["type"] == "redirect"
     assert set(dev_listeners) == {"HTTP"}
-    assert stack_run("prod").outputs["url"].startswith("https://")
-    assert stack_run("dev").outputs["url"].startswith("http://")
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_url_is_the_domain_over_https(stack_run, stack):
+    run = stack_run(stack)
+    assert run.outputs["url"] == f"https://{stack}.example.com"
+    assert run.one("aws:acm/certificate:Certificate").inputs["domainName"] == f"{stack}.example.com"
+
+
+def test_dev_url_is_plain_http_on_the_alb_name(stack_run):
+    outputs = stack_run("dev").outputs
+    assert outputs["url"] == f"http://{outputs['albDnsName']}"
+
+
+def test_url_is_empty_with_a_certificate_managed_elsewhere(run_stack):
+    run = run_stack("prod", overrides={
+        "webservice:domainName": None, "webservice:hostedZoneName": None,
+        "webservice:certificateArn": "arn:aws:acm:us-east-1:210987654320:certificate/3f2a9c1e-8b7d-4e6f"})
+    assert run.outputs["url"] == ""  # which name the certificate covers is not known here
+    assert run.all("aws:acm/certificate:Certificate") == [] and run.all("aws:route53/record:Record") == []
+    https = next(l for l in run.all("aws:lb/listener:Listener") if l.inputs["protocol"] == "HTTPS")
+    assert https.inputs["certificateArn"].endswith("certificate/3f2a9c1e-8b7d-4e6f")
+
+
+def test_hosted_zone_is_looked_up_by_name_only_without_an_id(stack_run, run_stack):
+    from tests.mocks import HOSTED_ZONE_ID
+    looked_up = [c.args for c in stack_run("prod").calls if c.token == "aws:route53/getZone:getZone"]
+    assert looked_up == [{"name": "example.com", "privateZone": False}]
+    alias = stack_run("prod").get("aws:route53/record:Record", "webservice-prod-alias-a").inputs
+    assert alias["zoneId"] == HOSTED_ZONE_ID and alias["type"] == "A"
+    with_id = run_stack("prod", overrides={"webservice:hostedZoneId": "Z0GIVENZONE"})
+    assert "aws:route53/getZone:getZone" not in {c.token for c in with_id.calls}
+    assert {r.inputs["zoneId"] for r in with_id.all("aws:route53/record:Record")} == {"Z0GIVENZONE"}
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_committed_stack_file_stops_a_real_deploy_at_settings(stack):
+    """What a fresh clone's real `pulumi up` reads: no example values. It must stop before any resource,
+    naming the keys to set."""
+    mocks = StrictMocks()
+    with pytest.raises(ValueError) as raised:
+        run_main(stack, mocks=mocks, examples=False)
+    message = str(raised.value)
+    assert f"stack {stack!r} serves HTTPS only" in message
+    assert all(key in message for key in ("domainName", "hostedZoneId", "certificateArn", "allowHttp"))
+    assert mocks.created == [] and mocks.calls == []
+
+
+def test_committed_stack_files_hold_no_example_or_placeholder_values():
+    from tests.mocks import ROOT
+    for stack in STACKS:
+        text = (ROOT / f"Pulumi.{stack}.yaml").read_text()
+        config_lines = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
+        assert not any(marker in line for line in config_lines
+                       for marker in ("example.com", "111122223333", "123456789012", "certificate/0000"))
+
+
+def test_a_new_stack_that_allows_http_deploys_without_certificate():
+    run = run_main("qa", config_of="staging", examples=False, overrides={"webservice:allowHttp": "true"})
+    assert {l.inputs["protocol"] for l in run.all("aws:lb/listener:Listener")} == {"HTTP"}
+    assert run.outputs["url"].startswith("http://")
+    with pytest.raises(ValueError, match="stack 'qa' serves HTTPS only"):
+        run_main("qa", config_of="staging", examples=False)
 
 
 def test_alb_protection_and_access_logs_differ_per_stack(stack_run):
@@ -260,11 +332,29 @@ def test_migrate_command_runs_the_deployed_task_with_an_app_container_that_exits
     assert command.endswith("""--overrides '{"containerOverrides":[{"name":"app","command":["node","-e",""]}]}'""")
 
 
-def test_prod_without_certificate_fails_before_any_resource():
+def test_an_undeclared_key_fails_before_any_resource():
     mocks = StrictMocks()
-    with pytest.raises(ValueError, match="certificateArn=''"):
-        run_main("prod", overrides={"webservice:certificateArn": ""}, mocks=mocks)
+    with pytest.raises(ValueError, match="certficateArn: not a key of this project"):
+        run_main("prod", overrides={"webservice:certficateArn": "x"}, mocks=mocks)
     assert mocks.created == [] and mocks.calls == []
+
+
+def test_with_a_digest_no_image_is_built_and_the_task_runs_the_digest(run_stack):
+    digest = "sha256:" + "89abcdef01234567" * 4
+    run = run_stack("prod", overrides={"webservice:imageDigest": digest})
+    assert run.all("docker:index/image:Image") == []
+    assert container(run)["image"] == f"{run.outputs['repositoryUrl']}@{digest}"
+    assert run.outputs["imageRef"] == container(run)["image"] and run.outputs["imageVersion"] == digest
+    repository = run.one("aws:ecr/repository:Repository")
+    assert repository.urn in run.one("aws:ecs/taskDefinition:TaskDefinition").dependencies
+    assert "aws:ecr/getAuthorizationToken:getAuthorizationToken" not in {c.token for c in run.calls}
+
+
+def test_without_a_digest_the_stack_builds_its_image(stack_run):
+    run = stack_run("dev")
+    image = run.one("docker:index/image:Image")
+    assert container(run)["image"] == image.inputs["imageName"] == run.outputs["imageRef"]
+    assert run.outputs["imageVersion"] == run.outputs["imageRef"].rsplit(":", 1)[1]
 
 
 def test_unknown_invokes_fail_the_run():
@@ -316,5 +406,5 @@ def test_documented_invokes_are_exactly_the_ones_the_stacks_call(stack_run):
     import components
 
     called = {c.token for stack in STACKS for c in stack_run(stack).calls}
-    assert called == set(INVOKE_TOKENS)
+    assert called == set(INVOKE_TOKENS)  # the example domain of staging and prod names its zone: getZone
     assert all(f"``{token}``" in components.__doc__ for token in INVOKE_TOKENS)
