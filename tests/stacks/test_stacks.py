@@ -348,6 +348,9 @@ def test_with_a_digest_no_image_is_built_and_the_task_runs_the_digest(run_stack)
     repository = run.one("aws:ecr/repository:Repository")
     assert repository.urn in run.one("aws:ecs/taskDefinition:TaskDefinition").dependencies
     assert "aws:ecr/getAuthorizationToken:getAuthorizationToken" not in {c.token for c in run.calls}
+    # Both containers run the digest, and the app reports it, so the smoke test can wait for this release.
+    assert container(run, "migrate")["image"] == container(run)["image"]
+    assert environment(container(run))["APP_VERSION"] == digest
 
 
 def test_without_a_digest_the_stack_builds_its_image(stack_run):
@@ -355,6 +358,7 @@ def test_without_a_digest_the_stack_builds_its_image(stack_run):
     image = run.one("docker:index/image:Image")
     assert container(run)["image"] == image.inputs["imageName"] == run.outputs["imageRef"]
     assert run.outputs["imageVersion"] == run.outputs["imageRef"].rsplit(":", 1)[1]
+    assert environment(container(run))["APP_VERSION"] == run.outputs["imageVersion"]
 
 
 def test_unknown_invokes_fail_the_run():
