@@ -6,8 +6,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -289,46 +287,3 @@ jobs:
     out = result.stdout + result.stderr
     assert result.returncode != 0, out
     assert "CKV2_GHA_1" in out
-
-
-class _Ready(BaseHTTPRequestHandler):
-    answers: list[int] = []
-
-    def do_GET(self):  # noqa: N802 (http.server API)
-        code = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
-        self.send_response(code if self.path == "/readyz" else 404)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Ready)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
-
-
-def _wait_ready(url: str, timeout: int) -> subprocess.CompletedProcess:
-    return subprocess.run(["bash", str(ROOT / ".github/scripts/wait-ready.sh"), url, str(timeout), "0.2"],
-                          capture_output=True, text=True, timeout=60)
-
-
-def test_smoke_test_waits_until_readyz_answers_200(server):
-    _Ready.answers = [503, 503, 200]
-    host, port = server.server_address
-    result = _wait_ready(f"{host}:{port}/", 20)  # no scheme, trailing slash: as an export may look
-    assert result.returncode == 0, result.stdout
-    assert "answered 200 after 3 attempt(s)" in result.stdout
-
-
-def test_smoke_test_fails_when_readyz_never_answers_200(server):
-    _Ready.answers = [503]
-    host, port = server.server_address
-    result = _wait_ready(f"http://{host}:{port}", 1)
-    assert result.returncode == 1
-    assert "::error title=Smoke test failed::" in result.stdout and "last status: 503" in result.stdout
