@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Lints the GitHub Actions workflows: actionlint (with shellcheck on every run: block), then Checkov's
-# github_actions checks. Exits non-zero on any finding.
+# Lints the GitHub Actions workflows: actionlint (with shellcheck on every run: block), shellcheck on the shell
+# scripts the workflows run (ROOT/.github/scripts/*.sh, ROOT/scripts/*.sh), then Checkov's github_actions checks.
+# Exits non-zero on any finding.
 #
 #   scripts/lint-workflows.sh [ROOT]     ROOT defaults to this repository; lints ROOT/.github/workflows/*.y{a,}ml
 #
@@ -37,6 +38,12 @@ fi
 status=0
 echo "lint-workflows: actionlint $("$al_venv/bin/actionlint" -version | head -1) on ${#files[@]} file(s)"
 (cd "$root" && "$al_venv/bin/actionlint" -no-color -shellcheck="$al_venv/bin/shellcheck" "${files[@]}") || status=1
+
+scripts=("$root"/.github/scripts/*.sh "$root"/scripts/*.sh)
+if [ ${#scripts[@]} -gt 0 ]; then
+  echo "lint-workflows: shellcheck on ${#scripts[@]} script(s)"
+  (cd "$root" && "$al_venv/bin/shellcheck" --external-sources --source-path=SCRIPTDIR --severity=style "${scripts[@]}") || status=1
+fi
 
 if [ "${LINT_WORKFLOWS_CHECKOV:-1}" != "0" ]; then
   if [ ! -x "$ck_venv/bin/checkov" ]; then

@@ -26,6 +26,8 @@ if [ -n "$existing" ]; then
 fi
 
 aws ecr get-login-password --region "$ecr_region" | docker login --username AWS --password-stdin "$ecr_registry" >&2
+# The registry login lives in ~/.docker/config.json: drop it when this script ends, not when the job does.
+trap 'docker logout "$ecr_registry" >/dev/null 2>&1 || true' EXIT
 meta=$(mktemp)
 # One single-platform manifest (no provenance/SBOM index), so the digest is the image manifest's own.
 docker buildx build --platform "$platform" --provenance=false --sbom=false \

@@ -1,6 +1,8 @@
+# shellcheck shell=bash
 # Shared by the image scripts (sourced, not run). An ECR repository URL is
 # <account>.dkr.ecr.<region>.amazonaws.com/<name>; digests are sha256:<64 hex>.
 
+# shellcheck disable=SC2034  # the variables are the result, read by the scripts that source this file
 ecr_split() { # URL -> sets ecr_registry, ecr_region, ecr_name (fails on anything else)
   local url=$1
   if ! [[ $url =~ ^([0-9]{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?/([a-z0-9._/-]+)$ ]]; then
