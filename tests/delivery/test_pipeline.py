@@ -73,6 +73,18 @@ def test_pulumi_tokens_come_from_oidc_and_are_never_exported_to_the_job():
         assert s.step.get("id") == "pulumi-token", s
 
 
+def test_the_token_the_auth_action_exports_anyway_is_blanked_by_the_very_next_step():
+    # pulumi/auth-actions v2.1.0 ignores export-environment-variables: false (`getBooleanInput(...) || true` in
+    # its source), so the step after it must overwrite PULUMI_ACCESS_TOKEN in $GITHUB_ENV.
+    for path, job_id, job in all_jobs():
+        job_steps = job.get("steps") or []
+        for i, step in enumerate(job_steps):
+            if str(step.get("uses", "")).startswith("pulumi/auth-actions@"):
+                after = job_steps[i + 1]
+                assert after["run"].strip() == 'echo "PULUMI_ACCESS_TOKEN=" >> "$GITHUB_ENV"', f"{rel(path)} {job_id}"
+                assert after["if"] == "steps.pulumi-token.outcome == 'success'"
+
+
 def test_aws_credentials_are_oidc_and_handed_only_to_steps():
     aws = [s for s in steps() if str(s.step.get("uses", "")).startswith("aws-actions/configure-aws-credentials@")]
     assert aws
