@@ -177,6 +177,9 @@ def test_fork_prs_skip_the_real_preview_with_a_notice():
     assert gate["permissions"] == {}
     script = gate["steps"][0]["run"]
     assert "::notice" in script and "enabled=false" in script and "enabled=true" in script
+    trusted = gate["steps"][0]["env"]["TRUSTED"]
+    assert "head.repo.full_name == github.repository" in trusted and "dependabot[bot]" in trusted
+    assert '"$TRUSTED" = "true"' in script
     assert pr["pulumi-preview"]["needs"] == "credentials"
     assert pr["pulumi-preview"]["if"] == "needs.credentials.outputs.enabled == 'true'"
 
