@@ -245,3 +245,30 @@ def check_policy_packs(all_steps: list[Step], root: Path = ROOT) -> list[str]:
                 if not (root / path).is_file():
                     problems.append(f"{where}: policy pack config {path} does not exist")
     return problems
+
+
+# --- helpers for testing the scripts ----------------------------------------------------------------------
+
+
+def fake_commands(tmp_path: Path, source: str, *names: str) -> dict:
+    """Install ``source`` as the commands ``names`` in a fresh bin directory; returns an environment that finds
+    them first on PATH."""
+    import os
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    (bin_dir / "fake").write_text(source)
+    (bin_dir / "fake").chmod(0o755)
+    for name in names:
+        (bin_dir / name).symlink_to(bin_dir / "fake")
+    return {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+
+
+def load_script(path: Path):
+    """A script file (named with dashes) imported as a module, to test its functions."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(path.stem.replace("-", "_"), path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -5,13 +5,14 @@ default group."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
+
+from delivery_checks import fake_commands
 
 ROOT = Path(__file__).resolve().parents[2]
 VERSION = str(yaml.safe_load((ROOT / "policies/PulumiPolicy.yaml").read_text())["version"])
@@ -35,12 +36,8 @@ esac
 
 @pytest.fixture
 def fake(tmp_path):
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "pulumi").write_text(FAKE)
-    (bin_dir / "pulumi").chmod(0o755)
     log = tmp_path / "pulumi.log"
-    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "FAKE_LOG": str(log)}
+    env = {**fake_commands(tmp_path, FAKE, "pulumi"), "FAKE_LOG": str(log)}
     env.pop("DRY_RUN", None)
     env.pop("AUDIT", None)
 
@@ -176,11 +173,8 @@ def test_reads_a_literal_or_constant_pack_name(tmp_path, source):
     (tmp_path / "policies/PulumiPolicy.yaml").write_text("version: 2.0.0\n")
     (tmp_path / "policies/config/org-baseline.json").write_text("{}")
     (tmp_path / "policies/prod.json").write_text("{}")
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "pulumi").write_text("#!/usr/bin/env bash\n[ \"$1 $2\" = 'policy ls' ] && echo '[]'\nexit 0\n")
-    (bin_dir / "pulumi").chmod(0o755)
-    env = {**os.environ, "DRY_RUN": "1", "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    fake_ls = "#!/usr/bin/env bash\n[ \"$1 $2\" = 'policy ls' ] && echo '[]'\nexit 0\n"
+    env = {**fake_commands(tmp_path, fake_ls, "pulumi"), "DRY_RUN": "1"}
     result = subprocess.run(["bash", "scripts/enable-policy.sh", "acme", "", "2.0.0", "prod=policies/prod.json"],
                             cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr

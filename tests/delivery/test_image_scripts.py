@@ -4,14 +4,14 @@ and stack state in a JSON file, so each test can say what exists and check what 
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from delivery_checks import fake_commands, load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / ".github/scripts"
@@ -76,12 +76,7 @@ else:
 
 @pytest.fixture
 def fake(tmp_path):
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "fake").write_text(FAKE)
-    (bin_dir / "fake").chmod(0o755)
-    for tool in ("aws", "docker", "skopeo", "pulumi"):
-        (bin_dir / tool).symlink_to(bin_dir / "fake")
+    path_env = fake_commands(tmp_path, FAKE, "aws", "docker", "skopeo", "pulumi")
     state_file, log = tmp_path / "state.json", tmp_path / "calls.log"
 
     class Fake:
@@ -91,8 +86,7 @@ def fake(tmp_path):
         def run(self, script, *args):
             state_file.write_text(json.dumps(self.state))
             log.write_text("")
-            env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "FAKE_STATE": str(state_file),
-                   "FAKE_LOG": str(log)}
+            env = {**path_env, "FAKE_STATE": str(state_file), "FAKE_LOG": str(log)}
             result = subprocess.run(["bash", str(SCRIPTS / script), *args], cwd=ROOT, env=env, capture_output=True,
                                     text=True, timeout=60)
             self.state = json.loads(state_file.read_text())
@@ -214,11 +208,11 @@ def test_a_first_deploy_creates_only_the_repository_and_its_key_first(fake):
 def test_the_bootstrap_urns_are_the_names_the_program_gives(run_stack_resources):
     # The targets must match what the program registers, or the targeted update creates nothing.
     urns = run_stack_resources
-    for suffix in ("webservice:keys:Encryption::webservice-staging",
-                   "webservice:keys:Encryption$aws:kms/key:Key::webservice-staging-key",
-                   "webservice:registry:Registry::webservice-staging",
-                   "webservice:registry:Registry$aws:ecr/repository:Repository::webservice-staging-repo"):
-        assert f"urn:pulumi:staging::webservice::{suffix}" in urns
+    for suffix in ("webservice:keys:Encryption::webservice-dev",
+                   "webservice:keys:Encryption$aws:kms/key:Key::webservice-dev-key",
+                   "webservice:registry:Registry::webservice-dev",
+                   "webservice:registry:Registry$aws:ecr/repository:Repository::webservice-dev-repo"):
+        assert f"urn:pulumi:dev::webservice::{suffix}" in urns
 
 
 @pytest.fixture(scope="module")
@@ -226,7 +220,7 @@ def run_stack_resources(tmp_path_factory):
     sys.path.insert(0, str(ROOT / "tests" / "offline"))
     from offline_support import run_engine
 
-    run = run_engine(ROOT, "staging", "preview", tmp_path_factory.mktemp("engine"))
+    run = run_engine(ROOT, "dev", "preview", tmp_path_factory.mktemp("engine"))
     return {r["urn"] for r in run["resources"]}
 
 
@@ -234,10 +228,7 @@ def run_stack_resources(tmp_path_factory):
 
 
 def _image_tag_module():
-    spec = importlib.util.spec_from_file_location("image_tag", SCRIPTS / "image-tag.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SCRIPTS / "image-tag.py")
 
 
 def test_the_tag_is_the_programs_own_content_hash_for_the_stacks_platform():

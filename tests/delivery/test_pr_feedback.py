@@ -3,13 +3,14 @@ section first, never cut), and the comment script updates its own comment per st
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
 from pathlib import Path
 
 import pytest
+
+from delivery_checks import fake_commands, load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / ".github/scripts"
@@ -41,10 +42,7 @@ Resources:
 
 
 def _summary():
-    spec = importlib.util.spec_from_file_location("pulumi_summary", SCRIPTS / "pulumi-summary.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SCRIPTS / "pulumi-summary.py")
 
 
 def test_a_failed_preview_still_reports_its_policy_results_first():
@@ -110,17 +108,13 @@ if "--paginate" in args:
 
 @pytest.fixture
 def gh(tmp_path):
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "gh").write_text(GH)
-    (bin_dir / "gh").chmod(0o755)
+    path_env = fake_commands(tmp_path, GH, "gh")
     log = tmp_path / "gh.log"
     body = tmp_path / "summary.md"
     body.write_text("<!-- pulumi:acme/dev -->\n### pulumi preview\n")
 
     def run(comments, pr="12"):
-        env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "FAKE_LOG": str(log),
-               "FAKE_COMMENTS": json.dumps(comments)}
+        env = {**path_env, "FAKE_LOG": str(log), "FAKE_COMMENTS": json.dumps(comments)}
         log.write_text("")
         result = subprocess.run(["bash", str(SCRIPTS / "pr-comment.sh"), pr, str(body)], env=env,
                                 capture_output=True, text=True, timeout=60)
@@ -158,12 +152,9 @@ def test_the_comment_script_refuses_a_bad_pr_number(gh):
     (1, "gh: Advanced Security must be enabled for this repository to use code scanning. (HTTP 403)", "false"),
 ])
 def test_sarif_uploads_are_skipped_with_a_notice_where_code_scanning_is_off(tmp_path, code, stderr, available):
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "gh").write_text(f"#!/usr/bin/env bash\necho '{stderr}' >&2\nexit {code}\n")
-    (bin_dir / "gh").chmod(0o755)
+    env = fake_commands(tmp_path, f"#!/usr/bin/env bash\necho '{stderr}' >&2\nexit {code}\n", "gh")
     result = subprocess.run(["bash", str(SCRIPTS / "code-scanning.sh")], capture_output=True, text=True, timeout=60,
-                            env={**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"})
+                            env=env)
     assert result.returncode == 0
     assert result.stdout == f"available={available}\n"  # only the output line goes to $GITHUB_OUTPUT
     assert ("::notice title=SARIF upload skipped::" in result.stderr) == (available == "false")
