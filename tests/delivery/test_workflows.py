@@ -1,5 +1,6 @@
-"""The GitHub Actions workflows agree with the repo (make targets, policy pack, stacks), stay least-privilege,
-and the helper scripts they run (linter, smoke test, policy enable) really work."""
+"""The GitHub Actions workflows agree with the repo (make targets, policy pack, stacks), stay least-privilege, and
+the workflow linter really lints. What the pipeline promises is in test_pipeline.py; the scripts it runs have
+their own tests (test_smoke_test, test_image_scripts, test_enable_policy, test_pr_feedback)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import os
 import re
 import subprocess
 from pathlib import Path
-
 
 from delivery_checks import (
     ROOT,
