@@ -50,6 +50,9 @@ from pulumi_policy.proxy import (
     UnknownValueError,
 )
 
+from .readers import gojson
+from .readers.numbers import number, protocol_name
+
 ADVISORY = EnforcementLevel.ADVISORY
 MANDATORY = EnforcementLevel.MANDATORY
 LOW, MEDIUM, HIGH, CRITICAL = Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL
@@ -454,7 +457,9 @@ class NotApplicable(Exception):
 
 
 def container_definitions(res: Resource) -> Tuple[List[Dict[str, Any]], Optional[str]]:
-    """Parses ``containerDefinitions`` (a JSON string, as the engine sends it, or a list).
+    """Parses ``containerDefinitions`` (a JSON string, as the engine sends it, or a list) the way the provider
+    does (:mod:`policies.readers.gojson`): every container is a :class:`~policies.readers.gojson.GoObject`, so
+    ``c.get("privileged")`` finds ``Privileged`` too, and the last of two spellings wins.
 
     Returns ``(containers, error)``. Raises UnknownValueError when the whole value is unknown. ``error`` is set
     when the value is missing or malformed; the rule ``aws-ecs-taskdefinition-valid-container-definitions``
@@ -465,9 +470,11 @@ def container_definitions(res: Resource) -> Tuple[List[Dict[str, Any]], Optional
         return [], "containerDefinitions is missing"
     if isinstance(raw, str):
         try:
-            raw = json.loads(raw)
+            raw = gojson.loads(raw)
         except (ValueError, RecursionError) as exc:
             return [], f"containerDefinitions is not valid JSON ({exc})"
+    else:
+        raw = gojson.view(raw)
     if not isinstance(raw, list) or not raw:
         return [], "containerDefinitions must be a non-empty JSON array of objects"
     if not all(isinstance(c, dict) for c in raw):
@@ -512,24 +519,6 @@ def is_world_cidr(value: Any) -> bool:
         return False
 
 
-_PROTOCOL_NAMES = {"-1": "all", "all": "all", "6": "tcp", "tcp": "tcp", "17": "udp", "udp": "udp"}
-
-
-def protocol_name(value: Any) -> Optional[str]:
-    """"all", "tcp" or "udp" for the ways security groups and NACLs write them ("-1", "all", "6", "TCP", and
-    numbers, which the engine sends as floats: -1.0, 6.0); other protocols lower-cased; None if not a value."""
-    if isinstance(value, bool) or is_unknown(value):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, (int, str)):
-        text = str(value).strip().lower()
-        if text.endswith(".0") and text[:-2].lstrip("-").isdigit():
-            text = text[:-2]
-        return _PROTOCOL_NAMES.get(text, text)
-    return None
-
-
 @dataclass
 class SgRule:
     """One ingress or egress rule, whatever shape it was written in. Fields may be :data:`UNKNOWN`."""
@@ -565,7 +554,7 @@ class SgRule:
             return (0, 65535)
         if proto not in ("tcp", "udp"):
             return None
-        low, high = as_int(self.from_port), as_int(self.to_port)
+        low, high = number(self.from_port), number(self.to_port)
         if low is None and high is None:
             return (0, 65535)
         low = low if low is not None else high
@@ -642,7 +631,7 @@ def sg_rules(res: Resource, directions: Sequence[str] = ("ingress", "egress")) -
 
 
 def port_list(value: Any) -> List[int]:
-    return [p for p in (as_int(v) for v in as_list(value)) if p is not None]
+    return [p for p in (number(v) for v in as_list(value)) if p is not None]
 
 
 def matches_any(name: str, patterns: Iterable[Any]) -> bool:

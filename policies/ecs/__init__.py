@@ -1,1 +1,3 @@
-"""Rules for ecs."""
+"""Rules for ecs, and the ECS type tokens the rules share."""
+
+TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"

@@ -1,7 +1,7 @@
 """Task definitions do not use the host network mode."""
 
 from ..common import HIGH, RuleIds, resource_rule
-from .taskdefinition_valid_container_definitions import TASK_DEFINITION
+from . import TASK_DEFINITION
 
 
 def _validate(res, report):

@@ -3,7 +3,7 @@
 import re
 
 from ..common import CRITICAL, RuleIds, as_list, container_label, containers_or_skip, resource_rule
-from .taskdefinition_valid_container_definitions import TASK_DEFINITION
+from . import TASK_DEFINITION
 
 # Names AWS Security Hub ECS.8 names explicitly.
 _AWS_NAMES = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "ECS_ENGINE_AUTH_DATA"}

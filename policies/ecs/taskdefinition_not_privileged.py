@@ -1,7 +1,7 @@
 """No container runs privileged."""
 
 from ..common import CRITICAL, RuleIds, as_bool, container_label, containers_or_skip, resource_rule
-from .taskdefinition_valid_container_definitions import TASK_DEFINITION
+from . import TASK_DEFINITION
 
 
 def _validate(res, report):

@@ -2,7 +2,7 @@
 
 from ..common import CRITICAL, RuleIds, container_definitions, resource_rule
 
-TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
+from . import TASK_DEFINITION
 
 
 def _validate(res, report):

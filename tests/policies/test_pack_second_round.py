@@ -1,0 +1,124 @@
+"""Issue 12 (policy pack, second round): each class of evasion and of false positive, with fixtures in both
+directions (a violation that must be caught, the nearest legitimate config that must pass), run through the pack
+over the Analyzer protocol like every other case.
+
+``CLASSES`` maps a class to its cases; ``test_every_class_has_fixtures_in_both_directions`` keeps it honest and
+``python -m pytest tests/policies/test_pack_second_round.py -k counts -s`` prints the counts per class.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Dict, List
+
+import pytest
+
+from pack_fixtures import BASE, CONTAINER, DELETE, container, patch, taskdef
+from test_pack_resource_rules import LEVEL, Case, fails, passes, run_case
+
+R = "aws-ecs-taskdefinition-"
+SG_ADMIN = "aws-ec2-securitygroup-no-world-admin-ports"
+SG_ALL = "aws-ec2-securitygroup-no-world-all-protocols"
+SG_WORLD = "aws-ec2-securitygroup-no-world-ingress"
+
+
+def raw(*containers: str) -> Dict:
+    """A task definition whose containerDefinitions is the JSON text given, container by container."""
+    return taskdef(containerDefinitions="[" + ", ".join(containers) + "]")
+
+
+def base_with(extra: str, **changes) -> str:
+    """The compliant container as JSON text with ``extra`` key/value text appended (so keys can repeat)."""
+    text = json.dumps(container(**changes))
+    return text[:-1] + ", " + extra + "}"
+
+
+def world_ssh(**fields) -> Dict:
+    return {"type": "ingress", "securityGroupId": "sg-1", "cidrBlocks": ["0.0.0.0/0"], "description": "x",
+            **fields}
+
+
+CLASSES: Dict[str, List[Case]] = {
+    "1. keys read case-insensitively, last duplicate wins (Go encoding/json)": [
+        fails(R + "not-privileged", "taskdef", raw(base_with('"Privileged": true', privileged=DELETE)),
+              id="privileged-capitalised"),
+        fails(R + "not-privileged", "taskdef", raw(base_with('"PRIVILEGED": true')), id="privileged-upper-after-false"),
+        passes(R + "not-privileged", "taskdef", raw(base_with('"PRIVILEGED": false', privileged=True)),
+               id="privileged-true-then-false-wins"),
+        fails(R + "not-privileged", "taskdef", raw(base_with('"\\u0070rivileged": true')), id="privileged-escaped-key"),
+        fails(R + "non-root-user", "taskdef", raw(base_with('"USER": "0"')), id="user-overridden-by-upper-key"),
+        passes(R + "non-root-user", "taskdef", raw(base_with('"User": "1000:1000"', user="0")),
+               id="user-root-overridden-by-non-root"),
+        fails(R + "readonly-root-filesystem", "taskdef", raw(base_with('"ReadOnlyRootFileSystem": false')),
+              id="readonly-overridden-by-mixed-case"),
+        passes(R + "readonly-root-filesystem", "taskdef",
+               raw(base_with('"READONLYROOTFILESYSTEM": true', readonlyRootFilesystem=False)),
+               id="readonly-false-overridden-by-true"),
+        fails(R + "log-configuration", "taskdef", raw(base_with('"LogConfiguration": null')),
+              id="log-configuration-nulled-by-second-spelling"),
+        fails(R + "non-root-user", "taskdef", raw(base_with('"u\u017fer": "0"')), id="user-spelled-with-long-s"),
+        passes(R + "non-root-user", "taskdef", raw(base_with('"us\u0435r": "0"')), id="cyrillic-e-is-another-key"),
+    ],
+    "1. environment entries in either key style": [
+        fails(R + "no-plaintext-secrets", "taskdef",
+              raw(base_with('"Environment": [{"Name": "DB_PASSWORD", "Value": "hunter2"}]', environment=DELETE)),
+              id="env-go-style-keys"),
+        fails(R + "no-plaintext-secrets", "taskdef",
+              raw(base_with('"environment": [{"NAME": "DB_PASSWORD", "value": "hunter2", "Name": "DB_PASSWORD"}]',
+                            environment=DELETE)), id="env-mixed-keys"),
+        passes(R + "no-plaintext-secrets", "taskdef",
+               raw(base_with('"Environment": [{"Name": "DB_USER", "Value": "app"}, {"Name": "DB_AUTH", '
+                             '"Value": "iam"}]', environment=DELETE)), id="env-go-style-benign"),
+    ],
+    "1. numeric forms of user, port and protocol": [
+        fails(R + "non-root-user", "taskdef", taskdef([container(user="+0")]), id="user-plus-0"),
+        fails(R + "non-root-user", "taskdef", taskdef([container(user="-0:1000")]), id="user-minus-0"),
+        fails(R + "non-root-user", "taskdef", taskdef([container(user="1000:+00")]), id="group-plus-00"),
+        fails(R + "non-root-user", "taskdef", taskdef([container(user="0.0")]), id="user-0-as-float-text"),
+        passes(R + "non-root-user", "taskdef", taskdef([container(user="+1000:1000")]), id="user-plus-1000"),
+        passes(R + "non-root-user", "taskdef", taskdef([container(user="10")]), id="user-10-not-root"),
+        fails(SG_ADMIN, "sg_rule", world_ssh(protocol="06", fromPort="022", toPort="22.0"), SG_WORLD,
+              name="app-x", id="ssh-protocol-06-ports-as-text"),
+        fails(SG_ADMIN, "sg_rule", world_ssh(protocol="+6", fromPort="2.2e1", toPort=22), SG_WORLD,
+              name="app-x", id="ssh-protocol-plus-6-port-exponent"),
+        fails(SG_ALL, "sg_rule", world_ssh(protocol="-01", fromPort=0, toPort=0), SG_WORLD, name="app-x",
+              id="all-protocols-minus-01"),
+        fails(SG_ALL, "sg", patch(BASE["sg_tasks"], ingress=[{"protocol": "ALL", "fromPort": 0, "toPort": 0,
+                                                              "cidrBlocks": ["0.0.0.0/0"], "description": "x"}]),
+              SG_WORLD, name="app-tasks-sg", id="all-protocols-upper-case"),
+        passes(SG_ADMIN, "sg_rule", world_ssh(protocol="06", fromPort="0443", toPort="443.0"), name="app-alb-x",
+               id="https-protocol-06-ports-as-text"),
+        passes(SG_ALL, "sg_rule", world_ssh(protocol="17", fromPort="443", toPort="443"), name="app-alb-x",
+               id="udp-443-as-text-is-not-all"),
+    ],
+}
+
+CASES = [case for cases in CLASSES.values() for case in cases]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_case(pack, case):
+    result = run_case(pack, case)
+    assert result.skipped == ()
+    assert [n for n in result.not_applicable if n.reason.startswith("internal error")] == []
+    assert result.names() == list(case.expected), [v.message for v in result.violations]
+    for v in result.violations:
+        assert v.enforcement_level == LEVEL[v.policy_name], v
+
+
+def test_case_ids_are_unique():
+    ids = [c.id for c in CASES]
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("name", list(CLASSES))
+def test_every_class_has_fixtures_in_both_directions(name):
+    cases = CLASSES[name]
+    assert any(c.rule in c.expected for c in cases), "no violating fixture"
+    assert any(c.rule not in c.expected for c in cases), "no legitimate fixture"
+
+
+def test_counts():
+    for name, cases in CLASSES.items():
+        caught = sum(1 for c in cases if c.rule in c.expected)
+        print(f"{name}: {len(cases)} fixtures ({caught} caught, {len(cases) - caught} pass)")

@@ -1,0 +1,90 @@
+"""The shared readers on their own: Go encoding/json semantics for containerDefinitions, and the numeric forms of
+users, ports and protocols."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from policies.readers import gojson
+from policies.readers.numbers import atoi, is_root_id, number, protocol_name
+
+
+def test_keys_match_whatever_their_case():
+    obj = gojson.loads('{"PRIVILEGED": true, "ReadonlyRootFilesystem": false}')
+    assert obj.get("privileged") is True and obj["readonlyRootFilesystem"] is False
+    assert "Privileged" in obj and "user" not in obj
+
+
+def test_the_last_of_two_spellings_wins():
+    assert gojson.loads('{"user": "1000", "USER": "0"}').get("user") == "0"
+    assert gojson.loads('{"User": "0", "user": "1000"}').get("user") == "1000"
+    assert gojson.loads('{"privileged": true, "Privileged": null}').get("privileged") is None
+
+
+def test_go_folds_long_s_and_kelvin_but_not_other_look_alikes():
+    obj = gojson.loads(json.dumps({"\u017fecrets": [1], "healthChec\u212a": {}, "pr\u0131vileged": True}))
+    assert obj.get("secrets") == [1] and obj.get("healthCheck") == {}
+    assert obj.get("privileged") is None  # the dotless i is not an i to Go
+
+
+def test_every_valid_json_form_is_read():
+    text = '[ {"\\u0070rivileged" :\n true, "cpu": 1E1, "memory": -0.0e0} ]'
+    (obj,) = gojson.loads(text)
+    assert obj.get("privileged") is True and obj.get("cpu") == 10.0
+
+
+@pytest.mark.parametrize("text", ["[NaN]", "[Infinity]", "[-Infinity]", "[{'a': 1}]", "[1,]", "[" * 3000])
+def test_what_go_rejects_is_rejected(text):
+    with pytest.raises((ValueError, RecursionError)):
+        gojson.loads(text)
+
+
+def test_structured_values_are_read_the_same_way():
+    (obj,) = gojson.view([{"Environment": [{"Name": "A", "Value": "b"}]}])
+    assert obj.get("environment")[0].get("name") == "A" and obj["environment"][0]["value"] == "b"
+
+
+@pytest.mark.parametrize("text,value", [("0", 0), ("+0", 0), ("-0", 0), ("007", 7), ("-12", -12)])
+def test_atoi_reads_signs_and_leading_zeros(text, value):
+    assert atoi(text) == value
+
+
+@pytest.mark.parametrize("text", [" 0", "0 ", "0x0", "1_000", "", "0.0", "١"])
+def test_atoi_rejects_what_strconv_rejects(text):
+    assert atoi(text) is None
+
+
+@pytest.mark.parametrize("part", ["0", "00", "+0", "-0", " 0 ", "0.0", "0e3", "root", "ROOT", 0, 0.0, -0.0])
+def test_every_form_of_uid_0_is_root(part):
+    assert is_root_id(part)
+
+
+@pytest.mark.parametrize("part", ["1000", "+1000", "node", "rooty", "app", 1000, 1000.0, True, None, [], ""])
+def test_other_users_are_not_root(part):
+    assert not is_root_id(part)
+
+
+@pytest.mark.parametrize("value,port", [(22, 22), (22.0, 22), ("22", 22), ("+22", 22), ("022", 22), ("22.0", 22),
+                                        ("2.2e1", 22), (" 22 ", 22), (-1.0, -1)])
+def test_ports_in_every_numeric_form(value, port):
+    assert number(value) == port
+
+
+@pytest.mark.parametrize("value", [True, None, "22.5", "twenty", float("nan"), float("inf"), [22], {}])
+def test_non_numbers_are_not_ports(value):
+    assert number(value) is None
+
+
+@pytest.mark.parametrize("value,name", [
+    ("tcp", "tcp"), ("TCP", "tcp"), (" Tcp ", "tcp"), ("6", "tcp"), ("06", "tcp"), ("+6", "tcp"), (6.0, "tcp"),
+    ("6.0", "tcp"), ("17", "udp"), ("UDP", "udp"), ("-1", "all"), (-1.0, "all"), ("-01", "all"), ("all", "all"),
+    ("ALL", "all"), ("1", "icmp"), ("icmp", "icmp"), ("58", "icmpv6"), ("50", "50"), ("esp", "esp")])
+def test_protocols_in_every_form(value, name):
+    assert protocol_name(value) == name
+
+
+@pytest.mark.parametrize("value", [None, True, [], {}, ""])
+def test_non_values_have_no_protocol(value):
+    assert protocol_name(value) is None
