@@ -18,6 +18,7 @@ RULES = [
     "ecs.service_no_public_ip",
     "ecs.taskdefinition_efs_transit_encryption",
     "ecs.taskdefinition_log_configuration",
+    "ecs.taskdefinition_no_added_capabilities",
     "ecs.taskdefinition_no_host_namespaces",
     "ecs.taskdefinition_no_host_network",
     "ecs.taskdefinition_no_plaintext_secrets",

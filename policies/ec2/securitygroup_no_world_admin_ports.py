@@ -24,6 +24,9 @@ def _validate(res, report):
         raise_unknown([unknown[0]])
 
 
+LEVEL_REASON = ("A database or administration port open to the internet is attacked within minutes (FSBP EC2.19 "
+                "Critical).")
+
 POLICY = resource_rule(
     name="aws-ec2-securitygroup-no-world-admin-ports",
     description="Security groups never open database or administration ports (FSBP EC2.19 list and common "

@@ -13,6 +13,8 @@ def _validate(res, report):
         raise_unknown([unknown[0]])
 
 
+LEVEL_REASON = "Every port open to the internet, including administration and database ports (FSBP EC2.19 Critical)."
+
 POLICY = resource_rule(
     name="aws-ec2-securitygroup-no-world-all-protocols",
     description="Security groups never admit all protocols (-1) from 0.0.0.0/0 or ::/0.",

@@ -12,6 +12,9 @@ def _validate(res, report):
                "with assignPublicIp false and reach AWS APIs through NAT or VPC endpoints.")
 
 
+LEVEL_REASON = ("A task with a public IP is reachable around the load balancer and its security group (FSBP ECS.2 "
+                "High).")
+
 POLICY = resource_rule(
     name="aws-ecs-service-no-public-ip",
     description="ECS services and task sets do not assign public IP addresses to tasks.",

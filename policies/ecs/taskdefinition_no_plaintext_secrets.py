@@ -76,6 +76,9 @@ def _validate(res, report):
                        "Move it to \"secrets\" with valueFrom.")
 
 
+LEVEL_REASON = ("A secret in the task environment is readable by anyone with ecs:DescribeTaskDefinition and lands in "
+                "state and logs (FSBP ECS.8 High).")
+
 POLICY = resource_rule(
     name="aws-ecs-taskdefinition-no-plaintext-secrets",
     description="ECS containers take secrets through \"secrets\" with valueFrom, never as plain environment "

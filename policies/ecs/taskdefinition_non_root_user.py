@@ -35,6 +35,9 @@ def _validate(res, report):
             report(f"{container_label(c, i)} runs as {user!r}, which is root. Use a non-root user and group.")
 
 
+LEVEL_REASON = ("Root in a container is one kernel bug away from root on the host; no legitimate Fargate service "
+                "needs it.")
+
 POLICY = resource_rule(
     name="aws-ecs-taskdefinition-non-root-user",
     description="ECS containers run as a non-root user (user set, and neither user nor group is root or 0).",

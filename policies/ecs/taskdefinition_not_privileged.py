@@ -10,6 +10,9 @@ def _validate(res, report):
             report(f"{container_label(c, i)} is privileged. Remove \"privileged\" or set it to false.")
 
 
+LEVEL_REASON = ("A privileged container has the host's devices and every capability: a container escape (FSBP ECS.4 "
+                "High).")
+
 POLICY = resource_rule(
     name="aws-ecs-taskdefinition-not-privileged",
     description="ECS containers do not run in privileged mode.",

@@ -11,6 +11,9 @@ def _validate(res, report):
         report(f"{error}. The other container rules cannot judge this task definition until it is fixed.")
 
 
+LEVEL_REASON = ("The mandatory container rules cannot judge a malformed containerDefinitions, so the pack fails "
+                "closed.")
+
 POLICY = resource_rule(
     name="aws-ecs-taskdefinition-valid-container-definitions",
     description="ECS task definitions have well-formed containerDefinitions, so every container rule can judge them.",

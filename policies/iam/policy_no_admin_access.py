@@ -33,6 +33,9 @@ def _validate(res, report):
         raise_unknown([unknown])
 
 
+LEVEL_REASON = ("Administrator access turns any compromise of the principal into a compromise of the account (FSBP "
+                "IAM.1 High).")
+
 POLICY = resource_rule(
     name="aws-iam-policy-no-admin-access",
     description="IAM policies never allow \"*\" actions (or Allow with NotAction) on \"*\" resources, and "

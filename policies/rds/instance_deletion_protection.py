@@ -1,7 +1,7 @@
 """Databases are protected from deletion (configurable per stack)."""
 
 from ..common import MEDIUM, NotApplicable, RuleIds, as_bool, resource_rule
-from .instance_not_public import INSTANCE
+from . import CLUSTER, INSTANCE
 
 
 def _validate(res, report):
@@ -13,8 +13,9 @@ def _validate(res, report):
 
 POLICY = resource_rule(
     name="aws-rds-instance-deletion-protection",
-    description="RDS instances have deletion protection (required unless the stack config says otherwise).",
-    types=(INSTANCE,),
+    description="RDS instances and DB clusters have deletion protection (required unless the stack config says "
+                "otherwise).",
+    types=(INSTANCE, CLUSTER),
     validate=_validate,
     severity=MEDIUM,
     remediation="Set deletionProtection: true (and a final snapshot) in stacks that hold real data.",

@@ -1,7 +1,7 @@
 """Database storage is encrypted at rest."""
 
 from ..common import CRITICAL, NotApplicable, RuleIds, as_bool, resource_rule
-from .instance_not_public import CLUSTER, INSTANCE
+from . import CLUSTER, INSTANCE
 
 
 def _validate(res, report):
@@ -16,6 +16,9 @@ def _validate(res, report):
         report("storageEncrypted is not true. Encryption can only be chosen at creation (or via an encrypted "
                "snapshot copy).")
 
+
+LEVEL_REASON = ("Unencrypted storage and snapshots expose data at rest, and encryption cannot be added later without "
+                "a copy (FSBP RDS.3 Medium, raised for data exposure).")
 
 POLICY = resource_rule(
     name="aws-rds-instance-storage-encrypted",

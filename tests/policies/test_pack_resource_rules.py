@@ -467,15 +467,18 @@ CASES = [
     passes("aws-rds-instance-not-public", "rds", patch(BASE["rds"], publiclyAccessible=DELETE), id="db-default"),
     # Aurora: encryption is the cluster's, public access the cluster instance's.
     fails("aws-rds-instance-storage-encrypted", "rds_cluster",
-          {"engine": "aurora-mysql", "masterUsername": "appadmin", "backupRetentionPeriod": 7.0},
+          {"engine": "aurora-mysql", "masterUsername": "appadmin", "backupRetentionPeriod": 7.0,
+           "deletionProtection": True},
           id="aurora-cluster-storage-encrypted-unset"),
     passes("aws-rds-instance-storage-encrypted", "rds_cluster",
-           {"engine": "aurora-postgresql", "storageEncrypted": True, "kmsKeyId": KEY_ARN},
+           {"engine": "aurora-postgresql", "storageEncrypted": True, "kmsKeyId": KEY_ARN, "backupRetentionPeriod": 7,
+            "deletionProtection": True},
            id="aurora-cluster-encrypted"),
     passes("aws-rds-instance-storage-encrypted", "rds",
            patch(BASE["rds"], engine="aurora-mysql", storageEncrypted=DELETE), id="aurora-instance-judged-on-cluster"),
     passes("aws-rds-instance-storage-encrypted", "rds_cluster",
-           {"engine": "aurora-mysql", "engineMode": "serverless"}, id="aurora-serverless-v1-always-encrypted"),
+           {"engine": "aurora-mysql", "engineMode": "serverless", "backupRetentionPeriod": 7,
+            "deletionProtection": True}, id="aurora-serverless-v1-always-encrypted"),
     fails("aws-rds-instance-not-public", "rds_cluster_instance",
           {"clusterIdentifier": "app", "engine": "aurora-mysql", "instanceClass": "db.r6g.large",
            "publiclyAccessible": True}, id="aurora-cluster-instance-public"),
@@ -680,13 +683,15 @@ def test_compliant_fixture_has_no_violations(pack_process, key, type_key, name):
 
 def test_every_resource_rule_has_a_passing_and_a_failing_fixture():
     from policies.common import ResourceValidationPolicy  # noqa: PLC0415
+    from test_pack_second_round import CASES as SECOND_ROUND  # noqa: PLC0415 - it imports this module
 
+    cases = CASES + SECOND_ROUND
     resource_rules = {p.name for p in POLICIES if isinstance(p, ResourceValidationPolicy)}
-    failing = {c.rule for c in CASES if c.rule in c.expected}
-    passing = {c.rule for c in CASES if c.rule not in c.expected}
+    failing = {c.rule for c in cases if c.rule in c.expected}
+    passing = {c.rule for c in cases if c.rule not in c.expected}
     assert sorted(resource_rules - failing) == []
     assert sorted(resource_rules - passing) == []
-    assert {c.rule for c in CASES} <= {p.name for p in POLICIES}
+    assert {c.rule for c in cases} <= {p.name for p in POLICIES}
 
 
 def test_mandatory_rules_stay_mandatory_when_the_stack_config_is_advisory_elsewhere(pack):

@@ -13,7 +13,7 @@ from typing import Dict, List
 
 import pytest
 
-from pack_fixtures import BASE, CONTAINER, DELETE, container, patch, taskdef
+from pack_fixtures import BASE, DELETE, KEY_ARN, container, patch, taskdef
 from test_pack_resource_rules import LEVEL, Case, fails, passes, run_case
 
 R = "aws-ecs-taskdefinition-"
@@ -37,6 +37,16 @@ def world_ssh(**fields) -> Dict:
     return {"type": "ingress", "securityGroupId": "sg-1", "cidrBlocks": ["0.0.0.0/0"], "description": "x",
             **fields}
 
+
+def caps(*add, **extra) -> Dict:
+    return container(linuxParameters={"initProcessEnabled": True, "capabilities": {"add": list(add), **extra}})
+
+
+AURORA = {"engine": "aurora-mysql", "engineVersion": "8.0.mysql_aurora.3.08.0", "storageEncrypted": True,
+          "kmsKeyId": KEY_ARN, "backupRetentionPeriod": 7, "deletionProtection": True,
+          "iamDatabaseAuthenticationEnabled": True, "masterUsername": "appadmin", "manageMasterUserPassword": True}
+MULTI_AZ_CLUSTER = {**AURORA, "engine": "mysql", "engineVersion": "8.0.40", "dbClusterInstanceClass": "db.m6gd.large",
+                    "storageType": "io1", "allocatedStorage": 100, "iops": 1000, "publiclyAccessible": False}
 
 CLASSES: Dict[str, List[Case]] = {
     "1. keys read case-insensitively, last duplicate wins (Go encoding/json)": [
@@ -90,6 +100,44 @@ CLASSES: Dict[str, List[Case]] = {
                id="https-protocol-06-ports-as-text"),
         passes(SG_ALL, "sg_rule", world_ssh(protocol="17", fromPort="443", toPort="443"), name="app-alb-x",
                id="udp-443-as-text-is-not-all"),
+    ],
+    "5. host network and host namespaces are mandatory": [
+        fails(R + "no-host-network", "taskdef", taskdef(networkMode="host"), id="level-host-network"),
+        fails(R + "no-host-network", "taskdef", taskdef(networkMode="HOST"), id="level-host-network-upper"),
+        passes(R + "no-host-network", "taskdef", taskdef(networkMode="awsvpc"), id="level-awsvpc"),
+        fails(R + "no-host-namespaces", "taskdef", taskdef(pidMode="host"), id="level-host-pid"),
+        fails(R + "no-host-namespaces", "taskdef", taskdef(ipcMode="Host"), id="level-host-ipc"),
+        passes(R + "no-host-namespaces", "taskdef", taskdef(pidMode="task", ipcMode="none"), id="level-task-pid"),
+    ],
+    "5. Linux capabilities beyond the default set": [
+        fails(R + "no-added-capabilities", "taskdef", taskdef([caps("SYS_ADMIN")]), id="cap-sys-admin"),
+        fails(R + "no-added-capabilities", "taskdef", taskdef([caps("ALL")]), id="cap-all"),
+        fails(R + "no-added-capabilities", "taskdef", taskdef([caps(" cap_net_admin ")]), id="cap-prefixed-lower"),
+        fails(R + "no-added-capabilities", "taskdef",
+              raw(base_with('"LinuxParameters": {"Capabilities": {"ADD": ["SYS_MODULE"]}}')), id="cap-go-style-keys"),
+        fails(R + "no-added-capabilities", "taskdef", taskdef([caps("SYS_PTRACE")]), id="cap-ptrace-not-allowed"),
+        passes(R + "no-added-capabilities", "taskdef", taskdef([caps("SYS_PTRACE")]),
+               config={R + "no-added-capabilities": {"allowedCapabilities": ["SYS_PTRACE"]}},
+               id="cap-ptrace-allowed-by-stack"),
+        passes(R + "no-added-capabilities", "taskdef", taskdef([caps("CHOWN", "NET_BIND_SERVICE", drop=["ALL"])]),
+               id="cap-default-set-and-drop-all"),
+    ],
+    "5. DB clusters get the instance's backup, deletion-protection and public-access rules": [
+        fails("aws-rds-instance-backup-retention", "rds_cluster", patch(AURORA, backupRetentionPeriod=1),
+              id="aurora-backup-1-day"),
+        fails("aws-rds-instance-backup-retention", "rds_cluster", patch(AURORA, backupRetentionPeriod=DELETE),
+              id="aurora-backup-default"),
+        fails("aws-rds-instance-deletion-protection", "rds_cluster", patch(AURORA, deletionProtection=False),
+              id="aurora-no-deletion-protection"),
+        fails("aws-rds-instance-not-public", "rds_cluster", patch(MULTI_AZ_CLUSTER, publiclyAccessible=True),
+              id="multi-az-cluster-public"),
+        fails("aws-rds-instance-not-public", "rds_cluster_instance",
+              {"clusterIdentifier": "app", "instanceClass": "db.r6g.large", "engine": "aurora-mysql",
+               "publiclyAccessible": True}, id="aurora-instance-public"),
+        passes("aws-rds-instance-backup-retention", "rds_cluster", AURORA, id="aurora-compliant"),
+        passes("aws-rds-instance-not-public", "rds_cluster", MULTI_AZ_CLUSTER, id="multi-az-cluster-compliant"),
+        passes("aws-rds-instance-deletion-protection", "rds_cluster", patch(AURORA, deletionProtection=False),
+               config={"aws-rds-instance-deletion-protection": {"required": False}}, id="aurora-dev-no-protection"),
     ],
 }
 
