@@ -50,7 +50,7 @@ from pulumi_policy.proxy import (
     UnknownValueError,
 )
 
-from .readers import gojson
+from .readers import gojson, iam
 from .readers.numbers import number, protocol_name
 
 ADVISORY = EnforcementLevel.ADVISORY
@@ -650,55 +650,35 @@ def tags_match(tags: Any, wanted: Any) -> bool:
 
 
 def policy_document(value: Any) -> Optional[Dict[str, Any]]:
-    """A policy document from a JSON string or a dict; None if missing, unknown or malformed."""
-    if isinstance(value, str) and not is_unknown(value):
-        try:
-            value = json.loads(value)
-        except (ValueError, RecursionError):
-            return None
-    return value if isinstance(value, dict) else None
+    """A policy document from a JSON string or a dict; None if missing, unknown or malformed (see
+    :mod:`policies.readers.iam`)."""
+    return None if is_unknown(value) else iam.document(value)
 
 
-def statements(doc: Optional[Mapping[str, Any]]) -> List[Dict[str, Any]]:
-    if not doc:
-        return []
-    return [s for s in as_list(doc.get("Statement")) if isinstance(s, dict)]
-
-
-def allows(statement: Mapping[str, Any]) -> bool:
-    return statement.get("Effect") == "Allow"
+statements = iam.statements
+allows = iam.allows
 
 
 def actions(statement: Mapping[str, Any]) -> List[str]:
-    return [a for a in as_list(statement.get("Action")) if isinstance(a, str)]
+    return iam.strings(statement, "Action")
 
 
 def resources_of(statement: Mapping[str, Any]) -> List[str]:
-    return [r for r in as_list(statement.get("Resource")) if isinstance(r, str)]
+    return iam.strings(statement, "Resource")
 
 
-def wildcard_principal(statement: Mapping[str, Any]) -> bool:
-    """True if a statement names every principal: ``Principal: "*"``, a ``*`` among its AWS, Service or
-    Federated principals, or any ``NotPrincipal`` (which, in an Allow, means everyone but the ones named)."""
-    if "NotPrincipal" in statement:
-        return True
-    principal = statement.get("Principal")
-    if isinstance(principal, str):
-        return principal.strip() == "*"
-    if isinstance(principal, Mapping):
-        return any(isinstance(p, str) and p.strip() == "*"
-                   for k in ("AWS", "Service", "Federated") for p in as_list(principal.get(k)))
-    return False
+def all_resources(statement: Mapping[str, Any]) -> bool:
+    """True if an Allow statement's resources cover every ARN (``*``, ``arn:aws:*``...) or it uses NotResource."""
+    return "NotResource" in statement or iam.covers_all_resources(resources_of(statement))
 
 
-def principal_is_public(statement: Mapping[str, Any]) -> bool:
-    """True if an Allow statement opens to every principal (see :func:`wildcard_principal`) without conditions."""
-    return allows(statement) and not statement.get("Condition") and wildcard_principal(statement)
+wildcard_principal = iam.everyone
+principal_is_public = iam.public_statement
 
 
 def public_statements(res: Resource, prop: str, report: Callable[[str], None]) -> List[int]:
     """Indexes of Allow statements in the resource policy ``prop`` that open to the "*" principal without a
-    condition. A present but malformed document is reported as such (and yields no indexes)."""
+    condition that really restricts them. A present but malformed document is reported as such."""
     return [i for i, st in enumerate(statements(document_or_report(res, prop, report))) if principal_is_public(st)]
 
 
@@ -713,14 +693,14 @@ def document_or_report(res: Resource, prop: str, report: Callable[[str], None]) 
 
 def sensitive_grants(found: Sequence[Tuple[str, Dict[str, Any]]], sensitive: Sequence[str],
                      skip: Callable[[str], bool]) -> List[Tuple[str, List[str]]]:
-    """(label, matched actions) for Allow statements on Resource "*" whose actions (globs allowed) grant any of
+    """(label, matched actions) for Allow statements on every resource whose actions (globs allowed) grant any of
     ``sensitive``; actions for which ``skip(action)`` is true are left to other rules."""
     out = []
     for label, st in found:
-        if not allows(st) or "*" not in resources_of(st):
+        if not allows(st) or not all_resources(st):
             continue
         granted = [a for a in actions(st) if not skip(a)]
-        hits = sorted({s for s in sensitive for a in granted if fnmatch.fnmatchcase(s.lower(), a.lower())})
+        hits = sorted({s for s in sensitive for a in granted if iam.action_matches(a, s)})
         if hits:
             out.append((label, hits))
     return out
@@ -800,11 +780,17 @@ def aws_managed_policy(arn: Any) -> Optional[str]:
 ATTACHMENT_TYPES = (
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/policyAttachment:PolicyAttachment",
     "aws:iam/userPolicyAttachment:UserPolicyAttachment", "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
+    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+    "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive",
+    "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive",
 )
 
 
 def attached_policy_arns(res: Resource) -> List[Any]:
-    """Policy ARNs a role (managedPolicyArns) or an attachment resource (policyArn) attaches."""
+    """Policy ARNs a role (managedPolicyArns), an attachment (policyArn) or an exclusive attachment set
+    (policyArns) attaches."""
     if res.type == "aws:iam/role:Role":
         return as_list(res.get("managedPolicyArns"))
+    if res.type.endswith("PolicyAttachmentsExclusive"):
+        return as_list(res.get("policyArns"))
     return [res.get("policyArn")]

@@ -71,6 +71,7 @@ RULES = [
     "rds.parametergroup_require_tls",
     "secretsmanager.secret_kms",
     "secretsmanager.secret_rotation",
+    "secretsmanager.secretpolicy_no_public_principal",
     "secretsmanager.secretrotation_interval",
     "iam.policy_no_admin_access",
     "iam.policy_no_kms_decrypt_all_keys",

@@ -7,12 +7,14 @@ TYPES = ("aws:ecr/repositoryPolicy:RepositoryPolicy", "aws:ecr/registryPolicy:Re
 
 def _validate(res, report):
     for i in public_statements(res, "policy", report):
-        report(f"Statement[{i}] allows Principal \"*\" without a condition. Name the accounts or roles.")
+        report(f"Statement[{i}] allows every principal without a condition that restricts it to an organisation, "
+               "account or source. Name the accounts or roles.")
 
 
 POLICY = resource_rule(
     name="aws-ecr-repositorypolicy-no-public-principal",
-    description="ECR repository and registry policies do not allow the \"*\" principal without a condition.",
+    description="ECR repository and registry policies do not allow every principal unless a condition restricts "
+                "them to an organisation, account or source.",
     types=TYPES,
     validate=_validate,
     severity=HIGH,

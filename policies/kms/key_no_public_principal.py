@@ -6,12 +6,14 @@ from .key_rotation import KEY
 
 def _validate(res, report):
     for i in public_statements(res, "policy", report):
-        report(f"Statement[{i}] allows Principal \"*\" without a condition.")
+        report(f"Statement[{i}] allows every principal without a condition that restricts it to an organisation, "
+               "account or source.")
 
 
 POLICY = resource_rule(
     name="aws-kms-key-no-public-principal",
-    description="KMS key policies do not allow the \"*\" principal without a condition.",
+    description="KMS key policies do not allow every principal unless a condition restricts them to an "
+                "organisation, account or source.",
     types=(KEY,),
     validate=_validate,
     severity=HIGH,

@@ -58,6 +58,14 @@ T = {
     "role_policy": "aws:iam/rolePolicy:RolePolicy",
     "role": "aws:iam/role:Role",
     "attachment": "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    "user_attachment": "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+    "group_attachment": "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
+    "policy_attachment": "aws:iam/policyAttachment:PolicyAttachment",
+    "role_attachments_exclusive": "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+    "user_attachments_exclusive": "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive",
+    "group_attachments_exclusive": "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive",
+    "user_policy": "aws:iam/userPolicy:UserPolicy",
+    "secret_policy": "aws:secretsmanager/secretPolicy:SecretPolicy",
     "kms": "aws:kms/key:Key",
 }
 

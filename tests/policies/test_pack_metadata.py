@@ -16,7 +16,7 @@ from policies.pack import POLICIES, RULE_MODULES
 ROOT = Path(__file__).resolve().parents[2]
 NAME = re.compile(r"^aws-[a-z0-9]+-[a-z0-9]+-[a-z0-9]+(-[a-z0-9]+)*$")
 PACK_OWN = {"aws-ecs-taskdefinition-valid-container-definitions", "aws-ecs-service-circuit-breaker",
-            "aws-ecs-taskdefinition-no-added-capabilities"}
+            "aws-ecs-taskdefinition-no-added-capabilities", "aws-secretsmanager-secretpolicy-no-public-principal"}
 MANDATORY = {
     "aws-rds-instance-not-public", "aws-rds-instance-storage-encrypted", "aws-ecs-taskdefinition-non-root-user",
     "aws-ecs-taskdefinition-not-privileged", "aws-ecs-taskdefinition-no-plaintext-secrets",
@@ -24,6 +24,7 @@ MANDATORY = {
     "aws-ecs-service-no-public-ip", "aws-iam-policy-no-admin-access",
     "aws-ecs-taskdefinition-valid-container-definitions", "aws-ecs-taskdefinition-no-host-network",
     "aws-ecs-taskdefinition-no-host-namespaces", "aws-ecs-taskdefinition-no-added-capabilities",
+    "aws-secretsmanager-secretpolicy-no-public-principal",
 }
 
 

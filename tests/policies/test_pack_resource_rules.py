@@ -250,7 +250,7 @@ CASES = [
           id="registry-policy-public"),
     passes("aws-ecr-repositorypolicy-no-public-principal", "repo_policy",
            patch(BASE["repo_policy"], policy=doc({"Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage",
-                                                 "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-1"}}})),
+                                                 "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}})),
            id="repo-policy-public-with-org-condition"),
     # Allow with NotPrincipal grants everyone except the principals named.
     fails("aws-ecr-repositorypolicy-no-public-principal", "repo_policy",

@@ -13,7 +13,7 @@ from typing import Dict, List
 
 import pytest
 
-from pack_fixtures import BASE, DELETE, KEY_ARN, container, patch, taskdef
+from pack_fixtures import ACCOUNT, BASE, DELETE, ECS_EXEC_POLICY, KEY_ARN, container, doc, patch, taskdef
 from test_pack_resource_rules import LEVEL, Case, fails, passes, run_case
 
 R = "aws-ecs-taskdefinition-"
@@ -47,6 +47,31 @@ AURORA = {"engine": "aurora-mysql", "engineVersion": "8.0.mysql_aurora.3.08.0", 
           "iamDatabaseAuthenticationEnabled": True, "masterUsername": "appadmin", "manageMasterUserPassword": True}
 MULTI_AZ_CLUSTER = {**AURORA, "engine": "mysql", "engineVersion": "8.0.40", "dbClusterInstanceClass": "db.m6gd.large",
                     "storageType": "io1", "allocatedStorage": 100, "iops": 1000, "publiclyAccessible": False}
+
+ADMIN = "aws-iam-policy-no-admin-access"
+ADMIN_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
+DB_USER_ARN = f"arn:aws:rds-db:us-east-1:{ACCOUNT}:dbuser:db-ABCDEFGHIJKL/app"
+
+
+def policy(*statements) -> Dict:
+    return {"policy": doc(*statements)}
+
+
+def allow(action, resource=None, **extra) -> Dict:
+    st = {"Effect": "Allow", "Action": action, **extra}
+    if resource is not None:
+        st["Resource"] = resource
+    return st
+
+
+def open_to_all(condition=None, principal="*", **extra) -> Dict:
+    st = {"Effect": "Allow", "Principal": principal, "Action": "ecr:BatchGetImage", **extra}
+    if condition is not None:
+        st["Condition"] = condition
+    return st
+
+
+ORG = {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}
 
 CLASSES: Dict[str, List[Case]] = {
     "1. keys read case-insensitively, last duplicate wins (Go encoding/json)": [
@@ -138,6 +163,85 @@ CLASSES: Dict[str, List[Case]] = {
         passes("aws-rds-instance-not-public", "rds_cluster", MULTI_AZ_CLUSTER, id="multi-az-cluster-compliant"),
         passes("aws-rds-instance-deletion-protection", "rds_cluster", patch(AURORA, deletionProtection=False),
                config={"aws-rds-instance-deletion-protection": {"required": False}}, id="aurora-dev-no-protection"),
+    ],
+    "3. IAM administrator access by meaning, not spelling": [
+        fails(ADMIN, "iam_policy", policy(allow("*", NotResource="arn:aws:s3:::logs/*")), id="admin-notresource"),
+        fails(ADMIN, "iam_policy", policy(allow("*", "arn:aws:*")), id="admin-arn-aws-star"),
+        fails(ADMIN, "iam_policy", policy(allow(["*:*"], ["arn:*:*:*:*:*"])), id="admin-arn-all-segments"),
+        fails(ADMIN, "iam_policy", policy(allow("IAM:*", "*")), id="admin-whole-iam-service"),
+        fails(ADMIN, "iam_policy", policy(allow("iam:*", f"arn:aws:iam::{ACCOUNT}:*")), id="admin-iam-on-all-iam"),
+        fails(ADMIN, "iam_policy", policy(allow("?*", "*")), id="admin-question-star"),
+        fails(ADMIN, "iam_policy", {"policy": json.dumps({"Version": "2012-10-17", "Statement": allow("*", "*")})},
+              id="admin-statement-object"),
+        fails(ADMIN, "iam_policy", {"policy": json.dumps({"version": "2012-10-17", "statement": [
+            {"effect": "Allow", "action": "*", "resource": "*"}]})}, id="admin-lower-case-elements"),
+        fails(ADMIN, "iam_policy", policy({"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"}),
+              id="admin-notaction"),
+        fails(ADMIN, "user_policy", {"user": "ci", "policy": doc(allow("*", "*"))}, id="admin-user-inline"),
+        fails(ADMIN, "user_attachment", {"user": "ci", "policyArn": ADMIN_ARN}, "aws-iam-role-no-aws-managed-policies",
+              id="admin-user-attachment"),
+        fails(ADMIN, "group_attachment", {"group": "ops", "policyArn": ADMIN_ARN},
+              "aws-iam-role-no-aws-managed-policies", id="admin-group-attachment"),
+        fails(ADMIN, "policy_attachment", {"name": "x", "roles": ["app"], "policyArn": ADMIN_ARN},
+              "aws-iam-role-no-aws-managed-policies", id="admin-policy-attachment"),
+        fails(ADMIN, "role_attachments_exclusive", {"roleName": "app", "policyArns": [ECS_EXEC_POLICY, ADMIN_ARN]},
+              "aws-iam-role-no-aws-managed-policies", id="admin-role-attachments-exclusive"),
+        fails(ADMIN, "user_attachments_exclusive", {"userName": "ci", "policyArns": [ADMIN_ARN]},
+              "aws-iam-role-no-aws-managed-policies", id="admin-user-attachments-exclusive"),
+        fails(ADMIN, "group_attachments_exclusive",
+              {"groupName": "ops", "policyArns": ["arn:aws:iam::aws:policy/IAMFullAccess"]},
+              "aws-iam-role-no-aws-managed-policies", id="admin-group-attachments-exclusive"),
+        fails(ADMIN, "role", patch(BASE["role"], managedPolicyArns=[ADMIN_ARN]),
+              "aws-iam-role-no-aws-managed-policies", id="admin-role-managed-policy-arns"),
+        passes(ADMIN, "iam_policy", policy(allow("rds-db:connect", DB_USER_ARN)), id="rds-connect-one-db-user"),
+        passes(ADMIN, "iam_policy", policy({"Effect": "Deny", "Action": "*", "NotResource": "arn:aws:s3:::app/*"}),
+               id="deny-with-notresource"),
+        passes(ADMIN, "iam_policy", policy(allow("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/app-task")),
+               id="passrole-one-role"),
+        passes(ADMIN, "role_attachments_exclusive", {"roleName": "app", "policyArns": [ECS_EXEC_POLICY]},
+               id="exclusive-exec-policy-only"),
+    ],
+    "3. public resource policies unless a condition really restricts them": [
+        fails("aws-ecr-repositorypolicy-no-public-principal", "repo_policy",
+              {"repository": "app", "policy": doc(open_to_all({"StringEquals": {"aws:RequestedRegion": "us-east-1"}}))},
+              id="ecr-public-region-condition"),
+        fails("aws-ecr-repositorypolicy-no-public-principal", "repo_policy",
+              {"repository": "app", "policy": doc(open_to_all({"StringLike": {"aws:PrincipalOrgID": "*"}},
+                                                              principal={"AWS": ["*"]}))},
+              id="ecr-public-org-wildcard"),
+        fails("aws-ecr-repositorypolicy-no-public-principal", "repo_policy",
+              {"repository": "app", "policy": doc(open_to_all(
+                  {"StringEqualsIfExists": {"aws:SourceAccount": ACCOUNT}}))}, id="ecr-public-if-exists"),
+        fails("aws-ecr-repositorypolicy-no-public-principal", "repo_policy",
+              {"repository": "app", "policy": doc(open_to_all(
+                  {"StringNotEquals": {"aws:PrincipalAccount": "999999999999"}}))}, id="ecr-public-negated"),
+        fails("aws-kms-key-no-public-principal", "kms", patch(BASE["kms"], policy=doc(
+            {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:Decrypt", "Resource": "*",
+             "Condition": {"StringEquals": {"kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}}})),
+              id="kms-public-via-service-only"),
+        fails("aws-secretsmanager-secretpolicy-no-public-principal", "secret_policy",
+              {"secretArn": "arn:secret", "policy": doc({"Effect": "Allow", "Principal": "*",
+                                                          "Action": "secretsmanager:GetSecretValue", "Resource": "*"})},
+              id="secret-policy-public"),
+        fails("aws-secretsmanager-secretpolicy-no-public-principal", "secret", patch(BASE["secret"], policy=doc(
+            {"Effect": "Allow", "NotPrincipal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+             "Action": "secretsmanager:GetSecretValue", "Resource": "*"})), id="secret-inline-notprincipal"),
+        passes("aws-ecr-repositorypolicy-no-public-principal", "repo_policy",
+               {"repository": "app", "policy": doc(open_to_all(ORG))}, id="ecr-org-restricted"),
+        passes("aws-kms-key-no-public-principal", "kms", patch(BASE["kms"], policy=doc(
+            {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:Decrypt", "Resource": "*",
+             "Condition": {"StringEquals": {"kms:CallerAccount": ACCOUNT,
+                                            "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}}})),
+               id="kms-caller-account"),
+        passes("aws-secretsmanager-secretpolicy-no-public-principal", "secret_policy",
+               {"secretArn": "arn:secret", "policy": doc(
+                   {"Effect": "Allow", "Principal": "*", "Action": "secretsmanager:GetSecretValue", "Resource": "*",
+                    "Condition": {"ArnLike": {"aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT}:role/app-*"}}})},
+               id="secret-principal-arn-one-account"),
+        passes("aws-secretsmanager-secretpolicy-no-public-principal", "secret_policy",
+               {"secretArn": "arn:secret", "policy": doc(
+                   {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/app-task"},
+                    "Action": "secretsmanager:GetSecretValue", "Resource": "*"})}, id="secret-one-role"),
     ],
 }
 

@@ -88,3 +88,59 @@ def test_protocols_in_every_form(value, name):
 @pytest.mark.parametrize("value", [None, True, [], {}, ""])
 def test_non_values_have_no_protocol(value):
     assert protocol_name(value) is None
+
+
+# --- IAM documents ---------------------------------------------------------------------------------------------
+
+from policies.readers import iam  # noqa: E402
+
+
+@pytest.mark.parametrize("patterns,everything", [
+    (["*"], True), (["*:*"], True), (["?*"], True), (["*:*", "s3:GetObject"], True), (["s3:*"], False),
+    (["iam:*"], False), ([], False), (["[a-z]*"], False)])
+def test_action_patterns_cover_everything_only_when_they_match_every_service(patterns, everything):
+    assert iam.covers_actions(patterns) is everything
+
+
+@pytest.mark.parametrize("patterns", [["iam:*"], ["IAM:*"], ["i?m:*"], ["*"], ["iam:*Policy*", "iam:*"]])
+def test_whole_iam_service(patterns):
+    assert iam.covers_actions(patterns, iam.IAM_ACTIONS)
+
+
+@pytest.mark.parametrize("patterns,everything", [
+    (["*"], True), (["arn:*"], True), (["arn:aws:*"], True), (["arn:aws:*:*:*:*"], True),
+    (["arn:aws-cn:*"], True), (["arn:aws:s3:::*"], False), (["arn:aws:iam::*:*"], False),
+    (["arn:AWS:*"], False), (["arn:aws:s3:::*", "arn:aws:iam::*"], False)])
+def test_resource_patterns_cover_everything_only_when_they_match_every_arn(patterns, everything):
+    assert iam.covers_all_resources(patterns) is everything
+
+
+def test_a_statement_object_is_a_list_of_one():
+    doc = iam.document('{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}')
+    assert iam.statements(doc) == [{"effect": "Allow", "action": "*", "resource": "*"}]
+    assert iam.grants_everything_on_all(iam.statements(doc)[0])
+
+
+@pytest.mark.parametrize("condition", [
+    {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}},
+    {"stringequals": {"AWS:SourceAccount": ["111122223333", "444455556666"]}},
+    {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/*"}},
+    {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}},
+    {"StringEquals": {"aws:SourceVpce": "vpce-0a1b2c3d4e5f60718"}},
+    {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*"}}])
+def test_conditions_that_really_restrict(condition):
+    assert iam.restricting_condition(condition)
+
+
+@pytest.mark.parametrize("condition", [
+    None, {}, {"StringEquals": {"aws:RequestedRegion": "us-east-1"}},
+    {"StringLike": {"aws:PrincipalOrgID": "*"}}, {"StringLike": {"aws:PrincipalOrgID": "o-*"}},
+    {"StringEqualsIfExists": {"aws:SourceAccount": "111122223333"}},
+    {"StringNotEquals": {"aws:PrincipalAccount": "111122223333"}},
+    {"Null": {"aws:SourceAccount": "false"}}, {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/x"}},
+    {"IpAddress": {"aws:SourceIp": "0.0.0.0/0"}}, {"StringEquals": {"aws:SourceAccount": ["111122223333", "*"]}},
+    {"ArnLike": {"aws:SourceArn": "arn:aws:s3:::*"}},
+    {"ForAllValues:StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}},
+    {"StringEquals": {"kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}}])
+def test_conditions_that_do_not_restrict(condition):
+    assert iam.restricting_condition(condition) is None
