@@ -48,6 +48,7 @@ RULES = [
     "ec2.securitygroup_descriptions",
     "ec2.securitygroup_no_world_admin_ports",
     "ec2.securitygroup_no_world_all_protocols",
+    "ec2.securitygroup_no_world_exposure_across_rules",
     "ec2.securitygroup_no_world_ingress",
     "ec2.subnet_no_public_ip_on_launch",
     "ec2.vpc_flow_logs",

@@ -24,7 +24,7 @@ MANDATORY = {
     "aws-ecs-service-no-public-ip", "aws-iam-policy-no-admin-access",
     "aws-ecs-taskdefinition-valid-container-definitions", "aws-ecs-taskdefinition-no-host-network",
     "aws-ecs-taskdefinition-no-host-namespaces", "aws-ecs-taskdefinition-no-added-capabilities",
-    "aws-secretsmanager-secretpolicy-no-public-principal",
+    "aws-secretsmanager-secretpolicy-no-public-principal", "aws-ec2-securitygroup-no-world-exposure-across-rules",
 }
 
 

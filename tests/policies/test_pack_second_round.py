@@ -13,7 +13,9 @@ from typing import Dict, List
 
 import pytest
 
-from pack_fixtures import ACCOUNT, BASE, DELETE, ECS_EXEC_POLICY, KEY_ARN, container, doc, patch, taskdef
+from offline.analyzer import UNKNOWN, StackResource, make_urn
+
+from pack_fixtures import ACCOUNT, BASE, DELETE, ECS_EXEC_POLICY, KEY_ARN, T, container, doc, patch, taskdef
 from test_pack_resource_rules import LEVEL, Case, fails, passes, run_case
 
 R = "aws-ecs-taskdefinition-"
@@ -69,6 +71,17 @@ def open_to_all(condition=None, principal="*", **extra) -> Dict:
     if condition is not None:
         st["Condition"] = condition
     return st
+
+
+HALVES = ["0.0.0.0/1", "128.0.0.0/1"]
+
+
+def ingress(port, cidrs, protocol="tcp", **extra) -> Dict:
+    return {"protocol": protocol, "fromPort": port, "toPort": port, "cidrBlocks": cidrs, "description": "x", **extra}
+
+
+def tasks_sg(*entries) -> Dict:
+    return patch(BASE["sg_tasks"], ingress=list(entries))
 
 
 ORG = {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}
@@ -243,6 +256,26 @@ CLASSES: Dict[str, List[Case]] = {
                    {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/app-task"},
                     "Action": "secretsmanager:GetSecretValue", "Resource": "*"})}, id="secret-one-role"),
     ],
+    "4. network exposure by coverage of the union of sources": [
+        fails(SG_ADMIN, "sg", tasks_sg(ingress(22, HALVES)), SG_WORLD, name="app-tasks-sg", id="ssh-two-halves"),
+        fails(SG_ADMIN, "sg", tasks_sg(ingress(3306, HALVES[:1]), ingress(3306, HALVES[1:])), SG_WORLD,
+              name="app-tasks-sg", id="mysql-halves-in-two-inline-rules"),
+        fails(SG_ADMIN, "sg", tasks_sg(ingress(22, [f"{i}.0.0.0/8" for i in range(256)])), SG_WORLD,
+              name="app-tasks-sg", id="ssh-256-slash-8-blocks"),
+        fails(SG_ADMIN, "sg_rule", patch(world_ssh(protocol="tcp", fromPort=22, toPort=22), cidrBlocks=DELETE,
+                                                   ipv6CidrBlocks=["::/1", "8000::/1"]), SG_WORLD, name="app-x",
+              id="ssh-ipv6-halves"),
+        fails(SG_ALL, "sg", tasks_sg(ingress(0, HALVES[:1], "-1"), ingress(0, HALVES[1:], "-1")), SG_WORLD,
+              name="app-tasks-sg", id="all-protocols-halves"),
+        fails(SG_ADMIN, "sg", tasks_sg(ingress(22, HALVES[:1]), ingress(0, HALVES[1:], "-1")), SG_WORLD,
+              name="app-tasks-sg", id="ssh-half-plus-all-protocols-half"),
+        passes(SG_ADMIN, "sg", tasks_sg(ingress(22, ["0.0.0.0/1", "128.0.0.0/2"])), name="app-tasks-sg",
+               id="ssh-three-quarters-is-not-the-world"),
+        passes(SG_ADMIN, "sg", tasks_sg(ingress(22, HALVES[:1]), ingress(3306, HALVES[1:])), name="app-tasks-sg",
+               id="halves-on-different-ports"),
+        passes(SG_ALL, "sg", tasks_sg(ingress(0, ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"], "-1")),
+               name="app-tasks-sg", id="all-protocols-from-private-ranges"),
+    ],
 }
 
 CASES = [case for cases in CLASSES.values() for case in cases]
@@ -256,6 +289,56 @@ def test_case(pack, case):
     assert result.names() == list(case.expected), [v.message for v in result.violations]
     for v in result.violations:
         assert v.enforcement_level == LEVEL[v.policy_name], v
+
+
+# --- Exposure split across rule resources (the stack rule) ------------------------------------------------------
+
+ACROSS = "aws-ec2-securitygroup-no-world-exposure-across-rules"
+
+
+def vpc_ingress(name, group, port, cidr, **extra):
+    props = {"securityGroupId": group, "ipProtocol": "tcp", "fromPort": port, "toPort": port, "description": "x",
+             **extra}
+    props.update({"cidrIpv6" if ":" in cidr else "cidrIpv4": cidr})
+    return StackResource(T["sg_ingress"], name, props, urn=make_urn(T["sg_ingress"], name))
+
+
+def group(name, sg_id, *entries):
+    return StackResource(T["sg"], name, patch(BASE["sg_tasks"], id=sg_id, ingress=list(entries)),
+                         urn=make_urn(T["sg"], name))
+
+
+def sg_rule_res(name, group_id, port, cidrs, deps=None):
+    props = {"type": "ingress", "securityGroupId": group_id, "protocol": "tcp", "fromPort": port, "toPort": port,
+             "cidrBlocks": cidrs, "description": "x"}
+    return StackResource(T["sg_rule"], name, props, urn=make_urn(T["sg_rule"], name),
+                         property_dependencies={"securityGroupId": deps} if deps else {})
+
+
+STACK_CASES = [
+    ("two-vpc-rules-halves-on-ssh", [vpc_ingress("a", "sg-9", 22, HALVES[0]), vpc_ingress("b", "sg-9", 22, HALVES[1])],
+     True),
+    ("inline-half-plus-rule-resource-half", [group("g", "sg-7", ingress(3306, HALVES[:1])),
+                                             sg_rule_res("r", "sg-7", 3306, HALVES[1:])], True),
+    ("rule-found-by-dependency-in-preview", [group("g", "sg-7", ingress(3306, HALVES[:1])),
+                                             sg_rule_res("r", UNKNOWN, 3306, HALVES[1:],
+                                                         deps=[make_urn(T["sg"], "g")])], True),
+    ("ipv6-halves-in-two-vpc-rules", [vpc_ingress("a", "sg-9", 5432, "::/1"),
+                                      vpc_ingress("b", "sg-9", 5432, "8000::/1")], True),
+    ("halves-on-two-groups", [vpc_ingress("a", "sg-1", 22, HALVES[0]), vpc_ingress("b", "sg-2", 22, HALVES[1])],
+     False),
+    ("halves-on-https", [vpc_ingress("a", "sg-9", 443, HALVES[0]), vpc_ingress("b", "sg-9", 443, HALVES[1])], False),
+    ("one-resource-alone-is-the-resource-rules", [group("g", "sg-7", ingress(22, ["0.0.0.0/0"])),
+                                                  sg_rule_res("r", "sg-7", 22, ["10.0.0.0/8"])], False),
+]
+
+
+@pytest.mark.parametrize("id_,stack,caught", STACK_CASES, ids=[c[0] for c in STACK_CASES])
+def test_exposure_across_rule_resources(pack, id_, stack, caught):
+    result = pack.analyze_resources(stack)
+    assert [n for n in result.not_applicable if n.reason.startswith("internal error")] == []
+    found = [(v.policy_name, v.enforcement_level) for v in result.violations if v.policy_name == ACROSS]
+    assert found == ([(ACROSS, "mandatory")] if caught else [])
 
 
 def test_case_ids_are_unique():
@@ -274,3 +357,6 @@ def test_counts():
     for name, cases in CLASSES.items():
         caught = sum(1 for c in cases if c.rule in c.expected)
         print(f"{name}: {len(cases)} fixtures ({caught} caught, {len(cases) - caught} pass)")
+    caught = sum(1 for c in STACK_CASES if c[2])
+    print(f"4. exposure split across rule resources (stack rule): {len(STACK_CASES)} fixtures ({caught} caught, "
+          f"{len(STACK_CASES) - caught} pass)")

@@ -144,3 +144,18 @@ def test_conditions_that_really_restrict(condition):
     {"StringEquals": {"kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}}])
 def test_conditions_that_do_not_restrict(condition):
     assert iam.restricting_condition(condition) is None
+
+
+# --- network coverage ------------------------------------------------------------------------------------------
+
+from policies.readers.network import world_spaces  # noqa: E402
+
+
+@pytest.mark.parametrize("cidrs,spaces", [
+    (["0.0.0.0/0"], ["0.0.0.0/0"]), (["0.0.0.0/1", "128.0.0.0/1"], ["0.0.0.0/0"]),
+    ([f"{i}.0.0.0/8" for i in range(256)], ["0.0.0.0/0"]), (["::0/0"], ["::/0"]), (["::/1", "8000::/1"], ["::/0"]),
+    (["0.0.0.0/1", "128.0.0.0/1", "::/0"], ["0.0.0.0/0", "::/0"]), (["128.0.0.1/0"], ["0.0.0.0/0"]),
+    (["0.0.0.0/1", "128.0.0.0/2"], []), (["10.0.0.0/8"], []), ([], []), (["nonsense", None, 5], []),
+    (["0.0.0.0/1", "8000::/1"], [])])
+def test_world_means_the_union_covers_the_address_space(cidrs, spaces):
+    assert world_spaces(cidrs) == spaces
