@@ -22,6 +22,7 @@ RULES = [
     "ecs.taskdefinition_no_host_namespaces",
     "ecs.taskdefinition_no_host_network",
     "ecs.taskdefinition_no_plaintext_secrets",
+    "ecs.taskdefinition_no_secret_like_names",
     "ecs.taskdefinition_non_root_user",
     "ecs.taskdefinition_not_privileged",
     "ecs.taskdefinition_pinned_image",

@@ -63,7 +63,8 @@ def test_each_rule_lives_in_a_file_named_after_it(module):
 
 
 def test_every_rule_file_is_in_the_explicit_list():
-    files = {p for p in (ROOT / "policies").glob("*/*.py") if p.name != "__init__.py" and p.parent.name not in ("tools", "readers")}
+    files = {p for p in (ROOT / "policies").glob("*/*.py")
+             if p.name != "__init__.py" and p.parent.name not in ("tools", "readers")}
     listed = {Path(inspect.getfile(m)) for m in RULE_MODULES}
     assert files == listed
 

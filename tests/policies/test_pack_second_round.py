@@ -15,7 +15,8 @@ import pytest
 
 from offline.analyzer import UNKNOWN, StackResource, make_urn
 
-from pack_fixtures import ACCOUNT, BASE, DELETE, ECS_EXEC_POLICY, KEY_ARN, T, container, doc, patch, taskdef
+from pack_fixtures import ACCOUNT, BASE, DELETE, ECS_EXEC_POLICY, KEY_ARN, T, container, doc, patch, taskdef, \
+    with_env
 from test_pack_resource_rules import LEVEL, Case, fails, passes, run_case
 
 R = "aws-ecs-taskdefinition-"
@@ -82,6 +83,15 @@ def ingress(port, cidrs, protocol="tcp", **extra) -> Dict:
 
 def tasks_sg(*entries) -> Dict:
     return patch(BASE["sg_tasks"], ingress=list(entries))
+
+
+SECRET = R + "no-plaintext-secrets"
+FUZZY = R + "no-secret-like-names"
+PW = "Tr0ub4dor-and-3"
+
+
+def env(*pairs, **kw) -> Dict:
+    return taskdef([with_env(*pairs)], **kw)
 
 
 ORG = {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}
@@ -176,6 +186,80 @@ CLASSES: Dict[str, List[Case]] = {
         passes("aws-rds-instance-not-public", "rds_cluster", MULTI_AZ_CLUSTER, id="multi-az-cluster-compliant"),
         passes("aws-rds-instance-deletion-protection", "rds_cluster", patch(AURORA, deletionProtection=False),
                config={"aws-rds-instance-deletion-protection": {"required": False}}, id="aurora-dev-no-protection"),
+    ],
+    "2. secrets in concatenated names": [
+        fails(SECRET, "taskdef", env(("DBPASSWORD", PW)), id="secret-dbpassword"),
+        fails(SECRET, "taskdef", env(("MYSQLPWD", PW)), id="secret-mysqlpwd"),
+        fails(SECRET, "taskdef", env(("clientSecret", "abc123")), id="secret-camel-client-secret"),
+        fails(SECRET, "taskdef", env(("STRIPEAPIKEY", "abc123")), id="secret-stripeapikey"),
+        passes(SECRET, "taskdef", env(("PASSWORDMINLENGTH", "12"), ("TOKENTTL", "3600")),
+               id="secret-concatenated-settings"),
+        passes(SECRET, "taskdef", env(("PWD", "/app")), id="secret-pwd-is-the-working-directory"),
+    ],
+    "2. connection strings of every common form": [
+        fails(SECRET, "taskdef", env(("DATABASE_URL", f"mysql://app:{PW}@db:3306/app")), id="conn-url-userinfo"),
+        fails(SECRET, "taskdef", env(("REDIS_URL", f"redis://:{PW}@cache:6379/0")), id="conn-redis-password-only"),
+        fails(SECRET, "taskdef", env(("DATABASE_URL", f"postgresql://db:5432/app?user=app&password={PW}")),
+              id="conn-url-query"),
+        fails(SECRET, "taskdef", env(("JDBC_URL", f"jdbc:mysql://db:3306/app?user=app&password={PW}")),
+              id="conn-jdbc-query"),
+        fails(SECRET, "taskdef", env(("SQLSERVER", f"Server=db;Database=app;User Id=sa;Password={PW};")),
+              id="conn-ado-key-value"),
+        fails(SECRET, "taskdef", env(("PG_CONN", f"host=db user=app password={PW} dbname=app")), id="conn-libpq-dsn"),
+        fails(SECRET, "taskdef", env(("ORACLE_CONNECT", f"scott/{PW}@//db:1521/orcl")), id="conn-oracle-ez"),
+        fails(SECRET, "taskdef", env(("SEARCH_URL", "https://search.example.com/v1?api_key=9f8e7d6c5b4a")),
+              id="conn-api-key-query"),
+        passes(SECRET, "taskdef", env(("DATABASE_URL", "mysql://db:3306/app?ssl-mode=REQUIRED"),
+                                      ("PASSWORD_RESET_URL", "https://example.com/account/reset-password")),
+               id="conn-url-without-credentials"),
+    ],
+    "2. structured values (JSON in an env var)": [
+        fails(SECRET, "taskdef", env(("APP_CONFIG", json.dumps({"db": {"host": "db", "password": PW}}))),
+              id="json-nested-password"),
+        fails(SECRET, "taskdef",
+              env(("FEATURES", json.dumps([{"name": "pay", "key": "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc"}]))),
+              id="json-detector-value"),
+        fails(SECRET, "taskdef", env(("SETTINGS", json.dumps({"upstream": f"mysql://app:{PW}@db/app"}))),
+              id="json-connection-string"),
+        passes(SECRET, "taskdef", env(("APP_CONFIG", json.dumps({"db": {"host": "db", "port": 3306, "user": "app",
+                                                                        "passwordMinLength": 12}}))),
+               id="json-settings-only"),
+    ],
+    "2. values a maintained detector recognises (detect-secrets)": [
+        fails(SECRET, "taskdef", env(("CI_HELPER", "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8")),
+              id="detector-github-token"),
+        fails(SECRET, "taskdef", env(("NOTIFY", "xoxb-" + "123456789012-1234567890123-abcdefghijklmnopqrstuvwx")),
+              id="detector-slack-token"),
+        fails(SECRET, "taskdef", env(("SESSION", "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0."
+                                                 "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U")), id="detector-jwt"),
+        passes(SECRET, "taskdef",
+               env(("BUILD_SHA", "3f2a9c1e" * 5), ("DB_HOST", "app-db.abc.us-east-1.rds.amazonaws.com")),
+               id="detector-sha-and-host-are-not-secrets"),
+    ],
+    "2. benign settings whose names contain a secret-ish word": [
+        passes(SECRET, "taskdef", env(("PASSWORD_MIN_LENGTH", "12"), ("TOKEN_TTL", "3600"),
+                                      ("SESSION_TOKEN_TTL_SECONDS", "900"), ("MAX_TOKENS", "4096"),
+                                      ("SECRET_ROTATION_DAYS", "30"), ("DB_PASSWORD_SECRET_ARN",
+                                                                        "arn:aws:secretsmanager:us-east-1:1:secret:x"),
+                                      ("STRIPE_PUBLISHABLE_KEY", "pk_live_" + "4eC39HqLyjWDarjtT1zdp7dc"),
+                                      ("RECAPTCHA_SITE_KEY", "6LeIxAcTAAAAAJcZVRqyHh71UMIEGNQ_MXjiZKhI"),
+                                      ("AUTH_TOKEN_HEADER", "Authorization")), id="benign-settings"),
+        passes(FUZZY, "taskdef", env(("DB_USER", "app_user"), ("DB_APP_USER", "app"), ("DB_AUTH", "iam"),
+                                     ("SORT_KEY", "createdAt")), id="benign-program-env"),
+        fails(SECRET, "taskdef", env(("DB_PASSWORD", "hunter2")), id="benign-nearest-real-password"),
+    ],
+    "2. confidence split: fuzzy names advisory, allowedNames needs a reason": [
+        fails(FUZZY, "taskdef", env(("SESSION_SALT", "Xy7-salt")), id="fuzzy-salt"),
+        fails(FUZZY, "taskdef", env(("SIGNING_KEY", "Kx9_signing_v2")), id="fuzzy-signing-key"),
+        fails(SECRET, "taskdef", env(("SIGNING_KEY", "8f9Kq2LmZx7Pw3Rt5Yv1Nb6Hc4Jd0Gs")),
+              id="fuzzy-name-random-value-is-high"),
+        passes(FUZZY, "taskdef", env(("SESSION_SALT", "Xy7-salt")),
+               config={FUZZY: {"allowedNames": [{"name": "session_salt",
+                                                 "reason": "a public per-deploy salt for cache keys"}]}},
+               id="fuzzy-allowed-with-reason"),
+        fails(SECRET, "taskdef", env(("DB_PASSWORD", f"mysql://app:{PW}@db/app")),
+              config={SECRET: {"allowedNames": [{"name": "DB_PASSWORD", "reason": "trying to silence the rule"}]}},
+              id="allowed-name-cannot-hide-a-detected-value"),
     ],
     "3. IAM administrator access by meaning, not spelling": [
         fails(ADMIN, "iam_policy", policy(allow("*", NotResource="arn:aws:s3:::logs/*")), id="admin-notresource"),
@@ -339,6 +423,16 @@ def test_exposure_across_rule_resources(pack, id_, stack, caught):
     assert [n for n in result.not_applicable if n.reason.startswith("internal error")] == []
     found = [(v.policy_name, v.enforcement_level) for v in result.violations if v.policy_name == ACROSS]
     assert found == ([(ACROSS, "mandatory")] if caught else [])
+
+
+@pytest.mark.parametrize("rule", [SECRET, FUZZY])
+def test_allowed_names_without_a_reason_are_refused(pack, rule):
+    from offline.analyzer import ConfigError  # noqa: PLC0415
+
+    with pytest.raises(ConfigError, match="reason"):
+        pack.configure({rule: {"allowedNames": [{"name": "SESSION_SALT"}]}})
+    with pytest.raises(ConfigError, match="allowedNames"):
+        pack.configure({rule: {"allowedNames": ["SESSION_SALT"]}})
 
 
 def test_case_ids_are_unique():

@@ -159,3 +159,26 @@ from policies.readers.network import world_spaces  # noqa: E402
     (["0.0.0.0/1", "8000::/1"], [])])
 def test_world_means_the_union_covers_the_address_space(cidrs, spaces):
     assert world_spaces(cidrs) == spaces
+
+
+# --- plaintext secrets -----------------------------------------------------------------------------------------
+
+from policies.readers import secrets  # noqa: E402
+
+
+@pytest.mark.parametrize("name,value,confidence", [
+    ("DB_PASSWORD", "hunter2", "high"), ("DBPASSWORD", "hunter2", "high"), ("dbPwd", "x1", "high"),
+    ("AWS_SECRET_ACCESS_KEY", "", "high"), ("X", "AKIAABCDEFGHIJKLMNOP", "high"),
+    ("X", "mysql://u:p@h/db", "high"), ("X", "Password=p;Server=s", "high"), ("X", '{"a": {"token": "t0k"}}', "high"),
+    ("SESSION_SALT", "Xy7-salt", "fuzzy"), ("BASIC_AUTH", "user:pass", "fuzzy"),
+    ("PASSWORD_MIN_LENGTH", "12", None), ("TOKEN_TTL", "60", None), ("DB_USER", "app", None), ("DB_AUTH", "iam", None),
+    ("RESET_PASSWORD_URL", "https://x/reset-password", None), ("STRIPE_PUBLISHABLE_KEY", "pk_live_x", None),
+    ("PWD", "/app", None), ("SORT_KEY", "id", None), ("X", '{"port": 3306}', None), ("X", None, None)])
+def test_classify(name, value, confidence):
+    found = secrets.classify(name, value)
+    assert (found.confidence if found else None) == confidence
+
+
+def test_detect_secrets_runs_in_this_runtime():
+    assert secrets.detector_hits("ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8") == ["GitHub Token"]
+    assert secrets.detector_hits("app-db.abc.us-east-1.rds.amazonaws.com") == []
