@@ -465,6 +465,8 @@ def container_definitions(res: Resource) -> Tuple[List[Dict[str, Any]], Optional
     when the value is missing or malformed; the rule ``aws-ecs-taskdefinition-valid-container-definitions``
     reports that, the other container rules are then not applicable.
     """
+    if res.type.startswith("awsx:"):
+        return _awsx_containers(res)
     raw = res.get("containerDefinitions")
     if raw is None:
         return [], "containerDefinitions is missing"
@@ -480,6 +482,24 @@ def container_definitions(res: Resource) -> Tuple[List[Dict[str, Any]], Optional
     if not all(isinstance(c, dict) for c in raw):
         return [], "containerDefinitions must be a JSON array of objects"
     return raw, None
+
+
+def _awsx_containers(res: Resource) -> Tuple[List[Dict[str, Any]], Optional[str]]:
+    """The containers an awsx task definition or service component is given: ``container`` (one) or
+    ``containers`` (a map of name to container), at the top or under ``taskDefinitionArgs``."""
+    args = res.get("taskDefinitionArgs") if "Service" in res.type else res.props
+    if args is None and "Service" in res.type:
+        raise NotApplicable("the service uses an existing task definition (taskDefinition), judged on its own")
+    args = gojson.view(args) if isinstance(args, dict) else {}
+    if is_unknown(args.get("container")) or is_unknown(args.get("containers")):
+        raise_unknown(["container"])
+    containers = [args["container"]] if isinstance(args.get("container"), dict) else []
+    named = args.get("containers")
+    if isinstance(named, dict):
+        containers += [{"name": k, **v} if isinstance(v, dict) and "name" not in v else v for k, v in named.items()]
+    if not containers or not all(isinstance(c, dict) for c in containers):
+        return [], "the component has no container objects (container or containers)"
+    return [gojson.view(c) for c in containers], None
 
 
 def containers_or_skip(res: Resource) -> List[Dict[str, Any]]:
@@ -503,6 +523,10 @@ SG_RULE_TYPE = "aws:ec2/securityGroupRule:SecurityGroupRule"
 SG_INGRESS_TYPE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 SG_EGRESS_TYPE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 SG_TYPES = (SG_TYPE, SG_RULE_TYPE, SG_INGRESS_TYPE, SG_EGRESS_TYPE)
+#: aws-native's security group (inline ``securityGroupIngress``) and its standalone ingress rule.
+NATIVE_SG_TYPE = "aws-native:ec2:SecurityGroup"
+NATIVE_SG_INGRESS_TYPE = "aws-native:ec2:SecurityGroupIngress"
+NATIVE_SG_TYPES = (NATIVE_SG_TYPE, NATIVE_SG_INGRESS_TYPE)
 WORLD = ("0.0.0.0/0", "::/0")
 
 
@@ -617,6 +641,20 @@ def sg_rules(res: Resource, directions: Sequence[str] = ("ingress", "egress")) -
                 src = res.props.get("sourceSecurityGroupId")
                 rule.source_groups = [src] if src else []
                 rules.append(rule)
+    elif res.type in NATIVE_SG_TYPES and "ingress" in directions:
+        entries = res.props.get("securityGroupIngress") if res.type == NATIVE_SG_TYPE else [res.props]
+        if is_unknown(entries):
+            entries = [entries]
+        for i, entry in enumerate(as_list(entries)):
+            label = f"securityGroupIngress[{i}]" if res.type == NATIVE_SG_TYPE else "ingress"
+            if is_unknown(entry):
+                rules.append(SgRule("ingress", UNKNOWN, UNKNOWN, UNKNOWN, [UNKNOWN], [], False, [], UNKNOWN, label))
+            elif isinstance(entry, dict):
+                cidrs = [_peek(entry.get(k)) for k in ("cidrIp", "cidrIpv6") if entry.get(k) is not None]
+                src = entry.get("sourceSecurityGroupId")
+                rules.append(SgRule("ingress", _peek(entry.get("ipProtocol")), _peek(entry.get("fromPort")),
+                                    _peek(entry.get("toPort")), cidrs, [src] if src else [], False, [],
+                                    _peek(entry.get("description")), label))
     elif res.type in (SG_INGRESS_TYPE, SG_EGRESS_TYPE):
         direction = "ingress" if res.type == SG_INGRESS_TYPE else "egress"
         if direction in directions:

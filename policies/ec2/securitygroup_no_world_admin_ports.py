@@ -1,6 +1,6 @@
 """No database or administration port is open to the world."""
 
-from ..common import CRITICAL, DEFAULT_SG_TYPE, SG_TYPES, RuleIds, port_list, raise_unknown, resource_rule
+from ..common import CRITICAL, DEFAULT_SG_TYPE, NATIVE_SG_TYPES, SG_TYPES, RuleIds, port_list, raise_unknown, resource_rule
 from . import HIGH_RISK_PORTS, ingress_exposure, joined
 
 
@@ -27,7 +27,7 @@ POLICY = resource_rule(
     name="aws-ec2-securitygroup-no-world-admin-ports",
     description="Security groups never open database or administration ports (FSBP EC2.19 list and common "
                 "database ports) to sources that together cover 0.0.0.0/0 or ::/0.",
-    types=SG_TYPES + (DEFAULT_SG_TYPE,),
+    types=SG_TYPES + (DEFAULT_SG_TYPE,) + NATIVE_SG_TYPES,
     validate=_validate,
     severity=CRITICAL,
     mandatory=True,

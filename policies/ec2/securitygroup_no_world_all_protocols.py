@@ -1,6 +1,6 @@
 """No security group admits all protocols from the world."""
 
-from ..common import CRITICAL, DEFAULT_SG_TYPE, SG_TYPES, RuleIds, raise_unknown, resource_rule
+from ..common import CRITICAL, DEFAULT_SG_TYPE, NATIVE_SG_TYPES, SG_TYPES, RuleIds, raise_unknown, resource_rule
 from . import ingress_exposure, joined
 
 
@@ -21,7 +21,7 @@ POLICY = resource_rule(
     name="aws-ec2-securitygroup-no-world-all-protocols",
     description="Security groups never admit all protocols (-1) from sources that together cover 0.0.0.0/0 or "
                 "::/0.",
-    types=SG_TYPES + (DEFAULT_SG_TYPE,),
+    types=SG_TYPES + (DEFAULT_SG_TYPE,) + NATIVE_SG_TYPES,
     validate=_validate,
     severity=CRITICAL,
     mandatory=True,

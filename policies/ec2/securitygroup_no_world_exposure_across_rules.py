@@ -1,19 +1,21 @@
 """Rule resources that together open a security group to the world (stack rule)."""
 
-from ..common import CRITICAL, DEFAULT_SG_TYPE, SG_INGRESS_TYPE, SG_RULE_TYPE, SG_TYPE, RuleIds, is_unknown, \
-    port_list, sg_rules, stack_rule
+from ..common import CRITICAL, DEFAULT_SG_TYPE, NATIVE_SG_INGRESS_TYPE, NATIVE_SG_TYPE, SG_INGRESS_TYPE, \
+    SG_RULE_TYPE, SG_TYPE, RuleIds, is_unknown, port_list, sg_rules, stack_rule
 from ..readers.network import Exposure
 from . import HIGH_RISK_PORTS, joined
 
-_GROUPS = (SG_TYPE, DEFAULT_SG_TYPE)
+_GROUPS = (SG_TYPE, DEFAULT_SG_TYPE, NATIVE_SG_TYPE)
+_RULES = {SG_RULE_TYPE: "securityGroupId", SG_INGRESS_TYPE: "securityGroupId", NATIVE_SG_INGRESS_TYPE: "groupId"}
 
 
 def _target(stack, rule_res, groups):
     """The group a rule resource adds to: a group of the stack (by id or dependency), else its id value."""
-    found, _ = stack.resolve(rule_res, "securityGroupId", groups)
+    prop = _RULES[rule_res.type]
+    found, _ = stack.resolve(rule_res, prop, groups, keys=("id", "groupId"))
     if found:
         return found[0].urn
-    value = rule_res.peek("securityGroupId")
+    value = rule_res.peek(prop)
     return value if isinstance(value, str) and value and not is_unknown(value) else None
 
 
@@ -22,7 +24,7 @@ def _by_group(stack):
     the stack's rule resources add to."""
     groups = stack.of_type(*_GROUPS)
     out = {g.urn: [(g, sg_rules(g, ("ingress",)))] for g in groups}
-    for rule_res in stack.of_type(SG_RULE_TYPE, SG_INGRESS_TYPE):
+    for rule_res in stack.of_type(*_RULES):
         key = _target(stack, rule_res, groups)
         if key is not None:
             out.setdefault(key, []).append((rule_res, sg_rules(rule_res, ("ingress",))))
@@ -58,7 +60,7 @@ POLICY = stack_rule(
     description="Security-group rules of any shape (inline, SecurityGroupRule, vpc SecurityGroupIngressRule) "
                 "never together open all protocols or a high-risk port of one group to sources covering "
                 "0.0.0.0/0 or ::/0.",
-    types=(SG_TYPE, DEFAULT_SG_TYPE, SG_RULE_TYPE, SG_INGRESS_TYPE),
+    types=_GROUPS + tuple(_RULES),
     validate=_validate,
     severity=CRITICAL,
     mandatory=True,

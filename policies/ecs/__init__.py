@@ -1,6 +1,15 @@
 """Rules for ecs, and the ECS type tokens the rules share."""
 
 TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
+#: The same task definition from other programs: aws-native (containerDefinitions as a list of objects) and the
+#: awsx components, whose container inputs are judged as well as the child task definition they register.
+NATIVE_TASK_DEFINITION = "aws-native:ecs:TaskDefinition"
+AWSX_TASK_DEFINITIONS = ("awsx:ecs:FargateTaskDefinition", "awsx:ecs:EC2TaskDefinition")
+AWSX_SERVICES = ("awsx:ecs:FargateService", "awsx:ecs:EC2Service")
+#: Every type whose containers the container rules judge.
+CONTAINER_TYPES = (TASK_DEFINITION, NATIVE_TASK_DEFINITION) + AWSX_TASK_DEFINITIONS + AWSX_SERVICES
+#: Types whose task-level settings (networkMode, pidMode, ipcMode) the rules judge.
+TASK_TYPES = (TASK_DEFINITION, NATIVE_TASK_DEFINITION)
 
 #: ``allowedNames`` of the plaintext-secret rules: each name the stack says is not a secret, with the reason.
 ALLOWED_NAMES_SCHEMA = {

@@ -1,7 +1,7 @@
 """No container adds Linux capabilities beyond the runtime's default set."""
 
 from ..common import HIGH, RuleIds, as_list, container_label, containers_or_skip, dig, resource_rule
-from . import TASK_DEFINITION
+from . import CONTAINER_TYPES
 
 # The container runtime's default capability set (Docker/containerd, as ECS uses it). Adding one of these
 # changes nothing; anything else (SYS_ADMIN, NET_ADMIN, ALL, ...) widens what a compromised container can do
@@ -39,7 +39,7 @@ LEVEL_REASON = ("Capabilities such as SYS_ADMIN, NET_ADMIN or ALL are most of wh
 POLICY = resource_rule(
     name="aws-ecs-taskdefinition-no-added-capabilities",
     description="ECS containers add no Linux capabilities beyond the container runtime's default set.",
-    types=(TASK_DEFINITION,),
+    types=CONTAINER_TYPES,
     validate=_validate,
     severity=HIGH,
     mandatory=True,

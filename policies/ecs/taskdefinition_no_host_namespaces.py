@@ -1,7 +1,7 @@
 """Task definitions do not share the host's process or IPC namespace."""
 
 from ..common import HIGH, RuleIds, resource_rule
-from . import TASK_DEFINITION
+from . import TASK_TYPES
 
 
 def _validate(res, report):
@@ -17,7 +17,7 @@ LEVEL_REASON = ("Sharing the host's PID or IPC namespace lets a container see an
 POLICY = resource_rule(
     name="aws-ecs-taskdefinition-no-host-namespaces",
     description="ECS task definitions do not share the host's process (pidMode) or IPC (ipcMode) namespace.",
-    types=(TASK_DEFINITION,),
+    types=TASK_TYPES,
     validate=_validate,
     severity=HIGH,
     mandatory=True,

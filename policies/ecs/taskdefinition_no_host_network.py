@@ -1,7 +1,7 @@
 """Task definitions do not use the host network mode."""
 
 from ..common import HIGH, RuleIds, resource_rule
-from . import TASK_DEFINITION
+from . import TASK_TYPES
 
 
 def _validate(res, report):
@@ -16,7 +16,7 @@ LEVEL_REASON = ("Host networking puts the container on the host's interfaces and
 POLICY = resource_rule(
     name="aws-ecs-taskdefinition-no-host-network",
     description="ECS task definitions do not use the host network mode.",
-    types=(TASK_DEFINITION,),
+    types=TASK_TYPES,
     validate=_validate,
     severity=HIGH,
     mandatory=True,

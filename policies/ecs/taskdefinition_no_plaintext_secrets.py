@@ -2,7 +2,7 @@
 
 from ..common import CRITICAL, RuleIds, as_list, container_label, containers_or_skip, resource_rule
 from ..readers.secrets import HIGH, classify
-from . import ALLOWED_NAMES_SCHEMA, TASK_DEFINITION, allowed_names
+from . import ALLOWED_NAMES_SCHEMA, CONTAINER_TYPES, allowed_names
 
 
 def _validate(res, report):
@@ -29,7 +29,7 @@ POLICY = resource_rule(
     description="ECS containers take secrets through \"secrets\" with valueFrom, never as plain environment "
                 "variables (values a detector recognises, connection strings with passwords, secret-named "
                 "variables).",
-    types=(TASK_DEFINITION,),
+    types=CONTAINER_TYPES,
     validate=_validate,
     severity=CRITICAL,
     mandatory=True,

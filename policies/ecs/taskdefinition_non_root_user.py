@@ -3,7 +3,7 @@
 from ..common import CRITICAL, NotApplicable, RuleIds, container_label, containers_or_skip, is_unknown, \
     raise_unknown, resource_rule
 from ..readers.numbers import is_root_id
-from . import TASK_DEFINITION
+from . import CONTAINER_TYPES
 
 
 def is_windows(res):
@@ -41,7 +41,7 @@ LEVEL_REASON = ("Root in a container is one kernel bug away from root on the hos
 POLICY = resource_rule(
     name="aws-ecs-taskdefinition-non-root-user",
     description="ECS containers run as a non-root user (user set, and neither user nor group is root or 0).",
-    types=(TASK_DEFINITION,),
+    types=CONTAINER_TYPES,
     validate=_validate,
     severity=CRITICAL,
     mandatory=True,

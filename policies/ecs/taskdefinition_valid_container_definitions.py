@@ -2,7 +2,7 @@
 
 from ..common import CRITICAL, RuleIds, container_definitions, resource_rule
 
-from . import TASK_DEFINITION
+from . import CONTAINER_TYPES
 
 
 def _validate(res, report):
@@ -17,7 +17,7 @@ LEVEL_REASON = ("The mandatory container rules cannot judge a malformed containe
 POLICY = resource_rule(
     name="aws-ecs-taskdefinition-valid-container-definitions",
     description="ECS task definitions have well-formed containerDefinitions, so every container rule can judge them.",
-    types=(TASK_DEFINITION,),
+    types=CONTAINER_TYPES,
     validate=_validate,
     severity=CRITICAL,
     mandatory=True,

@@ -10,6 +10,9 @@ def _validate(res, report):
                "account or source.")
 
 
+LEVEL_REASON = ("A key policy open to every AWS principal lets anyone use the key to decrypt what it protects: the "
+                "same exposure class as a public secret, so the same level (FSBP KMS.5).")
+
 POLICY = resource_rule(
     name="aws-kms-key-no-public-principal",
     description="KMS key policies do not allow every principal unless a condition restricts them to an "
@@ -17,6 +20,7 @@ POLICY = resource_rule(
     types=(KEY,),
     validate=_validate,
     severity=HIGH,
+    mandatory=True,
     remediation="Name the account root and the roles that use the key; use kms:ViaService / kms:CallerAccount "
                 "conditions for service access.",
     ids=RuleIds(fsbp=("KMS.5",), checkov=("CKV_AWS_33",)),

@@ -1,7 +1,7 @@
 """Databases are not reachable from the internet."""
 
 from ..common import CRITICAL, RuleIds, as_bool, resource_rule
-from . import CLUSTER, CLUSTER_INSTANCE, INSTANCE
+from . import CLUSTER, CLUSTER_INSTANCE, INSTANCE, NATIVE_CLUSTER, NATIVE_INSTANCE
 
 
 def _validate(res, report):
@@ -14,7 +14,7 @@ LEVEL_REASON = "A public database endpoint is a direct data exposure (FSBP RDS.2
 POLICY = resource_rule(
     name="aws-rds-instance-not-public",
     description="RDS instances, Aurora cluster instances and Multi-AZ DB clusters are not publicly accessible.",
-    types=(INSTANCE, CLUSTER_INSTANCE, CLUSTER),
+    types=(INSTANCE, CLUSTER_INSTANCE, CLUSTER, NATIVE_INSTANCE, NATIVE_CLUSTER),
     validate=_validate,
     severity=CRITICAL,
     mandatory=True,

@@ -66,6 +66,14 @@ T = {
     "group_attachments_exclusive": "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive",
     "user_policy": "aws:iam/userPolicy:UserPolicy",
     "secret_policy": "aws:secretsmanager/secretPolicy:SecretPolicy",
+    "native_taskdef": "aws-native:ecs:TaskDefinition",
+    "native_service": "aws-native:ecs:Service",
+    "native_db": "aws-native:rds:DbInstance",
+    "native_sg": "aws-native:ec2:SecurityGroup",
+    "native_sg_ingress": "aws-native:ec2:SecurityGroupIngress",
+    "native_repo": "aws-native:ecr:Repository",
+    "awsx_taskdef": "awsx:ecs:FargateTaskDefinition",
+    "awsx_service": "awsx:ecs:FargateService",
     "kms": "aws:kms/key:Key",
 }
 

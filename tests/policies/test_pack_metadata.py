@@ -25,6 +25,7 @@ MANDATORY = {
     "aws-ecs-taskdefinition-valid-container-definitions", "aws-ecs-taskdefinition-no-host-network",
     "aws-ecs-taskdefinition-no-host-namespaces", "aws-ecs-taskdefinition-no-added-capabilities",
     "aws-secretsmanager-secretpolicy-no-public-principal", "aws-ec2-securitygroup-no-world-exposure-across-rules",
+    "aws-ecr-repositorypolicy-no-public-principal", "aws-kms-key-no-public-principal",
 }
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from offline.analyzer import UNKNOWN, StackResource, make_urn
 
-from pack_fixtures import ACCOUNT, BASE, DELETE, ECS_EXEC_POLICY, KEY_ARN, T, container, doc, patch, taskdef, \
+from pack_fixtures import ACCOUNT, BASE, CONTAINER, DELETE, ECS_EXEC_POLICY, KEY_ARN, T, container, doc, patch, taskdef, \
     with_env
 from test_pack_resource_rules import LEVEL, Case, fails, passes, run_case
 
@@ -92,6 +92,12 @@ PW = "Tr0ub4dor-and-3"
 
 def env(*pairs, **kw) -> Dict:
     return taskdef([with_env(*pairs)], **kw)
+
+
+def native_td(*containers, **top) -> Dict:
+    """An aws-native task definition: containerDefinitions is a list of objects, not a JSON string."""
+    return {"family": "app", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "256",
+            "memory": "512", "containerDefinitions": list(containers), **top}
 
 
 ORG = {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}
@@ -260,6 +266,49 @@ CLASSES: Dict[str, List[Case]] = {
         fails(SECRET, "taskdef", env(("DB_PASSWORD", f"mysql://app:{PW}@db/app")),
               config={SECRET: {"allowedNames": [{"name": "DB_PASSWORD", "reason": "trying to silence the rule"}]}},
               id="allowed-name-cannot-hide-a-detected-value"),
+    ],
+    "6. aws-native types and awsx components": [
+        fails(R + "non-root-user", "native_taskdef", native_td(container(user="0")), id="native-td-root"),
+        fails(R + "not-privileged", "native_taskdef", native_td(container(privileged=True)), id="native-td-privileged"),
+        fails(R + "no-host-network", "native_taskdef", native_td(CONTAINER, networkMode="host"),
+              id="native-td-host-network"),
+        fails(R + "no-plaintext-secrets", "native_taskdef", native_td(with_env(("DB_PASSWORD", PW))),
+              id="native-td-plaintext-secret"),
+        passes(R + "non-root-user", "native_taskdef", native_td(CONTAINER), id="native-td-compliant"),
+        fails(R + "non-root-user", "awsx_taskdef", {"container": container(user="root")}, id="awsx-td-root"),
+        fails(R + "not-privileged", "awsx_service",
+              {"taskDefinitionArgs": {"containers": {"app": container(name=DELETE, privileged=True)}}},
+              id="awsx-service-privileged-container"),
+        fails("aws-ecs-service-no-public-ip", "awsx_service",
+              {"assignPublicIp": True, "taskDefinitionArgs": {"container": CONTAINER}}, id="awsx-service-public-ip"),
+        passes(R + "not-privileged", "awsx_service", {"taskDefinitionArgs": {"container": CONTAINER},
+                                                      "assignPublicIp": False}, id="awsx-service-compliant"),
+        passes(R + "valid-container-definitions", "awsx_service", {"taskDefinition": "arn:aws:ecs:td/app:3"},
+               id="awsx-service-existing-task-definition"),
+        fails("aws-ecs-service-no-public-ip", "native_service",
+              {"networkConfiguration": {"awsvpcConfiguration": {"assignPublicIp": "ENABLED"}}},
+              id="native-service-public-ip"),
+        passes("aws-ecs-service-no-public-ip", "native_service",
+               {"networkConfiguration": {"awsvpcConfiguration": {"assignPublicIp": "DISABLED"}}},
+               id="native-service-private"),
+        fails("aws-rds-instance-not-public", "native_db", {"engine": "mysql", "storageEncrypted": True,
+                                                           "publiclyAccessible": True}, id="native-db-public"),
+        fails("aws-rds-instance-storage-encrypted", "native_db", {"engine": "mysql", "storageEncrypted": False},
+              id="native-db-unencrypted"),
+        passes("aws-rds-instance-not-public", "native_db", {"engine": "mysql", "storageEncrypted": True,
+                                                            "publiclyAccessible": False}, id="native-db-compliant"),
+        fails(SG_ADMIN, "native_sg", {"groupDescription": "x", "securityGroupIngress": [
+            {"ipProtocol": "tcp", "fromPort": 22, "toPort": 22, "cidrIp": "0.0.0.0/0"}]}, id="native-sg-ssh-world"),
+        fails(SG_ALL, "native_sg_ingress", {"groupId": "sg-1", "ipProtocol": "-1", "cidrIpv6": "::/0"},
+              id="native-ingress-all-world"),
+        passes(SG_ADMIN, "native_sg", {"groupDescription": "x", "securityGroupIngress": [
+            {"ipProtocol": "tcp", "fromPort": 443, "toPort": 443, "cidrIp": "0.0.0.0/0"}]}, id="native-sg-https-world"),
+        fails("aws-ecr-repositorypolicy-no-public-principal", "native_repo",
+              {"repositoryPolicyText": {"Version": "2012-10-17", "Statement": [open_to_all()]}},
+              id="native-repo-public-policy-object"),
+        passes("aws-ecr-repositorypolicy-no-public-principal", "native_repo",
+               {"repositoryPolicyText": {"Version": "2012-10-17", "Statement": [open_to_all(ORG)]}},
+               id="native-repo-org-policy"),
     ],
     "3. IAM administrator access by meaning, not spelling": [
         fails(ADMIN, "iam_policy", policy(allow("*", NotResource="arn:aws:s3:::logs/*")), id="admin-notresource"),
