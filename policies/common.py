@@ -305,7 +305,9 @@ def _common_kwargs(name: str, description: str, severity: Severity, remediation:
     )
 
 
-def _attach(policy: Any, ids: RuleIds, unknowns: str, types: Sequence[str], mandatory: bool) -> Any:
+def _attach(policy: Any, ids: RuleIds, unknowns: str, types: Sequence[str], mandatory: bool,
+            fix: Optional[Callable[..., Any]] = None) -> Any:
+    policy.remediates = fix is not None
     policy.ids = ids
     policy.unknowns = unknowns
     policy.types = tuple(types)
@@ -322,8 +324,14 @@ def resource_rule(*, name: str, description: str, types: Sequence[str],
                   validate: Callable[[Resource, Callable[[str], None]], None],
                   severity: Severity, remediation: str, ids: RuleIds, unknowns: str,
                   url: Optional[str] = None, tags: Sequence[str] = (), mandatory: bool = False,
-                  config: Optional[Mapping[str, Dict[str, Any]]] = None) -> ResourceValidationPolicy:
-    """Builds a ResourceValidationPolicy. ``validate(res, report)`` calls ``report(message)`` per violation."""
+                  config: Optional[Mapping[str, Dict[str, Any]]] = None,
+                  fix: Optional[Callable[[Resource], Optional[Dict[str, Any]]]] = None) -> ResourceValidationPolicy:
+    """Builds a ResourceValidationPolicy. ``validate(res, report)`` calls ``report(message)`` per violation.
+
+    ``fix(res)``, for a safe and local fix, returns the top-level properties to change (or None when there is
+    nothing to fix). The SDK calls it only when the stack's pack config sets the rule's level to ``remediate``;
+    the remediated properties are the engine's (secrets and unknowns kept) with only those keys replaced.
+    """
     kwargs = _common_kwargs(name, description, severity, remediation, ids, url, tags, mandatory, config)
     schema = kwargs["config_schema"].properties
     wanted = frozenset(types)
@@ -346,7 +354,25 @@ def resource_rule(*, name: str, description: str, types: Sequence[str],
         except Exception as exc:  # noqa: BLE001 - the safety net: never fail the gRPC call
             args.not_applicable(_internal_error(name, exc))
 
-    return _attach(ResourceValidationPolicy(validate=_validate, **kwargs), ids, unknowns, types, mandatory)
+    def _remediate(args):
+        if args.resource_type not in wanted:
+            return None
+        cfg = args.get_config() or {}
+        if not mandatory and _exemption_for(args.name, args.urn, cfg):
+            return None
+        res = Resource(args.resource_type, args.name, args.urn, plain(args.props), cfg, schema)
+        try:
+            changes = fix(res)
+        except NotApplicable:
+            return None
+        if not changes:
+            return None
+        fixed = dict(serialize_properties(args.props))
+        fixed.update(changes)
+        return fixed
+
+    policy = ResourceValidationPolicy(validate=_validate, remediate=_remediate if fix else None, **kwargs)
+    return _attach(policy, ids, unknowns, types, mandatory, fix)
 
 
 @dataclass

@@ -27,7 +27,8 @@ def _level(policy: Any) -> str:
 
 def _kind(policy: Any) -> str:
     from pulumi_policy import StackValidationPolicy  # pylint: disable=import-outside-toplevel
-    return "stack" if isinstance(policy, StackValidationPolicy) else "resource"
+    kind = "stack" if isinstance(policy, StackValidationPolicy) else "resource"
+    return kind + (", remediates" if getattr(policy, "remediates", False) else "")
 
 
 def _cell(text: str) -> str:
