@@ -50,6 +50,9 @@ from pulumi_policy.proxy import (
     UnknownValueError,
 )
 
+from .readers import gojson, iam
+from .readers.numbers import number, protocol_name
+
 ADVISORY = EnforcementLevel.ADVISORY
 MANDATORY = EnforcementLevel.MANDATORY
 LOW, MEDIUM, HIGH, CRITICAL = Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL
@@ -302,7 +305,9 @@ def _common_kwargs(name: str, description: str, severity: Severity, remediation:
     )
 
 
-def _attach(policy: Any, ids: RuleIds, unknowns: str, types: Sequence[str], mandatory: bool) -> Any:
+def _attach(policy: Any, ids: RuleIds, unknowns: str, types: Sequence[str], mandatory: bool,
+            fix: Optional[Callable[..., Any]] = None) -> Any:
+    policy.remediates = fix is not None
     policy.ids = ids
     policy.unknowns = unknowns
     policy.types = tuple(types)
@@ -319,8 +324,14 @@ def resource_rule(*, name: str, description: str, types: Sequence[str],
                   validate: Callable[[Resource, Callable[[str], None]], None],
                   severity: Severity, remediation: str, ids: RuleIds, unknowns: str,
                   url: Optional[str] = None, tags: Sequence[str] = (), mandatory: bool = False,
-                  config: Optional[Mapping[str, Dict[str, Any]]] = None) -> ResourceValidationPolicy:
-    """Builds a ResourceValidationPolicy. ``validate(res, report)`` calls ``report(message)`` per violation."""
+                  config: Optional[Mapping[str, Dict[str, Any]]] = None,
+                  fix: Optional[Callable[[Resource], Optional[Dict[str, Any]]]] = None) -> ResourceValidationPolicy:
+    """Builds a ResourceValidationPolicy. ``validate(res, report)`` calls ``report(message)`` per violation.
+
+    ``fix(res)``, for a safe and local fix, returns the top-level properties to change (or None when there is
+    nothing to fix). The SDK calls it only when the stack's pack config sets the rule's level to ``remediate``;
+    the remediated properties are the engine's (secrets and unknowns kept) with only those keys replaced.
+    """
     kwargs = _common_kwargs(name, description, severity, remediation, ids, url, tags, mandatory, config)
     schema = kwargs["config_schema"].properties
     wanted = frozenset(types)
@@ -343,7 +354,25 @@ def resource_rule(*, name: str, description: str, types: Sequence[str],
         except Exception as exc:  # noqa: BLE001 - the safety net: never fail the gRPC call
             args.not_applicable(_internal_error(name, exc))
 
-    return _attach(ResourceValidationPolicy(validate=_validate, **kwargs), ids, unknowns, types, mandatory)
+    def _remediate(args):
+        if args.resource_type not in wanted:
+            return None
+        cfg = args.get_config() or {}
+        if not mandatory and _exemption_for(args.name, args.urn, cfg):
+            return None
+        res = Resource(args.resource_type, args.name, args.urn, plain(args.props), cfg, schema)
+        try:
+            changes = fix(res)
+        except NotApplicable:
+            return None
+        if not changes:
+            return None
+        fixed = dict(serialize_properties(args.props))
+        fixed.update(changes)
+        return fixed
+
+    policy = ResourceValidationPolicy(validate=_validate, remediate=_remediate if fix else None, **kwargs)
+    return _attach(policy, ids, unknowns, types, mandatory, fix)
 
 
 @dataclass
@@ -454,25 +483,49 @@ class NotApplicable(Exception):
 
 
 def container_definitions(res: Resource) -> Tuple[List[Dict[str, Any]], Optional[str]]:
-    """Parses ``containerDefinitions`` (a JSON string, as the engine sends it, or a list).
+    """Parses ``containerDefinitions`` (a JSON string, as the engine sends it, or a list) the way the provider
+    does (:mod:`policies.readers.gojson`): every container is a :class:`~policies.readers.gojson.GoObject`, so
+    ``c.get("privileged")`` finds ``Privileged`` too, and the last of two spellings wins.
 
     Returns ``(containers, error)``. Raises UnknownValueError when the whole value is unknown. ``error`` is set
     when the value is missing or malformed; the rule ``aws-ecs-taskdefinition-valid-container-definitions``
     reports that, the other container rules are then not applicable.
     """
+    if res.type.startswith("awsx:"):
+        return _awsx_containers(res)
     raw = res.get("containerDefinitions")
     if raw is None:
         return [], "containerDefinitions is missing"
     if isinstance(raw, str):
         try:
-            raw = json.loads(raw)
+            raw = gojson.loads(raw)
         except (ValueError, RecursionError) as exc:
             return [], f"containerDefinitions is not valid JSON ({exc})"
+    else:
+        raw = gojson.view(raw)
     if not isinstance(raw, list) or not raw:
         return [], "containerDefinitions must be a non-empty JSON array of objects"
     if not all(isinstance(c, dict) for c in raw):
         return [], "containerDefinitions must be a JSON array of objects"
     return raw, None
+
+
+def _awsx_containers(res: Resource) -> Tuple[List[Dict[str, Any]], Optional[str]]:
+    """The containers an awsx task definition or service component is given: ``container`` (one) or
+    ``containers`` (a map of name to container), at the top or under ``taskDefinitionArgs``."""
+    args = res.get("taskDefinitionArgs") if "Service" in res.type else res.props
+    if args is None and "Service" in res.type:
+        raise NotApplicable("the service uses an existing task definition (taskDefinition), judged on its own")
+    args = gojson.view(args) if isinstance(args, dict) else {}
+    if is_unknown(args.get("container")) or is_unknown(args.get("containers")):
+        raise_unknown(["container"])
+    containers = [args["container"]] if isinstance(args.get("container"), dict) else []
+    named = args.get("containers")
+    if isinstance(named, dict):
+        containers += [{"name": k, **v} if isinstance(v, dict) and "name" not in v else v for k, v in named.items()]
+    if not containers or not all(isinstance(c, dict) for c in containers):
+        return [], "the component has no container objects (container or containers)"
+    return [gojson.view(c) for c in containers], None
 
 
 def containers_or_skip(res: Resource) -> List[Dict[str, Any]]:
@@ -496,6 +549,10 @@ SG_RULE_TYPE = "aws:ec2/securityGroupRule:SecurityGroupRule"
 SG_INGRESS_TYPE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 SG_EGRESS_TYPE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 SG_TYPES = (SG_TYPE, SG_RULE_TYPE, SG_INGRESS_TYPE, SG_EGRESS_TYPE)
+#: aws-native's security group (inline ``securityGroupIngress``) and its standalone ingress rule.
+NATIVE_SG_TYPE = "aws-native:ec2:SecurityGroup"
+NATIVE_SG_INGRESS_TYPE = "aws-native:ec2:SecurityGroupIngress"
+NATIVE_SG_TYPES = (NATIVE_SG_TYPE, NATIVE_SG_INGRESS_TYPE)
 WORLD = ("0.0.0.0/0", "::/0")
 
 
@@ -510,24 +567,6 @@ def is_world_cidr(value: Any) -> bool:
         return ipaddress.ip_network(text, strict=False).prefixlen == 0
     except ValueError:
         return False
-
-
-_PROTOCOL_NAMES = {"-1": "all", "all": "all", "6": "tcp", "tcp": "tcp", "17": "udp", "udp": "udp"}
-
-
-def protocol_name(value: Any) -> Optional[str]:
-    """"all", "tcp" or "udp" for the ways security groups and NACLs write them ("-1", "all", "6", "TCP", and
-    numbers, which the engine sends as floats: -1.0, 6.0); other protocols lower-cased; None if not a value."""
-    if isinstance(value, bool) or is_unknown(value):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, (int, str)):
-        text = str(value).strip().lower()
-        if text.endswith(".0") and text[:-2].lstrip("-").isdigit():
-            text = text[:-2]
-        return _PROTOCOL_NAMES.get(text, text)
-    return None
 
 
 @dataclass
@@ -565,7 +604,7 @@ class SgRule:
             return (0, 65535)
         if proto not in ("tcp", "udp"):
             return None
-        low, high = as_int(self.from_port), as_int(self.to_port)
+        low, high = number(self.from_port), number(self.to_port)
         if low is None and high is None:
             return (0, 65535)
         low = low if low is not None else high
@@ -628,6 +667,20 @@ def sg_rules(res: Resource, directions: Sequence[str] = ("ingress", "egress")) -
                 src = res.props.get("sourceSecurityGroupId")
                 rule.source_groups = [src] if src else []
                 rules.append(rule)
+    elif res.type in NATIVE_SG_TYPES and "ingress" in directions:
+        entries = res.props.get("securityGroupIngress") if res.type == NATIVE_SG_TYPE else [res.props]
+        if is_unknown(entries):
+            entries = [entries]
+        for i, entry in enumerate(as_list(entries)):
+            label = f"securityGroupIngress[{i}]" if res.type == NATIVE_SG_TYPE else "ingress"
+            if is_unknown(entry):
+                rules.append(SgRule("ingress", UNKNOWN, UNKNOWN, UNKNOWN, [UNKNOWN], [], False, [], UNKNOWN, label))
+            elif isinstance(entry, dict):
+                cidrs = [_peek(entry.get(k)) for k in ("cidrIp", "cidrIpv6") if entry.get(k) is not None]
+                src = entry.get("sourceSecurityGroupId")
+                rules.append(SgRule("ingress", _peek(entry.get("ipProtocol")), _peek(entry.get("fromPort")),
+                                    _peek(entry.get("toPort")), cidrs, [src] if src else [], False, [],
+                                    _peek(entry.get("description")), label))
     elif res.type in (SG_INGRESS_TYPE, SG_EGRESS_TYPE):
         direction = "ingress" if res.type == SG_INGRESS_TYPE else "egress"
         if direction in directions:
@@ -642,7 +695,7 @@ def sg_rules(res: Resource, directions: Sequence[str] = ("ingress", "egress")) -
 
 
 def port_list(value: Any) -> List[int]:
-    return [p for p in (as_int(v) for v in as_list(value)) if p is not None]
+    return [p for p in (number(v) for v in as_list(value)) if p is not None]
 
 
 def matches_any(name: str, patterns: Iterable[Any]) -> bool:
@@ -661,55 +714,35 @@ def tags_match(tags: Any, wanted: Any) -> bool:
 
 
 def policy_document(value: Any) -> Optional[Dict[str, Any]]:
-    """A policy document from a JSON string or a dict; None if missing, unknown or malformed."""
-    if isinstance(value, str) and not is_unknown(value):
-        try:
-            value = json.loads(value)
-        except (ValueError, RecursionError):
-            return None
-    return value if isinstance(value, dict) else None
+    """A policy document from a JSON string or a dict; None if missing, unknown or malformed (see
+    :mod:`policies.readers.iam`)."""
+    return None if is_unknown(value) else iam.document(value)
 
 
-def statements(doc: Optional[Mapping[str, Any]]) -> List[Dict[str, Any]]:
-    if not doc:
-        return []
-    return [s for s in as_list(doc.get("Statement")) if isinstance(s, dict)]
-
-
-def allows(statement: Mapping[str, Any]) -> bool:
-    return statement.get("Effect") == "Allow"
+statements = iam.statements
+allows = iam.allows
 
 
 def actions(statement: Mapping[str, Any]) -> List[str]:
-    return [a for a in as_list(statement.get("Action")) if isinstance(a, str)]
+    return iam.strings(statement, "Action")
 
 
 def resources_of(statement: Mapping[str, Any]) -> List[str]:
-    return [r for r in as_list(statement.get("Resource")) if isinstance(r, str)]
+    return iam.strings(statement, "Resource")
 
 
-def wildcard_principal(statement: Mapping[str, Any]) -> bool:
-    """True if a statement names every principal: ``Principal: "*"``, a ``*`` among its AWS, Service or
-    Federated principals, or any ``NotPrincipal`` (which, in an Allow, means everyone but the ones named)."""
-    if "NotPrincipal" in statement:
-        return True
-    principal = statement.get("Principal")
-    if isinstance(principal, str):
-        return principal.strip() == "*"
-    if isinstance(principal, Mapping):
-        return any(isinstance(p, str) and p.strip() == "*"
-                   for k in ("AWS", "Service", "Federated") for p in as_list(principal.get(k)))
-    return False
+def all_resources(statement: Mapping[str, Any]) -> bool:
+    """True if an Allow statement's resources cover every ARN (``*``, ``arn:aws:*``...) or it uses NotResource."""
+    return "NotResource" in statement or iam.covers_all_resources(resources_of(statement))
 
 
-def principal_is_public(statement: Mapping[str, Any]) -> bool:
-    """True if an Allow statement opens to every principal (see :func:`wildcard_principal`) without conditions."""
-    return allows(statement) and not statement.get("Condition") and wildcard_principal(statement)
+wildcard_principal = iam.everyone
+principal_is_public = iam.public_statement
 
 
 def public_statements(res: Resource, prop: str, report: Callable[[str], None]) -> List[int]:
     """Indexes of Allow statements in the resource policy ``prop`` that open to the "*" principal without a
-    condition. A present but malformed document is reported as such (and yields no indexes)."""
+    condition that really restricts them. A present but malformed document is reported as such."""
     return [i for i, st in enumerate(statements(document_or_report(res, prop, report))) if principal_is_public(st)]
 
 
@@ -724,14 +757,14 @@ def document_or_report(res: Resource, prop: str, report: Callable[[str], None]) 
 
 def sensitive_grants(found: Sequence[Tuple[str, Dict[str, Any]]], sensitive: Sequence[str],
                      skip: Callable[[str], bool]) -> List[Tuple[str, List[str]]]:
-    """(label, matched actions) for Allow statements on Resource "*" whose actions (globs allowed) grant any of
+    """(label, matched actions) for Allow statements on every resource whose actions (globs allowed) grant any of
     ``sensitive``; actions for which ``skip(action)`` is true are left to other rules."""
     out = []
     for label, st in found:
-        if not allows(st) or "*" not in resources_of(st):
+        if not allows(st) or not all_resources(st):
             continue
         granted = [a for a in actions(st) if not skip(a)]
-        hits = sorted({s for s in sensitive for a in granted if fnmatch.fnmatchcase(s.lower(), a.lower())})
+        hits = sorted({s for s in sensitive for a in granted if iam.action_matches(a, s)})
         if hits:
             out.append((label, hits))
     return out
@@ -811,11 +844,17 @@ def aws_managed_policy(arn: Any) -> Optional[str]:
 ATTACHMENT_TYPES = (
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/policyAttachment:PolicyAttachment",
     "aws:iam/userPolicyAttachment:UserPolicyAttachment", "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
+    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+    "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive",
+    "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive",
 )
 
 
 def attached_policy_arns(res: Resource) -> List[Any]:
-    """Policy ARNs a role (managedPolicyArns) or an attachment resource (policyArn) attaches."""
+    """Policy ARNs a role (managedPolicyArns), an attachment (policyArn) or an exclusive attachment set
+    (policyArns) attaches."""
     if res.type == "aws:iam/role:Role":
         return as_list(res.get("managedPolicyArns"))
+    if res.type.endswith("PolicyAttachmentsExclusive"):
+        return as_list(res.get("policyArns"))
     return [res.get("policyArn")]

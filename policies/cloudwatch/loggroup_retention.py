@@ -14,11 +14,25 @@ def _validate(res, report):
         report(f"retentionInDays is {days}; this stack requires at least {minimum} days.")
 
 
+# The values CloudWatch Logs accepts for retentionInDays.
+RETENTION_VALUES = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+                    3288, 3653)
+
+
+def _fix(res):
+    days = as_int(res.get("retentionInDays"))
+    minimum = as_int(res.config("minRetentionDays")) or 1
+    if days and days >= minimum:
+        return None
+    return {"retentionInDays": next((v for v in RETENTION_VALUES if v >= minimum), RETENTION_VALUES[-1])}
+
+
 POLICY = resource_rule(
     name="aws-cloudwatch-loggroup-retention",
     description="CloudWatch log groups set a retention of at least the configured minimum (never \"forever\").",
     types=(LOG_GROUP,),
     validate=_validate,
+    fix=_fix,
     severity=LOW,
     remediation="Set retentionInDays to a valid value of at least minRetentionDays (e.g. 7 in dev, 90 or 365 in "
                 "prod).",

@@ -1,22 +1,27 @@
 """No security group admits all protocols from the world."""
 
-from ..common import CRITICAL, DEFAULT_SG_TYPE, SG_TYPES, RuleIds, raise_unknown, resource_rule
-from .securitygroup_no_world_ingress import world_rules
+from ..common import CRITICAL, DEFAULT_SG_TYPE, NATIVE_SG_TYPES, SG_TYPES, RuleIds, raise_unknown, resource_rule
+from . import ingress_exposure, joined
 
 
 def _validate(res, report):
-    unknown = [None]
-    for rule in world_rules(res, unknown):
-        if rule.all_protocols:
-            report(f"{rule.label} admits every protocol and port from {', '.join(rule.world_cidrs)}.")
-    if unknown[0]:
-        raise_unknown([unknown[0]])
+    exposure, unknown = ingress_exposure(res)
+    spaces, labels = exposure.all_protocols()
+    if spaces:
+        report(f"{joined(labels)} admit(s) every protocol and port from {joined(spaces)} (the sources together "
+               "cover the whole address space).")
+    if unknown:
+        raise_unknown([unknown])
 
+
+LEVEL_REASON = ("Every port open to the internet, including administration and database ports (FSBP EC2.19 "
+                "Critical).")
 
 POLICY = resource_rule(
     name="aws-ec2-securitygroup-no-world-all-protocols",
-    description="Security groups never admit all protocols (-1) from 0.0.0.0/0 or ::/0.",
-    types=SG_TYPES + (DEFAULT_SG_TYPE,),
+    description="Security groups never admit all protocols (-1) from sources that together cover 0.0.0.0/0 or "
+                "::/0.",
+    types=SG_TYPES + (DEFAULT_SG_TYPE,) + NATIVE_SG_TYPES,
     validate=_validate,
     severity=CRITICAL,
     mandatory=True,

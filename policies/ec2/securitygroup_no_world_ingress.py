@@ -1,48 +1,39 @@
 """Only allowed groups take world traffic, and only on allowed ports (80/443 by default)."""
 
-from ..common import MEDIUM, SG_TYPES, RuleIds, as_list, is_unknown, matches_any, port_list, raise_unknown, \
-    resource_rule, sg_rules, tags_match
+from ..common import MEDIUM, SG_TYPES, RuleIds, as_list, matches_any, port_list, raise_unknown, resource_rule, \
+    tags_match
+from . import ingress_exposure, joined
 
 DEFAULT_NAMES = ["*alb*", "*elb*", "*nlb*", "lb-*", "*-lb", "*-lb-*", "*load*balancer*"]
 
 
-def world_rules(res, unknown_out):
-    """Ingress rules of ``res`` open to 0.0.0.0/0 or ::/0; sets unknown_out[0] if some rule is undecidable."""
-    found = []
-    for rule in sg_rules(res, ("ingress",)):
-        ports_unknown = any(is_unknown(v) for v in (rule.protocol, rule.from_port, rule.to_port))
-        if any(is_unknown(c) for c in rule.cidrs) or (rule.world_cidrs and ports_unknown):
-            unknown_out[0] = rule.label
-        elif rule.world_cidrs:
-            found.append(rule)
-    return found
+def _only(low, high, allowed):
+    return high - low < 1024 and all(p in allowed for p in range(low, high + 1))
 
 
 def _validate(res, report):
     ports = port_list(res.config("allowedPorts"))
     allowed_resource = matches_any(res.name, as_list(res.config("allowedNames"))) or tags_match(
         res.peek("tags"), res.config("allowedTags"))
-    unknown = [None]
-    for rule in world_rules(res, unknown):
-        rng = rule.port_range()
-        if rng is None:
-            report(f"{rule.label} admits protocol {rule.protocol!r} from {', '.join(rule.world_cidrs)}; only TCP "
-                   f"ports {ports} may be open to the world.")
-            continue
-        where = f"{rule.label} opens {rng[0]}-{rng[1]} to {', '.join(rule.world_cidrs)}"
-        if not rule.only_ports(ports):
+    exposure, unknown = ingress_exposure(res)
+    for low, high, spaces, labels in exposure.open_ranges():
+        where = f"{joined(labels)} open(s) {low}-{high} to {joined(spaces)}"
+        if not _only(low, high, set(ports)):
             report(f"{where}; only ports {ports} may be open to the world.")
         elif not allowed_resource:
             report(f"{where}, but {res.name!r} is not an internet-facing group allowed by the pack config "
                    "(allowedNames/allowedTags).")
-    if unknown[0]:
-        raise_unknown([unknown[0]])
+    for rule, spaces, label in exposure.other_protocols():
+        report(f"{label} admits protocol {rule.protocol!r} from {joined(spaces)}; only TCP ports {ports} may be "
+               "open to the world.")
+    if unknown:
+        raise_unknown([unknown])
 
 
 POLICY = resource_rule(
     name="aws-ec2-securitygroup-no-world-ingress",
-    description="Security groups admit 0.0.0.0/0 or ::/0 only on allowed ports (80/443) and only on groups the "
-                "pack config marks as internet-facing.",
+    description="Security groups admit sources that together cover 0.0.0.0/0 or ::/0 only on allowed ports "
+                "(80/443) and only on groups the pack config marks as internet-facing.",
     types=SG_TYPES,
     validate=_validate,
     severity=MEDIUM,

@@ -19,12 +19,20 @@ def _validate(res, report):
                        "the tags that must stay mutable.")
 
 
+def _fix(res):
+    mutability = res.get("imageTagMutability")
+    if isinstance(mutability, str) and mutability.strip().upper() in ("IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION"):
+        return None  # exclusion filters are the owner's call; only a mutable repository is fixed
+    return {"imageTagMutability": "IMMUTABLE"}
+
+
 POLICY = resource_rule(
     name="aws-ecr-repository-immutable-tags",
     description="ECR repositories have immutable image tags (IMMUTABLE, or IMMUTABLE_WITH_EXCLUSION with narrow "
                 "filters).",
     types=(REPOSITORY,),
     validate=_validate,
+    fix=_fix,
     severity=MEDIUM,
     remediation="Set imageTagMutability to \"IMMUTABLE\" and give every build a unique tag.",
     ids=RuleIds(fsbp=("ECR.2",), checkov=("CKV_AWS_51",), awsguard=("aws-ecr-repository-disallow-mutable-image",)),

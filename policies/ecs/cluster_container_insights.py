@@ -13,11 +13,21 @@ def _validate(res, report):
     report("settings has no containerInsights \"enabled\" (or \"enhanced\").")
 
 
+def _fix(res):
+    settings = [s for s in as_list(res.get("settings")) if isinstance(s, dict)]
+    if any(s.get("name") == "containerInsights" and str(s.get("value", "")).lower() in ("enabled", "enhanced")
+           for s in settings):
+        return None
+    others = [s for s in settings if s.get("name") != "containerInsights"]
+    return {"settings": others + [{"name": "containerInsights", "value": "enabled"}]}
+
+
 POLICY = resource_rule(
     name="aws-ecs-cluster-container-insights",
     description="ECS clusters have Container Insights enabled.",
     types=(CLUSTER,),
     validate=_validate,
+    fix=_fix,
     severity=LOW,
     remediation="Add settings [{name: \"containerInsights\", value: \"enabled\"}] to the cluster.",
     ids=RuleIds(fsbp=("ECS.12",), cdk_nag=("AwsSolutions-ECS4",), checkov=("CKV_AWS_65",)),

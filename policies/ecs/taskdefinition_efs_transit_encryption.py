@@ -1,7 +1,7 @@
 """EFS volumes of a task are mounted with TLS."""
 
 from ..common import MEDIUM, RuleIds, as_list, dig, is_unknown, raise_unknown, resource_rule
-from .taskdefinition_valid_container_definitions import TASK_DEFINITION
+from . import TASK_DEFINITION
 
 
 def _validate(res, report):

@@ -1,7 +1,7 @@
 """Every container sends its logs somewhere."""
 
 from ..common import MEDIUM, RuleIds, container_label, containers_or_skip, dig, resource_rule
-from .taskdefinition_valid_container_definitions import TASK_DEFINITION
+from . import TASK_DEFINITION
 
 
 def _validate(res, report):

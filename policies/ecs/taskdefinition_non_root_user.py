@@ -2,15 +2,8 @@
 
 from ..common import CRITICAL, NotApplicable, RuleIds, container_label, containers_or_skip, is_unknown, \
     raise_unknown, resource_rule
-from .taskdefinition_valid_container_definitions import TASK_DEFINITION
-
-_ROOT = {"root", "0"}
-
-
-def _is_root(part):
-    """True for the user or group part "root" or UID/GID 0, however written ("0", "00", " 0 ", "ROOT")."""
-    text = part.strip().lower()
-    return text in _ROOT or (text.isdigit() and int(text) == 0)
+from ..readers.numbers import is_root_id
+from . import CONTAINER_TYPES
 
 
 def is_windows(res):
@@ -29,20 +22,26 @@ def _validate(res, report):
             report(f"{container_label(c, i)} sets no user, so it runs as the image's user (root by default). "
                    "Set user to a non-root name or UID, e.g. \"1000:1000\".")
             continue
+        if isinstance(user, (int, float)) and not isinstance(user, bool) and is_root_id(user):
+            report(f"{container_label(c, i)} runs as {user!r}, which is uid 0 (root). Use a non-root user and group.")
+            continue
         if isinstance(user, float) and user.is_integer():
-            user = int(user)  # the engine sends numbers as floats: 0.0 is uid 0
+            user = int(user)  # the engine sends numbers as floats
         if isinstance(user, bool) or not isinstance(user, (str, int)):
             report(f"{container_label(c, i)} has user {user!r}, which is not a user name or UID; ECS cannot run it "
                    "as a known non-root user. Set user to a string such as \"1000:1000\".")
             continue
-        if any(_is_root(p) for p in str(user).split(":")):
+        if any(is_root_id(p) for p in str(user).split(":")):
             report(f"{container_label(c, i)} runs as {user!r}, which is root. Use a non-root user and group.")
 
+
+LEVEL_REASON = ("Root in a container is one kernel bug away from root on the host; no legitimate Fargate service "
+                "needs it.")
 
 POLICY = resource_rule(
     name="aws-ecs-taskdefinition-non-root-user",
     description="ECS containers run as a non-root user (user set, and neither user nor group is root or 0).",
-    types=(TASK_DEFINITION,),
+    types=CONTAINER_TYPES,
     validate=_validate,
     severity=CRITICAL,
     mandatory=True,

@@ -1,7 +1,7 @@
 """No container runs privileged."""
 
 from ..common import CRITICAL, RuleIds, as_bool, container_label, containers_or_skip, resource_rule
-from .taskdefinition_valid_container_definitions import TASK_DEFINITION
+from . import CONTAINER_TYPES
 
 
 def _validate(res, report):
@@ -10,10 +10,13 @@ def _validate(res, report):
             report(f"{container_label(c, i)} is privileged. Remove \"privileged\" or set it to false.")
 
 
+LEVEL_REASON = ("A privileged container has the host's devices and every capability: a container escape (FSBP ECS.4 "
+                "High).")
+
 POLICY = resource_rule(
     name="aws-ecs-taskdefinition-not-privileged",
     description="ECS containers do not run in privileged mode.",
-    types=(TASK_DEFINITION,),
+    types=CONTAINER_TYPES,
     validate=_validate,
     severity=CRITICAL,
     mandatory=True,

@@ -2,7 +2,7 @@
 
 from ..common import MEDIUM, RuleIds, container_label, containers_or_skip, is_unknown, raise_unknown, \
     resource_rule
-from .taskdefinition_valid_container_definitions import TASK_DEFINITION
+from . import TASK_DEFINITION
 
 
 def image_tag(image):

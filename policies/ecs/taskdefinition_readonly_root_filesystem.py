@@ -2,7 +2,7 @@
 
 from ..common import HIGH, NotApplicable, RuleIds, as_bool, container_label, containers_or_skip, resource_rule
 from .taskdefinition_non_root_user import is_windows
-from .taskdefinition_valid_container_definitions import TASK_DEFINITION
+from . import TASK_DEFINITION
 
 
 def _validate(res, report):

@@ -1,7 +1,7 @@
 """The execution role (pull, logs, secrets) is not the role the application runs with."""
 
 from ..common import MEDIUM, RuleIds, resource_rule
-from .taskdefinition_valid_container_definitions import TASK_DEFINITION
+from . import TASK_DEFINITION
 
 
 def _validate(res, report):

@@ -2,7 +2,7 @@
 
 from ..common import CRITICAL, RuleIds, container_definitions, resource_rule
 
-TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
+from . import CONTAINER_TYPES
 
 
 def _validate(res, report):
@@ -11,10 +11,13 @@ def _validate(res, report):
         report(f"{error}. The other container rules cannot judge this task definition until it is fixed.")
 
 
+LEVEL_REASON = ("The mandatory container rules cannot judge a malformed containerDefinitions, so the pack fails "
+                "closed.")
+
 POLICY = resource_rule(
     name="aws-ecs-taskdefinition-valid-container-definitions",
     description="ECS task definitions have well-formed containerDefinitions, so every container rule can judge them.",
-    types=(TASK_DEFINITION,),
+    types=CONTAINER_TYPES,
     validate=_validate,
     severity=CRITICAL,
     mandatory=True,

@@ -1,42 +1,43 @@
 """No IAM policy grants full administrator access."""
 
-from ..common import ATTACHMENT_TYPES, CRITICAL, IAM_DOC_TYPES, RuleIds, actions, allows, attached_policy_arns, \
-    aws_managed_policy, permission_statements, raise_unknown, resource_rule, resources_of
+from ..common import ATTACHMENT_TYPES, CRITICAL, IAM_DOC_TYPES, RuleIds, attached_policy_arns, aws_managed_policy, \
+    permission_statements, raise_unknown, resource_rule
+from ..readers.iam import grants_everything_on_all
 
 # AWS-managed policies that amount to administrator access, and why.
 ADMIN_POLICIES = {
-    "AdministratorAccess": "grants every action on every resource",
-    "PowerUserAccess": "allows every action except iam:*, organizations:* and account:* on every resource "
+    "administratoraccess": "grants every action on every resource",
+    "poweruseraccess": "allows every action except iam:*, organizations:* and account:* on every resource "
                        "(Allow with NotAction)",
-    "IAMFullAccess": "allows iam:* on every resource, so the holder can attach AdministratorAccess to itself",
+    "iamfullaccess": "allows iam:* on every resource, so the holder can attach AdministratorAccess to itself",
 }
 
 
 def _validate(res, report):
     if res.type in ATTACHMENT_TYPES or res.type == "aws:iam/role:Role":
         for arn in attached_policy_arns(res):
-            why = ADMIN_POLICIES.get(aws_managed_policy(arn))
+            why = ADMIN_POLICIES.get((aws_managed_policy(arn) or "").lower())
             if why:
                 report(f"attaches {arn}, which {why}.")
     if res.type not in IAM_DOC_TYPES:
         return
     found, unknown = permission_statements(res)
     for label, st in found:
-        if not (allows(st) and "*" in resources_of(st)):
-            continue
-        if any(a in ("*", "*:*") for a in actions(st)):
-            report(f"{label} allows Action \"*\" on Resource \"*\" (full administrator access).")
-        elif "NotAction" in st:
-            report(f"{label} allows every action except {st.get('NotAction')!r} on Resource \"*\" (Allow with "
-                   "NotAction is near-administrator access). List the actions allowed instead.")
+        why = grants_everything_on_all(st)
+        if why:
+            report(f"{label} allows {why}: administrator access. Grant the actions needed on the resources used.")
     if unknown:
         raise_unknown([unknown])
 
 
+LEVEL_REASON = ("Administrator access turns any compromise of the principal into a compromise of the account (FSBP "
+                "IAM.1 High).")
+
 POLICY = resource_rule(
     name="aws-iam-policy-no-admin-access",
-    description="IAM policies never allow \"*\" actions (or Allow with NotAction) on \"*\" resources, and "
-                "nothing attaches AdministratorAccess, PowerUserAccess or IAMFullAccess.",
+    description="IAM policies never allow every action (\"*\", NotAction) or the whole IAM service on every "
+                "resource (\"*\", arn:aws:*, NotResource), and nothing attaches AdministratorAccess, "
+                "PowerUserAccess or IAMFullAccess.",
     types=IAM_DOC_TYPES + ATTACHMENT_TYPES,
     validate=_validate,
     severity=CRITICAL,

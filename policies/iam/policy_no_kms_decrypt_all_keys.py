@@ -2,13 +2,14 @@
 
 from ..common import IAM_DOC_TYPES, MEDIUM, RuleIds, permission_statements, raise_unknown, resource_rule, \
     sensitive_grants
+from ..readers.iam import covers_actions
 
 DECRYPT_ACTIONS = ("kms:Decrypt", "kms:ReEncryptFrom")
 
 
 def _validate(res, report):
     found, unknown = permission_statements(res)
-    for label, hits in sensitive_grants(found, DECRYPT_ACTIONS, lambda a: a in ("*", "*:*") or a.endswith(":*")):
+    for label, hits in sensitive_grants(found, DECRYPT_ACTIONS, lambda a: covers_actions([a]) or a.endswith(":*")):
         report(f"{label} allows {hits} on every KMS key; name the key ARNs.")
     if unknown:
         raise_unknown([unknown])

@@ -2,6 +2,7 @@
 
 from ..common import HIGH, IAM_DOC_TYPES, RuleIds, permission_statements, raise_unknown, resource_rule, \
     sensitive_grants
+from ..readers.iam import IAM_ACTIONS, covers_actions
 
 ESCALATION_ACTIONS = [
     "iam:PassRole", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:AttachRolePolicy",
@@ -13,7 +14,7 @@ ESCALATION_ACTIONS = [
 
 def _validate(res, report):
     found, unknown = permission_statements(res)
-    for label, hits in sensitive_grants(found, ESCALATION_ACTIONS, lambda a: a in ("*", "*:*")):
+    for label, hits in sensitive_grants(found, ESCALATION_ACTIONS, lambda a: covers_actions([a], IAM_ACTIONS)):
         report(f"{label} allows {hits} on Resource \"*\"; scope them to specific ARNs.")
     if unknown:
         raise_unknown([unknown])
@@ -31,5 +32,6 @@ POLICY = resource_rule(
                          "CKV_AWS_355")),
     url="https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
     tags=["iam", "least-privilege"],
-    unknowns="As aws-iam-policy-no-admin-access. Action \"*\" is left to aws-iam-policy-no-admin-access.",
+    unknowns="As aws-iam-policy-no-admin-access. Actions covering the whole IAM service (\"*\", \"iam:*\") are "
+             "left to aws-iam-policy-no-admin-access.",
 )

@@ -1,23 +1,23 @@
 """IAM policies do not grant whole services ("s3:*") without a recorded reason."""
 
-from ..common import IAM_DOC_TYPES, MEDIUM, RuleIds, actions, allows, as_list, permission_statements, \
-    raise_unknown, resource_rule, resources_of
+from ..common import IAM_DOC_TYPES, MEDIUM, RuleIds, actions, allows, as_list, \
+    permission_statements, raise_unknown, resource_rule, resources_of
+from ..readers.iam import grants_everything_on_all
 
 
 def _validate(res, report):
     allowed = res.config("allowedWildcardActions") or {}
     found, unknown = permission_statements(res)
     for label, st in found:
-        if not allows(st):
-            continue
+        if not allows(st) or grants_everything_on_all(st):
+            continue  # administrator access is aws-iam-policy-no-admin-access
         not_actions = [a for a in as_list(st.get("NotAction")) if isinstance(a, str)]
-        if not_actions and "*" not in resources_of(st):  # on "*" it is aws-iam-policy-no-admin-access
+        if not_actions:
             report(f"{label} allows every action except {not_actions} (Allow with NotAction) on "
                    f"{resources_of(st)}. List the allowed actions instead.")
         for action in actions(st):
             if action in ("*", "*:*"):
-                if "*" not in resources_of(st):  # "*" on "*" is aws-iam-policy-no-admin-access
-                    report(f"{label} allows every action (\"*\") on {resources_of(st)}.")
+                report(f"{label} allows every action (\"*\") on {resources_of(st)}.")
             elif action.endswith(":*") and action not in allowed:
                 report(f"{label} allows {action!r}, every action of the service. List the actions needed, or "
                        "record the wildcard with a reason in allowedWildcardActions.")

@@ -2,8 +2,8 @@
 
 import fnmatch
 
-from ..common import IAM_DOC_TYPES, MEDIUM, RuleIds, actions, allows, as_list, permission_statements, \
-    raise_unknown, resource_rule, resources_of
+from ..common import IAM_DOC_TYPES, MEDIUM, RuleIds, actions, all_resources, allows, as_list, \
+    permission_statements, raise_unknown, resource_rule
 from .policy_no_kms_decrypt_all_keys import DECRYPT_ACTIONS
 from .policy_no_privilege_escalation import ESCALATION_ACTIONS
 
@@ -28,12 +28,12 @@ def _validate(res, report):
     allowed = [a.lower() for a in as_list(res.config("allowedActions")) if isinstance(a, str)]
     found, unknown = permission_statements(res)
     for label, st in found:
-        if not allows(st) or "*" not in resources_of(st):
+        if not allows(st) or not all_resources(st):
             continue
         loose = [a for a in actions(st) if not _reported_elsewhere(a)
                  and not any(fnmatch.fnmatchcase(a.lower(), p) for p in allowed)]
         if loose:
-            report(f"{label} allows {loose} on Resource \"*\"; name the resource ARNs.")
+            report(f"{label} allows {loose} on every resource; name the resource ARNs.")
     if unknown:
         raise_unknown([unknown])
 

@@ -6,15 +6,21 @@ from .key_rotation import KEY
 
 def _validate(res, report):
     for i in public_statements(res, "policy", report):
-        report(f"Statement[{i}] allows Principal \"*\" without a condition.")
+        report(f"Statement[{i}] allows every principal without a condition that restricts it to an organisation, "
+               "account or source.")
 
+
+LEVEL_REASON = ("A key policy open to every AWS principal lets anyone use the key to decrypt what it protects: the "
+                "same exposure class as a public secret, so the same level (FSBP KMS.5).")
 
 POLICY = resource_rule(
     name="aws-kms-key-no-public-principal",
-    description="KMS key policies do not allow the \"*\" principal without a condition.",
+    description="KMS key policies do not allow every principal unless a condition restricts them to an "
+                "organisation, account or source.",
     types=(KEY,),
     validate=_validate,
     severity=HIGH,
+    mandatory=True,
     remediation="Name the account root and the roles that use the key; use kms:ViaService / kms:CallerAccount "
                 "conditions for service access.",
     ids=RuleIds(fsbp=("KMS.5",), checkov=("CKV_AWS_33",)),

@@ -10,11 +10,18 @@ def _validate(res, report):
         report("enableDeletionProtection is not true.")
 
 
+def _fix(res):
+    if as_bool(res.config("required")) is False or as_bool(res.get("enableDeletionProtection")) is True:
+        return None
+    return {"enableDeletionProtection": True}
+
+
 POLICY = resource_rule(
     name="aws-lb-loadbalancer-deletion-protection",
     description="Load balancers have deletion protection (required unless the stack config says otherwise).",
     types=LB_TYPES,
     validate=_validate,
+    fix=_fix,
     severity=LOW,
     remediation="Set enableDeletionProtection: true (turn it off deliberately before tearing the stack down).",
     ids=RuleIds(fsbp=("ELB.6",), checkov=("CKV_AWS_150",),

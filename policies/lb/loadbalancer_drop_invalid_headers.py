@@ -15,11 +15,17 @@ def _validate(res, report):
         report("dropInvalidHeaderFields is not true.")
 
 
+def _fix(res):
+    application_only(res)
+    return None if as_bool(res.get("dropInvalidHeaderFields")) is True else {"dropInvalidHeaderFields": True}
+
+
 POLICY = resource_rule(
     name="aws-lb-loadbalancer-drop-invalid-headers",
     description="Application load balancers drop HTTP headers with invalid names.",
     types=LB_TYPES,
     validate=_validate,
+    fix=_fix,
     severity=MEDIUM,
     remediation="Set dropInvalidHeaderFields: true on the load balancer.",
     ids=RuleIds(fsbp=("ELB.4",), checkov=("CKV_AWS_131",),

@@ -1,11 +1,11 @@
 """Databases keep automated backups long enough."""
 
 from ..common import MEDIUM, NotApplicable, RuleIds, as_int, resource_rule
-from .instance_not_public import INSTANCE
+from . import CLUSTER, INSTANCE
 
 
 def _validate(res, report):
-    if res.peek("replicateSourceDb"):
+    if res.type == INSTANCE and res.peek("replicateSourceDb"):
         raise NotApplicable("read replicas take no automated backups of their own")
     days = as_int(res.get("backupRetentionPeriod"))
     minimum = as_int(res.config("minRetentionDays")) or 1
@@ -16,8 +16,9 @@ def _validate(res, report):
 
 POLICY = resource_rule(
     name="aws-rds-instance-backup-retention",
-    description="RDS instances keep automated backups for at least the configured number of days.",
-    types=(INSTANCE,),
+    description="RDS instances and DB clusters (Aurora, Multi-AZ) keep automated backups for at least the "
+                "configured number of days.",
+    types=(INSTANCE, CLUSTER),
     validate=_validate,
     severity=MEDIUM,
     remediation="Set backupRetentionPeriod to at least minRetentionDays (7 by default; up to 35).",

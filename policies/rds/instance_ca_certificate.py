@@ -1,7 +1,7 @@
 """Databases use a current certificate authority."""
 
 from ..common import LOW, RuleIds, as_list, resource_rule
-from .instance_not_public import INSTANCE
+from . import INSTANCE
 
 CURRENT_CAS = ["rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-ca-ecc384-g1"]
 

@@ -1,7 +1,7 @@
 """Database snapshots carry the instance's tags."""
 
 from ..common import LOW, RuleIds, as_bool, resource_rule
-from .instance_not_public import INSTANCE
+from . import INSTANCE
 
 
 def _validate(res, report):

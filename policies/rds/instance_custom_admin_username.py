@@ -1,7 +1,7 @@
 """Databases do not use a well-known admin user name."""
 
 from ..common import LOW, RuleIds, as_list, resource_rule
-from .instance_not_public import INSTANCE
+from . import INSTANCE
 
 
 def _validate(res, report):

@@ -1,7 +1,7 @@
 """Databases are protected from deletion (configurable per stack)."""
 
 from ..common import MEDIUM, NotApplicable, RuleIds, as_bool, resource_rule
-from .instance_not_public import INSTANCE
+from . import CLUSTER, INSTANCE
 
 
 def _validate(res, report):
@@ -11,11 +11,19 @@ def _validate(res, report):
         report("deletionProtection is not true.")
 
 
+def _fix(res):
+    if as_bool(res.config("required")) is False or as_bool(res.get("deletionProtection")) is True:
+        return None
+    return {"deletionProtection": True}
+
+
 POLICY = resource_rule(
     name="aws-rds-instance-deletion-protection",
-    description="RDS instances have deletion protection (required unless the stack config says otherwise).",
-    types=(INSTANCE,),
+    description="RDS instances and DB clusters have deletion protection (required unless the stack config says "
+                "otherwise).",
+    types=(INSTANCE, CLUSTER),
     validate=_validate,
+    fix=_fix,
     severity=MEDIUM,
     remediation="Set deletionProtection: true (and a final snapshot) in stacks that hold real data.",
     ids=RuleIds(fsbp=("RDS.8",), cdk_nag=("AwsSolutions-RDS10",), checkov=("CKV_AWS_293",)),

@@ -1,7 +1,7 @@
 """Databases publish enhanced monitoring metrics (configurable per stack)."""
 
 from ..common import LOW, NotApplicable, RuleIds, as_bool, as_int, resource_rule
-from .instance_not_public import INSTANCE
+from . import INSTANCE
 
 
 def _validate(res, report):

@@ -1,7 +1,7 @@
 """Databases accept IAM authentication."""
 
 from ..common import LOW, NotApplicable, RuleIds, as_bool, resource_rule
-from .instance_not_public import INSTANCE
+from . import INSTANCE
 
 
 def _validate(res, report):

@@ -1,7 +1,7 @@
 """Databases run in more than one Availability Zone (configurable per stack)."""
 
 from ..common import MEDIUM, NotApplicable, RuleIds, as_bool, resource_rule
-from .instance_not_public import INSTANCE
+from . import INSTANCE
 
 
 def _validate(res, report):

@@ -1,7 +1,7 @@
 """Databases are not placed in subnets routed to an internet gateway (stack rule, where visible)."""
 
 from ..common import HIGH, RuleIds, as_list, is_unknown, stack_rule
-from .instance_not_public import INSTANCE
+from . import INSTANCE
 
 SUBNET_GROUP = "aws:rds/subnetGroup:SubnetGroup"
 SUBNET = "aws:ec2/subnet:Subnet"

@@ -1,21 +1,20 @@
 """Databases are not reachable from the internet."""
 
 from ..common import CRITICAL, RuleIds, as_bool, resource_rule
-
-INSTANCE = "aws:rds/instance:Instance"
-CLUSTER = "aws:rds/cluster:Cluster"
-CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
+from . import CLUSTER, CLUSTER_INSTANCE, INSTANCE, NATIVE_CLUSTER, NATIVE_INSTANCE
 
 
 def _validate(res, report):
     if as_bool(res.get("publiclyAccessible")) is True:
-        report("publiclyAccessible is true. Set it to false and keep the instance in isolated subnets.")
+        report("publiclyAccessible is true. Set it to false and keep the database in isolated subnets.")
 
+
+LEVEL_REASON = "A public database endpoint is a direct data exposure (FSBP RDS.2 Critical)."
 
 POLICY = resource_rule(
     name="aws-rds-instance-not-public",
-    description="RDS instances and Aurora cluster instances are not publicly accessible.",
-    types=(INSTANCE, CLUSTER_INSTANCE),
+    description="RDS instances, Aurora cluster instances and Multi-AZ DB clusters are not publicly accessible.",
+    types=(INSTANCE, CLUSTER_INSTANCE, CLUSTER, NATIVE_INSTANCE, NATIVE_CLUSTER),
     validate=_validate,
     severity=CRITICAL,
     mandatory=True,

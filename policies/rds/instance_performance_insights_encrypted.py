@@ -1,7 +1,7 @@
 """Performance Insights data is encrypted with a customer-managed key."""
 
 from ..common import LOW, NotApplicable, RuleIds, as_bool, resource_rule, unset
-from .instance_not_public import INSTANCE
+from . import INSTANCE
 
 
 def _validate(res, report):

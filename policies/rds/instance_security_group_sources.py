@@ -2,7 +2,7 @@
 
 from ..common import HIGH, SG_RULE_TYPE, SG_INGRESS_TYPE, SG_TYPE, RuleIds, as_int, is_unknown, sg_rules, \
     stack_rule
-from .instance_not_public import INSTANCE
+from . import INSTANCE
 
 _DEFAULT_PORTS = {"postgres": 5432, "aurora-postgresql": 5432, "sqlserver": 1433, "oracle": 1521}
 

@@ -3,7 +3,7 @@
 import re
 
 from ..common import MEDIUM, RuleIds, as_bool, as_list, is_unknown, raise_unknown, stack_rule
-from .instance_not_public import INSTANCE
+from . import INSTANCE
 
 PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup"
 _TLS_PARAMS = {"mysql": ("require_secure_transport", {"1", "on", "true"}),

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List
 
-from policies.pack import POLICIES
+from policies.pack import POLICIES, RULE_MODULES
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 SECTIONS = ("rules", "config", "unknowns")
@@ -27,17 +27,39 @@ def _level(policy: Any) -> str:
 
 def _kind(policy: Any) -> str:
     from pulumi_policy import StackValidationPolicy  # pylint: disable=import-outside-toplevel
-    return "stack" if isinstance(policy, StackValidationPolicy) else "resource"
+    kind = "stack" if isinstance(policy, StackValidationPolicy) else "resource"
+    return kind + (", remediates" if getattr(policy, "remediates", False) else "")
 
 
 def _cell(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+ADVISORY_REASON = "default: a hardening finding, not a direct compromise; a stack may raise it"
+
+
+def level_reason(module: Any) -> str:
+    """Why the rule has its level: a mandatory rule states it in ``LEVEL_REASON``."""
+    return getattr(module, "LEVEL_REASON", None) or ADVISORY_REASON
+
+
+def type_families(policy: Any) -> str:
+    """The resource types a rule judges, short: ``ecs/taskDefinition``, ``aws-native ecs:TaskDefinition``."""
+    names = []
+    for token in policy.types:
+        provider, _, rest = token.partition(":")
+        module, _, kind = rest.partition(":")
+        short = module if "/" in module else f"{module}:{kind}"
+        names.append(short if provider == "aws" else f"{provider} {short}")
+    return ", ".join(f"`{n}`" for n in names)
+
+
 def rules_table() -> str:
-    rows = ["| Rule | Level | Severity | Kind | Answers to |", "|---|---|---|---|---|"]
-    for p in POLICIES:
-        rows.append(f"| `{p.name}` | {_level(p)} | {p.severity.value} | {_kind(p)} | {_cell(p.ids.text())} |")
+    rows = ["| Rule | Level | Why this level | Severity | Kind | Types judged | Answers to |",
+            "|---|---|---|---|---|---|---|"]
+    for p, module in zip(POLICIES, RULE_MODULES):
+        rows.append(f"| `{p.name}` | {_level(p)} | {_cell(level_reason(module))} | {p.severity.value} | "
+                    f"{_kind(p)} | {type_families(p)} | {_cell(p.ids.text())} |")
     mandatory = sum(1 for p in POLICIES if p.is_mandatory)
     rows.append("")
     rows.append(f"{len(POLICIES)} rules: {mandatory} mandatory, {len(POLICIES) - mandatory} advisory.")

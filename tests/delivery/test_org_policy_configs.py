@@ -19,11 +19,11 @@ for extra in (ROOT, ROOT / "tests" / "policies", ROOT / "tests" / "offline"):
     if str(extra) not in sys.path:
         sys.path.insert(0, str(extra))
 
-from offline.analyzer import PolicyPackProcess  # noqa: E402
+from offline.analyzer import PolicyPackProcess, StackResource, make_urn  # noqa: E402
 from offline.graph import topo_order  # noqa: E402
 from offline.policyrun import run_policies  # noqa: E402
 from offline_support import run_engine  # noqa: E402
-from pack_fixtures import BASE, DELETE, T, container, doc, patch, taskdef, with_env  # noqa: E402
+from pack_fixtures import ACCOUNT, BASE, DELETE, T, container, doc, patch, taskdef, with_env  # noqa: E402
 from policies.pack import POLICIES  # noqa: E402
 
 CONFIG_DIR = ROOT / "policies" / "config"
@@ -141,7 +141,31 @@ BREACHES = [
      "aws-ecs-service-no-public-ip"),
     ("iam_policy", "red-admin-policy", {"policy": doc({"Effect": "Allow", "Action": "*", "Resource": "*"})},
      "aws-iam-policy-no-admin-access"),
+    ("taskdef", "red-host-network-task", taskdef(networkMode="host"), "aws-ecs-taskdefinition-no-host-network"),
+    ("taskdef", "red-host-pid-task", taskdef(pidMode="host"), "aws-ecs-taskdefinition-no-host-namespaces"),
+    ("taskdef", "red-sys-admin-task", taskdef([container(linuxParameters={
+        "initProcessEnabled": True, "capabilities": {"add": ["SYS_ADMIN"]}})]),
+     "aws-ecs-taskdefinition-no-added-capabilities"),
+    ("repo_policy", "red-public-repo-policy", {"repository": "app", "policy": doc(
+        {"Effect": "Allow", "Principal": "*", "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]})},
+     "aws-ecr-repositorypolicy-no-public-principal"),
+    ("kms", "red-public-key", patch(BASE["kms"], policy=doc(
+        {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:Decrypt", "Resource": "*"})),
+     "aws-kms-key-no-public-principal"),
+    ("secret_policy", "red-public-secret-policy", {"secretArn": "arn:secret", "policy": doc(
+        {"Effect": "Allow", "Principal": "*", "Action": "secretsmanager:GetSecretValue", "Resource": "*"})},
+     "aws-secretsmanager-secretpolicy-no-public-principal"),
 ]
+
+#: Stack rules of the mandatory set, with a stack that breaches each: SSH opened to the world in two halves,
+#: each half a rule resource of its own on the same group.
+STACK_BREACHES = {
+    "aws-ec2-securitygroup-no-world-exposure-across-rules": [
+        StackResource(T["sg_ingress"], name, {"securityGroupId": "sg-9", "ipProtocol": "tcp", "fromPort": 22,
+                                               "toPort": 22, "cidrIpv4": cidr, "description": "ssh"},
+                      urn=make_urn(T["sg_ingress"], name))
+        for name, cidr in (("red-ssh-low-half", "0.0.0.0/1"), ("red-ssh-high-half", "128.0.0.0/1"))],
+}
 
 _TYPES = {"sg_tasks": T["sg"]}
 
@@ -160,7 +184,18 @@ def _analyse(pack, config: dict, fixtures) -> dict[str, dict[str, set[str]]]:
 
 
 def test_the_breach_fixtures_cover_the_whole_mandatory_set():
-    assert {b[3] for b in BREACHES} == PACK_MANDATORY
+    assert {b[3] for b in BREACHES} | set(STACK_BREACHES) == PACK_MANDATORY
+
+
+@pytest.mark.parametrize("rule", sorted(STACK_BREACHES))
+def test_baseline_blocks_each_stack_breach_of_the_mandatory_set(pack, rule):
+    pack.configure(BASELINE)
+    try:
+        result = pack.analyze_resources(STACK_BREACHES[rule])
+    finally:
+        pack.configure({})
+    mandatory = {v.policy_name for v in result.violations if v.enforcement_level == "mandatory"}
+    assert rule in mandatory and mandatory <= PACK_MANDATORY
 
 
 def test_baseline_reports_other_teams_ordinary_choices_without_blocking_them(pack):

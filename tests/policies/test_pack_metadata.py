@@ -15,13 +15,17 @@ from policies.pack import POLICIES, RULE_MODULES
 
 ROOT = Path(__file__).resolve().parents[2]
 NAME = re.compile(r"^aws-[a-z0-9]+-[a-z0-9]+-[a-z0-9]+(-[a-z0-9]+)*$")
-PACK_OWN = {"aws-ecs-taskdefinition-valid-container-definitions", "aws-ecs-service-circuit-breaker"}
+PACK_OWN = {"aws-ecs-taskdefinition-valid-container-definitions", "aws-ecs-service-circuit-breaker",
+            "aws-ecs-taskdefinition-no-added-capabilities", "aws-secretsmanager-secretpolicy-no-public-principal"}
 MANDATORY = {
     "aws-rds-instance-not-public", "aws-rds-instance-storage-encrypted", "aws-ecs-taskdefinition-non-root-user",
     "aws-ecs-taskdefinition-not-privileged", "aws-ecs-taskdefinition-no-plaintext-secrets",
     "aws-ec2-securitygroup-no-world-admin-ports", "aws-ec2-securitygroup-no-world-all-protocols",
     "aws-ecs-service-no-public-ip", "aws-iam-policy-no-admin-access",
-    "aws-ecs-taskdefinition-valid-container-definitions",
+    "aws-ecs-taskdefinition-valid-container-definitions", "aws-ecs-taskdefinition-no-host-network",
+    "aws-ecs-taskdefinition-no-host-namespaces", "aws-ecs-taskdefinition-no-added-capabilities",
+    "aws-secretsmanager-secretpolicy-no-public-principal", "aws-ec2-securitygroup-no-world-exposure-across-rules",
+    "aws-ecr-repositorypolicy-no-public-principal", "aws-kms-key-no-public-principal",
 }
 
 
@@ -60,7 +64,8 @@ def test_each_rule_lives_in_a_file_named_after_it(module):
 
 
 def test_every_rule_file_is_in_the_explicit_list():
-    files = {p for p in (ROOT / "policies").glob("*/*.py") if p.name != "__init__.py" and p.parent.name != "tools"}
+    files = {p for p in (ROOT / "policies").glob("*/*.py")
+             if p.name != "__init__.py" and p.parent.name not in ("tools", "readers")}
     listed = {Path(inspect.getfile(m)) for m in RULE_MODULES}
     assert files == listed
 
@@ -107,3 +112,9 @@ def test_pack_files_exist():
     pins = (ROOT / "policies/requirements.txt").read_text()
     assert re.search(r"^pulumi-policy>=1\.21\.0,<2\.0\.0$", pins, re.M)
     assert re.search(r"^pulumi>=3\.272\.0,<4\.0\.0$", pins, re.M)
+
+
+@pytest.mark.parametrize("module", RULE_MODULES, ids=[m.POLICY.name for m in RULE_MODULES])
+def test_a_mandatory_rule_states_why_in_its_module(module):
+    reason = getattr(module, "LEVEL_REASON", None)
+    assert bool(reason) == bool(module.POLICY.is_mandatory), "LEVEL_REASON exactly on the mandatory rules"

@@ -201,10 +201,13 @@ def test_stack_rule_case(pack_process, rule, cid, stack, expected):
 
 
 def test_every_stack_rule_has_a_passing_and_a_failing_fixture():
-    stack_rules = {p.name for p in POLICIES if isinstance(p, StackValidationPolicy)}
+    from test_pack_second_round import ACROSS, STACK_CASES  # noqa: PLC0415 - mandatory: its own cases there
+
+    stack_rules = {p.name for p in POLICIES if isinstance(p, StackValidationPolicy)} - {ACROSS}
     failing = {rule for rule, _, _, expected in FLAT if expected}
     assert stack_rules <= set(CASES)
     assert stack_rules <= failing
+    assert {caught for _, _, caught in STACK_CASES} == {True, False}
     # the hardened stack is the passing fixture of every stack rule (test_hardened_stack_passes_every_stack_rule)
 
 
