@@ -100,7 +100,8 @@ def _tree_lines(ordered: list[dict], mode: str) -> list[str]:
             last = i == len(items) - 1
             branch = ("└─ " if last else "├─ ") if parent else ""
             note = "  (remote component: children not visible offline)" if r.get("remote") else ""
-            lines.append(f"  {op} {prefix}{branch}{r['type']}  {r['name']}{note}")
+            mark = ">" if r.get("read") else op  # a read (Resource.get) is never created
+            lines.append(f"  {mark} {prefix}{branch}{r['type']}  {r['name']}{note}")
             walk(r["urn"], prefix + (("   " if last else "│  ") if parent else ""))
 
     walk("", "")

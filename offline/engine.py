@@ -96,8 +96,40 @@ def _wire_to_struct(d: dict) -> struct_pb2.Struct:
     return out
 
 
-def _options(request: Any) -> dict:
-    """The resource options the engine forwards to analyzers (``AnalyzerResourceOptions``)."""
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
+_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def duration_seconds(text: str) -> float:
+    """A Go duration string, as RegisterResource carries custom timeouts ("34m", "1h30m"), in seconds, as the
+    engine passes them to analyzers. The engine rejects a registration whose timeout does not parse."""
+    parts = _DURATION_PART.findall(text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise ValueError(f"custom timeout {text!r} is not a duration such as 30m or 1h30m")
+    return sum(float(n) * _DURATION_UNITS[u] for n, u in parts)
+
+
+def _alias_urns(request: Any, stack: str, project: str) -> list[str]:
+    """The alias URNs the engine derives from a registration: URNs as given, specs resolved against the
+    resource's own name, type, parent, stack and project (``Alias(name="old")`` -> the URN it had)."""
+    urns = list(request.aliasURNs)
+    for alias in request.aliases:
+        if alias.urn:
+            urns.append(alias.urn)
+            continue
+        spec = alias.spec
+        which = spec.WhichOneof("parent")
+        parent = "" if which == "noParent" and spec.noParent else (spec.parentUrn if which == "parentUrn"
+                                                                   else request.parent)
+        urns.append(make_urn(spec.stack or stack, spec.project or project, parent, spec.type or request.type,
+                             spec.name or request.name))
+    return list(dict.fromkeys(urns))
+
+
+def _options(request: Any, stack: str, project: str) -> dict:
+    """Every resource option the Python SDK sends in RegisterResource, camelCase. The analyzer receives the
+    ones ``AnalyzerResourceOptions`` has (protect, ignoreChanges, deleteBeforeReplace, additionalSecretOutputs,
+    aliases, customTimeouts, parent); the others are kept for the report."""
     opts: dict[str, Any] = {}
     if request.protect:
         opts["protect"] = True
@@ -108,12 +140,28 @@ def _options(request: Any) -> dict:
         opts["deleteBeforeReplaceDefined"] = True
     if request.additionalSecretOutputs:
         opts["additionalSecretOutputs"] = list(request.additionalSecretOutputs)
-    aliases = list(request.aliasURNs)  # alias *specs* (request.aliases) are not resolved to URNs offline
+    aliases = _alias_urns(request, stack, project)
     if aliases:
         opts["aliases"] = aliases
     if request.HasField("customTimeouts"):
         ct = request.customTimeouts
-        opts["customTimeouts"] = {k: getattr(ct, k) for k in ("create", "update", "delete") if getattr(ct, k)}
+        timeouts = {k: getattr(ct, k) for k in ("create", "update", "delete", "read") if getattr(ct, k)}
+        for key, text in timeouts.items():
+            try:
+                duration_seconds(text)
+            except ValueError as exc:
+                raise Exception(f"resource {request.name!r}: custom_timeouts.{key}: {exc}") from None
+        if timeouts:
+            opts["customTimeouts"] = timeouts
+    if request.retainOnDelete:
+        opts["retainOnDelete"] = True
+    for key in ("replaceOnChanges", "hideDiffs", "replace_with"):
+        if list(getattr(request, key)):
+            opts[key] = list(getattr(request, key))
+    if request.deletedWith:
+        opts["deletedWith"] = request.deletedWith
+    if request.importId:
+        opts["importId"] = request.importId
     return opts
 
 
@@ -184,7 +232,7 @@ class RecordingMonitor:
                 custom=request.custom, remote=request.remote, provider=provider, inputs=inputs,
                 dependencies=sorted(set(request.dependencies)),
                 property_dependencies={k: sorted(set(v.urns)) for k, v in request.propertyDependencies.items()},
-                options=_options(request), source=source, seq=self._next())
+                options=_options(request, self.cfg.stack, self.cfg.project), source=source, seq=self._next())
             if urn in self.resources and not self.resources[urn].default_provider:
                 raise Exception(f"Duplicate resource URN '{urn}'; try giving it a unique name")
             self.resources[urn] = rec

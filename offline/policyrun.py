@@ -16,7 +16,6 @@ report everything. "can't run policy ... during preview" answers are kept apart 
 
 from __future__ import annotations
 
-import re
 
 import json
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +25,7 @@ from typing import Any, Optional
 
 from google.protobuf import json_format, struct_pb2
 
+from .engine import duration_seconds
 from .graph import provider_urn
 
 from .analyzer import LEVELS, PREVIEW_SKIP as SKIP_RE, SEVERITIES
@@ -82,19 +82,6 @@ def _provider_msg(analyzer_pb2, rec: dict, by_urn: dict) -> Any:
         return None
     return analyzer_pb2.AnalyzerProviderResource(
         type=prov["type"], properties=_struct(prov.get("inputs") or {}), urn=prov["urn"], name=prov["name"])
-
-
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
-_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-
-
-def duration_seconds(text: str) -> float:
-    """A Go duration string, as RegisterResource carries custom timeouts ("34m", "1h30m"), in seconds, as the
-    engine passes them to analyzers."""
-    parts = _DURATION_PART.findall(text)
-    if not parts or "".join(n + u for n, u in parts) != text:
-        raise ValueError(f"custom timeout {text!r} is not a duration such as 30m or 1h30m")
-    return sum(float(n) * _DURATION_UNITS[u] for n, u in parts)
 
 
 def _options_msg(analyzer_pb2, rec: dict) -> Any:
