@@ -134,33 +134,56 @@ def render_terminal(rep: dict, ordered: list[dict], outcome: Any, est: Any) -> s
         out.append("Note: remote components are single resources offline; their children exist only in the "
                    "component provider and are neither shown nor judged by the policies.")
     if outcome is not None:
-        cfg = os.path.relpath(outcome.config_file) if outcome.config_file else "pack defaults"
+        cfg = (f"--policy-pack-config {os.path.relpath(outcome.config_file)}" if outcome.config_file
+               else "no pack config: the pack's own levels")
         out.append("")
         out.append(f"Policies: {outcome.pack.get('name')} v{outcome.pack.get('version')} ({len(outcome.rules)} rules, "
-                   f"config {cfg}); {outcome.analyzed} resources analysed")
+                   f"{cfg}); {outcome.analyzed} resources analysed")
+        if outcome.mandatory_skipped:
+            out.append(f"  !! {len(outcome.mandatory_skipped)} MANDATORY rule result(s) NOT EVALUATED: the values "
+                       "they read are unknown in this mode, so they gated nothing. Run MODE=existing to judge them:")
+            for sk in outcome.mandatory_skipped:
+                out.append(f"  !!   {sk['policy']} on {_label(sk['urn'])}")
         for level, items in (("MANDATORY", outcome.mandatory), ("ADVISORY", outcome.advisory)):
-            out.append(f"  {level} ({len(items)})")
+            count = len(items) + (len(outcome.skipped) if level == "ADVISORY" else 0)
+            extra = f", of which {len(outcome.skipped)} can't run during preview" if level == "ADVISORY" and \
+                outcome.skipped else ""
+            out.append(f"  {level} ({count}{extra})")
             for v in items:
                 out.append(f"    x {v['policy']}  [{v['severity']}]  {_label(v['urn'])}")
                 msg_lines = v["message"].strip().splitlines() or [v["description"]]
                 out.append(f"      {' '.join(msg_lines[1:]) if len(msg_lines) > 1 else msg_lines[0]}")
                 if v.get("remediation"):
                     out.append(f"      fix: {' '.join(v['remediation'].split())}")
-        out.append(f"  SKIPPED DURING PREVIEW ({len(outcome.skipped)})"
-                   + (": values unknown until the resources exist (the CLI reports these as advisory)"
-                      if outcome.skipped else ""))
         grouped: dict[tuple[str, str], list[str]] = {}
         for sk in outcome.skipped:
             key = (_label(sk["urn"]), sk["reason"])
             grouped.setdefault(key, []).append(sk["policy"])
+        if grouped:
+            out.append("    can't run during preview (advisory, as the CLI reports them; values unknown until the "
+                       "resources exist):")
         for (name, reason), policies in grouped.items():
             out.append(f"    - {name}: {reason}")
             out.append(f"      {len(policies)} rule{'s' if len(policies) > 1 else ''}: {', '.join(policies)}")
+        if outcome.level_changes:
+            out.append(f"  Levels set by the pack config ({len(outcome.level_changes)}):")
+            for ch in outcome.level_changes:
+                out.append(f"    - {ch['policy']}: {ch['default']} -> {ch['level']}")
+        if outcome.exemptions:
+            out.append(f"  Exemptions in the pack config ({len(outcome.exemptions)}):")
+            for ex in outcome.exemptions:
+                hit = ", ".join(_label(u) for u in ex["matched"]) or "matched nothing in this stack"
+                out.append(f"    - {ex['policy']} for {ex['resource']!r} ({hit}): {ex['reason']}")
         if outcome.stopped_at:
             out.append(f"  The update stopped at {outcome.stopped_at} (first mandatory violation), as the engine does.")
     if est is not None:
         out.append("")
-        out.append(f"Cost estimate ({est.currency}/month, {est.region}):")
+        stack_region = (rep.get("cost") or {}).get("stackRegion") or est.region
+        if stack_region != est.region:
+            out.append(f"Cost estimate ({est.currency}/month): NO PRICE TABLE FOR {stack_region}; these are "
+                       f"{est.region} prices, which differ from {stack_region}'s:")
+        else:
+            out.append(f"Cost estimate ({est.currency}/month, {est.region}):")
         width = max((len(line.item) for line in est.lines), default=10)
         for line in est.lines:
             out.append(f"  {line.item:<{width}}  {line.usd:>9,.2f}   {line.quantity}")
@@ -203,10 +226,68 @@ class EngineProcess:
         return results
 
 
+class UsageError(Exception):
+    """Bad input (stack, stack file, pack config): one line naming the file and the key; exit status 2."""
+
+
+def known_stacks(program: Path) -> list[str]:
+    return sorted(f.name[len("Pulumi."):-len(".yaml")] for f in program.glob("Pulumi.*.yaml"))
+
+
+def pack_config_for(template: Optional[str], stack: str) -> Optional[Path]:
+    """``--policy-pack-config``: a file, or a pattern with ``{stack}``, whose absence means no pack config for that
+    stack. A named file that is missing is an error, as it is for the CLI."""
+    if not template:
+        return None
+    path = Path(template.replace("{stack}", stack)).resolve()
+    if path.exists():
+        return path
+    if "{stack}" in template:
+        return None
+    raise UsageError(f"{template}: --policy-pack-config file not found")
+
+
+def check_inputs(program: Path, stacks: list[str], pack_config: Optional[str]) -> dict[str, Optional[Path]]:
+    """Fail fast, before anything runs or is written: unknown stacks, stack files that do not load, pack configs
+    that do not parse. Returns each stack's pack config file."""
+    import yaml
+
+    from .policyrun import PackConfigError, load_pack_config
+    from .stackconfig import ConfigError, load_stack_config
+
+    valid = known_stacks(program)
+    unknown = [st for st in stacks if st not in valid]
+    if unknown:
+        raise UsageError(f"unknown stack {', '.join(unknown)}: {program} has "
+                         f"{', '.join(valid) or 'no Pulumi.<stack>.yaml'}")
+    configs = {}
+    for st in stacks:
+        try:
+            load_stack_config(program, st)  # no passphrase: decrypting is the engine's job
+        except ConfigError as exc:
+            raise UsageError(str(exc)) from None
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f": line {mark.line + 1}" if mark is not None else ""
+            raise UsageError(f"{program / f'Pulumi.{st}.yaml'}{where}: not YAML: "
+                             f"{getattr(exc, 'problem', None) or exc}") from None
+        configs[st] = pack_config_for(pack_config, st)
+        try:
+            load_pack_config(configs[st])
+        except PackConfigError as exc:
+            raise UsageError(str(exc)) from None
+    return configs
+
+
 def preview(stacks: list[str], mode: str, program: Path, out_root: Path, pack_dir: Optional[Path],
-            progress: Progress, docs_png: Optional[Path], engine: Any = None, session: Any = None) -> int:
+            progress: Progress, engine: Any = None, session: Any = None,
+            pack_configs: Optional[dict] = None) -> int:
     """Preview ``stacks``; ``engine`` (default: a fresh engine process) and ``session`` (default: a
-    freshly started pack) can be passed in to reuse warm ones (see :mod:`offline.bench`)."""
+    freshly started pack) can be passed in to reuse warm ones (see :mod:`offline.bench`).
+    ``pack_configs`` maps a stack to its ``--policy-pack-config`` file (none: the pack's own levels)."""
+    pack_configs = pack_configs or {}
+    for st in stacks:  # an earlier run's reports must never look current
+        shutil.rmtree(out_root / st, ignore_errors=True)
     own_session = session is None
     work = out_root / ".engine"
     work.mkdir(parents=True, exist_ok=True)
@@ -220,7 +301,7 @@ def preview(stacks: list[str], mode: str, program: Path, out_root: Path, pack_di
     from . import cost as costmod
     from . import diagram, report
     from .graph import topo_order
-    from .policyrun import run_policies
+    from .policyrun import PackConfigError, run_policies
 
     runs = fresh.result() if fresh is not None else engine(program, stacks, mode, work)
     with contextlib.suppress(OSError):
@@ -233,7 +314,6 @@ def preview(stacks: list[str], mode: str, program: Path, out_root: Path, pack_di
         session = starter.session
     prices = costmod.load_prices()
     pending: list = []  # dot processes, one per stack and format, all running in parallel
-    docs_copy = None
     worst = 0
     texts, totals = [], []
     try:
@@ -243,10 +323,16 @@ def preview(stacks: list[str], mode: str, program: Path, out_root: Path, pack_di
             outcome = None
             if session is not None and not run.get("error"):
                 progress.step(f"{st}: analysing {len(ordered)} resources with the policy pack")
-                outcome = run_policies(session, ordered, mode, st, pack_dir, run)
+                try:
+                    outcome = run_policies(session, ordered, mode, st, pack_dir, run, pack_configs.get(st))
+                except PackConfigError as exc:
+                    progress.done()
+                    print(f"error: {exc}", file=sys.stderr)
+                    return 2
             est = None
             if not run.get("error"):
                 est = costmod.estimate(costmod.usage_from_resources(ordered, prices), prices)
+                run["stack_region"] = (run.get("config_values") or {}).get("aws:region", est.region)
             code = 1 if run.get("error") or (outcome and outcome.mandatory) else 0
             worst = max(worst, code)
             out_dir = out_root / st
@@ -260,9 +346,6 @@ def preview(stacks: list[str], mode: str, program: Path, out_root: Path, pack_di
             stack_file = Path(run.get("stack_file") or program / f"Pulumi.{st}.yaml")
             sarif = report.build_sarif(rep, ordered, program_dir, stack_file)
             written = report.write_outputs(out_dir, rep, sarif, report.build_summary_md(rep))
-            if docs_png is not None and st == "dev" and mode == "preview" and "png" in files:
-                docs_copy = (files["png"], docs_png)
-                files["docs"] = str(docs_png)
             text = render_terminal(rep, ordered, outcome, est)
             listed = list(dict.fromkeys(list(written.values()) + [v for k, v in files.items() if k != "dot"]))
             text += "\n\nFiles:\n" + "\n".join(f"  {os.path.relpath(p)}" for p in listed)
@@ -272,11 +355,6 @@ def preview(stacks: list[str], mode: str, program: Path, out_root: Path, pack_di
         if session is not None and own_session:
             session.close()
     diagram.wait(pending)
-    if docs_copy is not None:
-        src, dst = Path(docs_copy[0]), docs_copy[1]
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        if not dst.exists() or dst.read_bytes() != src.read_bytes():
-            shutil.copyfile(src, dst)
     progress.done()
     print("\n\n".join(texts))
     if len(stacks) > 1:
@@ -298,15 +376,35 @@ def main(argv: Optional[list[str]] = None) -> int:
     pv.add_argument("--program", default=".", help="directory holding Pulumi.yaml (default: .)")
     pv.add_argument("--out", default="out", help="output root; each stack writes to <out>/<stack>/")
     pv.add_argument("--policy-pack", default="policies", help="policy pack directory ('' to skip policies)")
-    pv.add_argument("--docs-png", default="docs/architecture.png",
-                    help="copy dev's diagram here after a dev preview ('' to skip)")
+    pv.add_argument("--policy-pack-config", default=None, metavar="FILE",
+                    help="as the CLI's flag; '{stack}' in it is replaced by each stack, and such a file that is "
+                         "absent means no pack config for that stack (default: none, the pack's own levels)")
     pv.add_argument("--quiet", action="store_true", help="no progress display")
+    dg = sub.add_parser("diagram", help="write the curated README diagram of one stack (components, subnets and "
+                                         "AZs, the security-group chain)")
+    dg.add_argument("--stack", default="dev")
+    dg.add_argument("--program", default=".")
+    dg.add_argument("--output", default="docs/architecture.png", help="a .png or .svg file")
     args = p.parse_args(argv)
     program = Path(args.program).resolve()
+    if args.command == "diagram":
+        from .diagram import write_overview
+
+        try:
+            check_inputs(program, [args.stack], None)
+        except UsageError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        return write_overview(program, args.stack, Path(args.output).resolve())
     pack = Path(args.policy_pack).resolve() if args.policy_pack else None
     if pack is not None and not (pack / "PulumiPolicy.yaml").exists():
         print(f"error: no policy pack at {pack}", file=sys.stderr)
         return 2
     stacks = list(dict.fromkeys(args.stack))
+    try:
+        configs = check_inputs(program, stacks, args.policy_pack_config if pack is not None else None)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return preview(stacks, args.mode, program, Path(args.out).resolve(), pack, Progress(not args.quiet),
-                   Path(args.docs_png).resolve() if args.docs_png else None)
+                   pack_configs=configs)

@@ -74,8 +74,10 @@ def build_report(run: dict, ordered: list[dict], outcome: "Optional[PolicyOutcom
             "remoteComponents": len(remote),
             "defaultProviders": sum(1 for r in ordered if r.get("default_provider")),
             "mandatory": len(outcome.mandatory) if outcome else None,
-            "advisory": len(outcome.advisory) if outcome else None,
+            # As the CLI counts them: advisory violations plus "can't run during preview" results.
+            "advisory": outcome.advisory_total if outcome else None,
             "skipped": len(outcome.skipped) if outcome else None,
+            "mandatorySkipped": len(outcome.mandatory_skipped) if outcome else None,
             "monthlyCostUsd": cost.total if cost else None,
         },
         "resources": [{
@@ -95,9 +97,13 @@ def build_report(run: dict, ordered: list[dict], outcome: "Optional[PolicyOutcom
             "pack": outcome.pack, "configFile": outcome.config_file, "analyzed": outcome.analyzed,
             "stoppedAt": outcome.stopped_at, "notApplicable": outcome.not_applicable,
             "violations": outcome.violations, "skipped": outcome.skipped, "rules": outcome.rules,
+            "levels": outcome.levels, "levelChanges": outcome.level_changes, "exemptions": outcome.exemptions,
+            "mandatorySkipped": outcome.mandatory_skipped,
         },
         "cost": None if cost is None else {
             "currency": cost.currency, "region": cost.region, "monthlyTotal": cost.total,
+            "stackRegion": run.get("stack_region") or cost.region,
+            "priceTableForStackRegion": (run.get("stack_region") or cost.region) == cost.region,
             "lines": [asdict(line) for line in cost.lines], "assumptions": list(cost.assumptions),
         },
         "diagnostics": run.get("diagnostics") or [],
@@ -147,6 +153,27 @@ def build_sarif(report: dict, ordered: list[dict], program_dir: Path, stack_file
         if v["policy"] in index:
             result["ruleIndex"] = index[v["policy"]]
         results.append(result)
+    for ex in pol.get("exemptions") or []:
+        for urn in ex["matched"]:
+            path, line = source_of(by_urn.get(urn), program_dir, stack_file)
+            result = {
+                "ruleId": ex["policy"],
+                "level": _sarif_level((pol.get("levels") or {}).get(ex["policy"], "advisory")),
+                "message": {"text": f"exempted by the pack config ({ex['resource']!r}): {ex['reason']}"},
+                "locations": [{
+                    "physicalLocation": {"artifactLocation": {"uri": path, "uriBaseId": "SRCROOT"},
+                                         "region": {"startLine": max(line, 1)}},
+                    "logicalLocations": [{"fullyQualifiedName": urn, "kind": "resource"}],
+                }],
+                "suppressions": [{"kind": "external", "status": "accepted", "justification": ex["reason"]}],
+            }
+            if ex["policy"] in index:
+                result["ruleIndex"] = index[ex["policy"]]
+            results.append(result)
+    overrides = [{
+        "descriptor": {"id": ch["policy"], **({"index": index[ch["policy"]]} if ch["policy"] in index else {})},
+        "configuration": {"enabled": ch["level"] != "disabled", "level": _sarif_level(ch["level"])},
+    } for ch in pol.get("levelChanges") or []]
     notes = [{
         "level": "note",
         "message": {"text": f"skipped during preview: {s['policy']} on {s['urn'] or 'the stack'}: {s['reason']}"},
@@ -167,6 +194,7 @@ def build_sarif(report: dict, ordered: list[dict], program_dir: Path, stack_file
             "invocations": [{
                 "executionSuccessful": report.get("error") is None,
                 "toolExecutionNotifications": notes,
+                **({"ruleConfigurationOverrides": overrides} if overrides else {}),
                 "properties": {"stack": report["stack"], "mode": report["mode"]},
             }],
             "results": results,
@@ -189,9 +217,24 @@ def build_summary_md(report: dict) -> str:
               f"{s['remoteComponents']} {remote} not visible offline, "
               f"{s['defaultProviders']} default providers).", ""]
     if pol:
-        lines += [f"**Policies** ({pol['pack'].get('name')} v{pol['pack'].get('version')}, "
-                  f"config `{Path(pol['configFile']).name if pol['configFile'] else 'pack defaults'}`): "
-                  f"{s['mandatory']} mandatory, {s['advisory']} advisory, {s['skipped']} skipped during preview.", ""]
+        cfg = f"pack config `{Path(pol['configFile']).name}`" if pol["configFile"] else "no pack config"
+        lines += [f"**Policies** ({pol['pack'].get('name')} v{pol['pack'].get('version')}, {cfg}): "
+                  f"{s['mandatory']} mandatory, {s['advisory']} advisory (of which {s['skipped']} can't run "
+                  "during preview).", ""]
+        if pol.get("mandatorySkipped"):
+            lines += [f"> [!WARNING]\n> **{len(pol['mandatorySkipped'])} mandatory rule result(s) were not evaluated** "
+                      "(values unknown in this mode), so they gated nothing: "
+                      + ", ".join(f"`{sk['policy']}` on `{(sk['urn'] or '(stack)').rsplit('::', 1)[-1]}`"
+                                  for sk in pol["mandatorySkipped"]) + ".", ""]
+        if pol.get("levelChanges"):
+            lines += ["Levels set by the pack config: " + ", ".join(
+                f"`{ch['policy']}` {ch['default']} → {ch['level']}" for ch in pol["levelChanges"]) + ".", ""]
+        if pol.get("exemptions"):
+            lines += ["Exemptions in the pack config:", ""]
+            for ex in pol["exemptions"]:
+                hit = ", ".join(f"`{u.rsplit('::', 1)[-1]}`" for u in ex["matched"]) or "nothing in this stack"
+                lines.append(f"- `{ex['policy']}` for `{ex['resource']}` (matched {hit}): {ex['reason']}")
+            lines.append("")
         if pol["violations"]:
             lines += ["| Level | Policy | Resource | Message |", "|---|---|---|---|"]
             for v in pol["violations"]:
@@ -202,14 +245,17 @@ def build_summary_md(report: dict) -> str:
         if pol["stoppedAt"]:
             lines += [f"The update stopped at `{pol['stoppedAt']}`, as the engine would.", ""]
         if pol["skipped"]:
-            lines += ["<details><summary>Skipped during preview (values unknown until the resources exist)</summary>",
+            lines += ["<details><summary>Can't run during preview (advisory; values unknown until the resources "
+                      "exist)</summary>",
                       ""]
             for sk in pol["skipped"]:
                 lines.append(f"- `{sk['policy']}` on `{(sk['urn'] or '(stack)').rsplit('::', 1)[-1]}`: {sk['reason']}")
             lines += ["", "</details>", ""]
     cost = report.get("cost")
     if cost:
-        lines += [f"**Estimated cost:** ${cost['monthlyTotal']:,.2f} a month ({cost['region']}).", "",
+        region = cost["region"] if cost.get("priceTableForStackRegion", True) else \
+            f"{cost['region']} prices: **no price table for {cost['stackRegion']}**, whose prices differ"
+        lines += [f"**Estimated cost:** ${cost['monthlyTotal']:,.2f} a month ({region}).", "",
                   "| Line | Quantity | USD/month |", "|---|---|---:|"]
         for ln in cost["lines"]:
             lines.append(f"| {ln['item']} | {ln['quantity']} | {ln['usd']:,.2f} |")
