@@ -247,7 +247,8 @@ def pack_config_for(template: Optional[str], stack: str) -> Optional[Path]:
     raise UsageError(f"{template}: --policy-pack-config file not found")
 
 
-def check_inputs(program: Path, stacks: list[str], pack_config: Optional[str]) -> dict[str, Optional[Path]]:
+def check_inputs(program: Path, stacks: list[str], pack_config: Optional[str],
+                 out_root: Optional[Path] = None) -> dict[str, Optional[Path]]:
     """Fail fast, before anything runs or is written: unknown stacks, stack files that do not load, pack configs
     that do not parse. Returns each stack's pack config file."""
     import yaml
@@ -260,6 +261,9 @@ def check_inputs(program: Path, stacks: list[str], pack_config: Optional[str]) -
     if unknown:
         raise UsageError(f"unknown stack {', '.join(unknown)}: {program} has "
                          f"{', '.join(valid) or 'no Pulumi.<stack>.yaml'}")
+    if out_root is not None:
+        for st in stacks:  # an earlier run's reports must never look current, even when this one stops here
+            shutil.rmtree(out_root / st, ignore_errors=True)
     configs = {}
     for st in stacks:
         try:
@@ -402,7 +406,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         return 2
     stacks = list(dict.fromkeys(args.stack))
     try:
-        configs = check_inputs(program, stacks, args.policy_pack_config if pack is not None else None)
+        configs = check_inputs(program, stacks, args.policy_pack_config if pack is not None else None,
+                               Path(args.out).resolve())
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
