@@ -62,10 +62,20 @@ def build_report(run: dict, ordered: list[dict], outcome: "Optional[PolicyOutcom
         "exitCode": exit_code,
         "faithfulness": [
             "Resources are recorded from the real program through the SDK's resource-monitor interface; "
-            "providers are not run, so provider-side defaults (Check) are absent from the inputs.",
+            "providers are not run: no provider Check (autonames, schema defaults, input validation), so the pack "
+            "sees raw program inputs and an input a provider would reject does not fail the preview.",
             "Remote components are single resources offline; their children are not visible and not judged: "
             + (", ".join(f"{r['type']} {r['name']}" for r in remote) or "none in this stack") + ".",
+            "Pack config is the --policy-pack-config file given (none: the pack's own levels); \"can't run\" results "
+            "are counted as advisory, as the CLI counts them.",
+            "The pack runs under the project's virtualenv, one process for all stacks, without PULUMI_* "
+            "variables; ConfigureStack carries secret values masked.",
+            "Config: a string where Pulumi.yaml declares a number or boolean is rejected (the CLI accepts it).",
+            "update mode models the update phase only (no preview first); existing mode treats every resource as "
+            "unchanged (a changing resource would have unknown outputs again).",
             "Outputs in update/existing modes are fabricated, deterministic and clearly fake (account 123456789012).",
+            "Resources are analysed in dependency order (the engine uses registration order); exit status 1 where "
+            "the CLI exits 255.",
         ],
         "summary": {
             "resources": len(ordered),

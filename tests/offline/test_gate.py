@@ -215,3 +215,20 @@ def test_cost_says_when_the_stack_region_has_no_price_table(tmp_path):
     rep = json.loads((tmp_path / "out" / "test" / "report.json").read_text())
     assert rep["cost"]["stackRegion"] == "eu-west-1" and rep["cost"]["priceTableForStackRegion"] is False
     assert "no price table for eu-west-1" in (tmp_path / "out" / "test" / "summary.md").read_text()
+
+
+# --- honest claims -------------------------------------------------------------------------------------------
+
+
+def test_the_readmes_and_the_report_name_the_known_differences(tmp_path):
+    readme = (ROOT / "README.md").read_text()
+    assert "exactly as `pulumi preview" not in readme
+    offline_readme = (ROOT / "offline" / "README.md").read_text()
+    for needle in ("awsx children", "No provider Check", "How the pack is launched", "Config typing",
+                   "`pulumi up`", "`existing` mode"):
+        assert needle in offline_readme, needle
+    proc = run_cli(ROOTLATE + ["--mode", "existing", "--policy-pack", ""], tmp_path)
+    faithfulness = " ".join(json.loads((tmp_path / "test" / "report.json").read_text())["faithfulness"])
+    for needle in ("no provider Check", "not judged", "--policy-pack-config", "virtualenv", "Pulumi.yaml declares",
+                   "update phase only", "exit status 1"):
+        assert needle in faithfulness, needle
