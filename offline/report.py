@@ -70,7 +70,8 @@ def build_report(run: dict, ordered: list[dict], outcome: "Optional[PolicyOutcom
             "are counted as advisory, as the CLI counts them.",
             "The pack runs under the project's virtualenv, one process for all stacks, without PULUMI_* "
             "variables; ConfigureStack carries secret values masked.",
-            "Config: a string where Pulumi.yaml declares a number or boolean is rejected (the CLI accepts it).",
+            "Config is merged and typed as the CLI does; ESC environments are not read, and secure values are not "
+            "type-checked without a passphrase.",
             "update mode models the update phase only (no preview first); existing mode treats every resource as "
             "unchanged (a changing resource would have unknown outputs again).",
             "Outputs in update/existing modes are fabricated, deterministic and clearly fake (account 123456789012).",

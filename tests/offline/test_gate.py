@@ -229,6 +229,6 @@ def test_the_readmes_and_the_report_name_the_known_differences(tmp_path):
         assert needle in offline_readme, needle
     proc = run_cli(ROOTLATE + ["--mode", "existing", "--policy-pack", ""], tmp_path)
     faithfulness = " ".join(json.loads((tmp_path / "test" / "report.json").read_text())["faithfulness"])
-    for needle in ("no provider Check", "not judged", "--policy-pack-config", "virtualenv", "Pulumi.yaml declares",
+    for needle in ("no provider Check", "not judged", "--policy-pack-config", "virtualenv", "ESC environments",
                    "update phase only", "exit status 1"):
         assert needle in faithfulness, needle
