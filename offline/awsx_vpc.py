@@ -33,6 +33,11 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+#: Remote component types whose children the offline engine lays out (others stay single resources).
+LAID_OUT = frozenset({"awsx:ec2:Vpc"})
+NOTE = "remote component: children laid out offline from awsx 3.11's source"
+HIDDEN_NOTE = "remote component: children not visible offline"
+
 VPC = "aws:ec2/vpc:Vpc"
 IGW = "aws:ec2/internetGateway:InternetGateway"
 SUBNET = "aws:ec2/subnet:Subnet"

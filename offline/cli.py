@@ -87,7 +87,7 @@ def _label(urn: str) -> str:
 
 
 def _tree_lines(ordered: list[dict], mode: str) -> list[str]:
-    from . import report
+    from . import awsx_vpc, report
     from .graph import children_map
 
     op = report.OPS[mode][0]
@@ -99,7 +99,8 @@ def _tree_lines(ordered: list[dict], mode: str) -> list[str]:
         for i, r in enumerate(items):
             last = i == len(items) - 1
             branch = ("└─ " if last else "├─ ") if parent else ""
-            note = "  (remote component: children not visible offline)" if r.get("remote") else ""
+            note = "" if not r.get("remote") else \
+                f"  ({awsx_vpc.NOTE if r['type'] in awsx_vpc.LAID_OUT else awsx_vpc.HIDDEN_NOTE})"
             mark = ">" if r.get("read") else op  # a read (Resource.get) is never created
             lines.append(f"  {mark} {prefix}{branch}{r['type']}  {r['name']}{note}")
             walk(r["urn"], prefix + (("   " if last else "│  ") if parent else ""))
@@ -112,7 +113,7 @@ def _tree_lines(ordered: list[dict], mode: str) -> list[str]:
 
 
 def render_terminal(rep: dict, ordered: list[dict], outcome: Any, est: Any) -> str:
-    from . import report
+    from . import awsx_vpc, report
 
     s = rep["summary"]
     mode = rep["mode"]
@@ -129,7 +130,7 @@ def render_terminal(rep: dict, ordered: list[dict], outcome: Any, est: Any) -> s
                f"({s['custom']} cloud resources, {s['components']} components, {s['remoteComponents']} remote, "
                f"{s['defaultProviders']} default providers)")
     out.extend(_tree_lines(ordered, mode))
-    remote = [r for r in ordered if r.get("remote")]
+    remote = [r for r in ordered if r.get("remote") and r["type"] not in awsx_vpc.LAID_OUT]
     if remote:
         out.append("Note: remote components are single resources offline; their children exist only in the "
                    "component provider and are neither shown nor judged by the policies.")

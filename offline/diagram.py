@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from .fakes import UNKNOWN, plain as _plain
+from .awsx_vpc import HIDDEN_NOTE, LAID_OUT, NOTE
 from .graph import edges_of, topo_order
 
 COLOURS = {
@@ -114,7 +115,7 @@ def _label(r: dict) -> str:
     short = f"{parts[1].split('/')[0]}/{parts[2]}" if len(parts) == 3 else typ
     if r.get("remote"):
         return (f"<<b>{html.escape(r['name'])}</b><br/><font point-size='9'>{html.escape(typ)}</font>"
-                f"<br/><font point-size='8'>remote component: children not visible offline</font>>")
+                f"<br/><font point-size='8'>{NOTE if typ in LAID_OUT else HIDDEN_NOTE}</font>>")
     return f"<<b>{html.escape(r['name'])}</b><br/><font point-size='9'>{html.escape(short)}</font>>"
 
 

@@ -18,9 +18,10 @@ engine does and the stock ``MockMonitor`` does not:
 * **Modes**: ``preview`` is a dry run in which a new resource's computed outputs are unknown;
   ``update`` knows every output; ``existing`` is a dry run of an already deployed stack, so
   outputs are known.
-* **Remote components** (``awsx:ec2:Vpc``) are recorded as single resources. Their children
-  live in the component provider and are invisible offline; the report says so, and no child
-  is invented for the policy pack to judge.
+* **Remote components**: the awsx ``ec2.Vpc`` registers the children awsx 3.11 creates for its arguments
+  (:mod:`offline.awsx_vpc`, pinned from awsx's source), after the program's transforms on the component and its
+  ancestors have run on them, as the engine runs them on a packaged component's children. Other remote
+  components stay single resources.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from typing import Any, Optional
 
 from google.protobuf import json_format, struct_pb2
 
-from . import fakes
+from . import awsx_vpc, fakes
 from .examples import ORIGIN as EXAMPLE_ORIGIN, with_examples
 from .stackconfig import StackConfig, load_stack_config
 
@@ -67,6 +68,7 @@ class ResourceRecord:
     default_provider: bool = False  # created by the engine, not the program
     read: bool = False
     source: str = ""  # "file:line" of the registration in the program, when the SDK sends it
+    generated_by: str = ""  # the remote component whose layout this child comes from (offline.awsx_vpc)
     seq: int = 0
 
 
@@ -78,6 +80,15 @@ def make_urn(stack: str, project: str, parent_urn: str, typ: str, name: str) -> 
         if parent_type != STACK_TYPE:
             qualified = f"{parent_type}${typ}"
     return f"urn:pulumi:{stack}::{project}::{qualified}::{name}"
+
+
+def _package_version(dist: str) -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return ""
 
 
 def package_of(typ: str) -> str:
@@ -178,6 +189,8 @@ class RecordingMonitor:
         self.invokes: list[dict] = []
         self.stack_outputs: dict = {}
         self.seq = 0
+        self.transforms: dict[str, list] = {}  # urn -> the Callback messages of its transforms
+        self.stack_transforms: list = []
 
     # -- helpers -------------------------------------------------------------------------------
     def _next(self) -> int:
@@ -236,6 +249,8 @@ class RecordingMonitor:
             if urn in self.resources and not self.resources[urn].default_provider:
                 raise Exception(f"Duplicate resource URN '{urn}'; try giving it a unique name")
             self.resources[urn] = rec
+            if request.transforms:
+                self.transforms[urn] = list(request.transforms)
         if request.type == STACK_TYPE:
             return resource_pb2.RegisterResourceResponse(urn=urn)
         if not request.custom and not request.remote:
@@ -251,7 +266,83 @@ class RecordingMonitor:
                 state[key] = {fakes.SECRET_SIG_KEY: fakes.SECRET_SIG, "value": state[key]}
         rec.id = rid if rid else fakes.UNKNOWN
         rec.outputs = state
+        if request.remote and request.type == "awsx:ec2:Vpc":
+            self._register_awsx_vpc_children(rec, request.version)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=rid, object=_wire_to_struct(state))
+
+    # -- the awsx Vpc's children ---------------------------------------------------------------------------
+    def _transforms_for(self, parent_urn: str) -> list:
+        """The transforms the engine runs on a child of ``parent_urn``: its ancestors' (nearest first), then the
+        stack's."""
+        found, urn = [], parent_urn
+        while urn:
+            found += self.transforms.get(urn, [])
+            urn = self.resources[urn].parent if urn in self.resources else ""
+        return found + self.stack_transforms
+
+    def _run_transform(self, callback: Any, typ: str, name: str, parent: str, props: dict) -> dict:
+        """Call one of the program's transforms (it lives in the SDK's callback server, in this process)."""
+        import asyncio
+
+        from pulumi.runtime._callbacks import _CallbackServicer
+        from pulumi.runtime.proto import resource_pb2
+
+        servicer = next((sv for sv in _CallbackServicer._servicers if sv._target == callback.target), None)
+        function = servicer._callbacks.get(callback.token) if servicer is not None else None
+        if function is None:
+            raise Exception(f"transform {callback.token} of the program is not registered")
+        request = resource_pb2.TransformRequest(type=typ, name=name, custom=True, parent=parent,
+                                                properties=_wire_to_struct(props))
+        future = asyncio.run_coroutine_threadsafe(function(request.SerializeToString()), servicer._loop)
+        response = future.result(timeout=60)
+        return _struct_to_wire(response.properties)
+
+    def _register_awsx_vpc_children(self, component: ResourceRecord, version: str) -> None:
+        args = {k: fakes.plain(v) for k, v in component.inputs.items()}
+        if fakes.UNKNOWN in json.dumps(args):
+            raise Exception(f"awsx Vpc {component.name!r}: arguments unknown at preview cannot be laid out offline")
+        azs = args.get("availabilityZoneNames")
+        if not azs:
+            count = int(args.get("numberOfAvailabilityZones") or 3)
+            names = fakes.invoke("aws:index/getAvailabilityZones:getAvailabilityZones", {}, self.region)["names"]
+            if len(names) < count:
+                raise Exception(f"The configured region for this provider does not have at least {count} "
+                                "Availability Zones.")
+            azs = names[:count]
+        try:
+            children = awsx_vpc.layout(component.name, args, list(azs))
+        except awsx_vpc.UnsupportedVpcArgs as exc:
+            raise Exception(f"awsx Vpc {component.name!r}: {exc}") from None
+        transforms = self._transforms_for(component.urn)
+        by_key: dict[str, ResourceRecord] = {"": component}
+        for child in children:
+            parent = by_key[child.parent]
+            urn = make_urn(self.cfg.stack, self.cfg.project, parent.urn, child.type, child.name)
+            inputs = dict(child.inputs)
+            prop_deps: dict[str, list] = {}
+            for prop, (key, output) in child.refs.items():
+                source = by_key[key]
+                value = source.id if output == "id" else source.outputs.get(output, fakes.UNKNOWN)
+                inputs[prop] = value if value not in ("", None) else fakes.UNKNOWN
+                prop_deps[prop] = [source.urn]
+            for callback in transforms:
+                inputs = self._run_transform(callback, child.type, child.name, parent.urn, inputs)
+            deps = sorted({by_key[k].urn for k in child.depends_on} | {u for us in prop_deps.values() for u in us})
+            with self.lock:
+                # For real the children use the default provider of the @pulumi/aws awsx bundles; offline, the one
+                # of the program's pulumi_aws (the same package, possibly another version).
+                provider = self._provider_ref(child.type, True, False, "", _package_version("pulumi_aws"))
+                rec = ResourceRecord(urn=urn, type=child.type, name=child.name, parent=parent.urn, custom=True,
+                                     provider=provider, inputs=inputs, dependencies=deps,
+                                     property_dependencies=prop_deps, seq=self._next(),
+                                     source=component.source, generated_by=component.urn)
+                if urn in self.resources:
+                    raise Exception(f"Duplicate resource URN '{urn}'; try giving it a unique name")
+                self.resources[urn] = rec
+            rid, state = fakes.outputs_for(child.type, inputs, child.name, urn, self.region, self.known)
+            rec.id = rid if rid else fakes.UNKNOWN
+            rec.outputs = state
+            by_key[child.key] = rec
 
     def RegisterResourceOutputs(self, request):  # noqa: N802
         from google.protobuf import empty_pb2
@@ -299,6 +390,8 @@ class RecordingMonitor:
     def RegisterStackTransform(self, request):  # noqa: N802
         from google.protobuf import empty_pb2
 
+        with self.lock:
+            self.stack_transforms.append(request)
         return empty_pb2.Empty()
 
     def RegisterStackInvokeTransform(self, request):  # noqa: N802

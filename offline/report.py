@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from urllib.parse import urlparse
 
 from .fakes import SECRET_SIG, SECRET_SIG_KEY, UNKNOWN
+from .awsx_vpc import LAID_OUT
 from .examples import ORIGIN as EXAMPLE_ORIGIN
 
 if TYPE_CHECKING:
@@ -64,8 +65,10 @@ def build_report(run: dict, ordered: list[dict], outcome: "Optional[PolicyOutcom
             "Resources are recorded from the real program through the SDK's resource-monitor interface; "
             "providers are not run: no provider Check (autonames, schema defaults, input validation), so the pack "
             "sees raw program inputs and an input a provider would reject does not fail the preview.",
-            "Remote components are single resources offline; their children are not visible and not judged: "
-            + (", ".join(f"{r['type']} {r['name']}" for r in remote) or "none in this stack") + ".",
+            "The awsx Vpc's children are laid out from awsx 3.11's source (offline/awsx_vpc.py), with the "
+            "program's transforms run on them, and judged; other remote components' children are not visible and "
+            "not judged: " + (", ".join(f"{r['type']} {r['name']}" for r in remote if r["type"] not in LAID_OUT)
+                              or "none in this stack") + ".",
             "Pack config is the --policy-pack-config file given (none: the pack's own levels); \"can't run\" results "
             "are counted as advisory, as the CLI counts them.",
             "The pack runs under the project's virtualenv, one process for all stacks, without PULUMI_* "
@@ -83,6 +86,8 @@ def build_report(run: dict, ordered: list[dict], outcome: "Optional[PolicyOutcom
             "custom": sum(1 for r in ordered if r.get("custom")),
             "components": sum(1 for r in ordered if not r.get("custom") and not r.get("remote")),
             "remoteComponents": len(remote),
+            "remoteHidden": len([r for r in remote if r["type"] not in LAID_OUT]),
+            "laidOutChildren": sum(1 for r in ordered if r.get("generated_by")),
             "defaultProviders": sum(1 for r in ordered if r.get("default_provider")),
             "mandatory": len(outcome.mandatory) if outcome else None,
             # As the CLI counts them: advisory violations plus "can't run during preview" results.
@@ -97,6 +102,7 @@ def build_report(run: dict, ordered: list[dict], outcome: "Optional[PolicyOutcom
             "defaultProvider": r.get("default_provider"), "provider": r.get("provider") or None,
             "dependencies": r.get("dependencies"), "propertyDependencies": r.get("property_dependencies"),
             "inputs": display(r.get("inputs")), "outputs": display(r.get("outputs")), "source": r.get("source") or None,
+            "generatedBy": r.get("generated_by") or None,
         } for r in ordered],
         "stackOutputs": display(run.get("stack_outputs") or {}),
         "invokes": sorted({i["token"] for i in run.get("invokes") or []}),  # answered offline with fake data
@@ -222,10 +228,10 @@ def build_summary_md(report: dict) -> str:
     lines = [f"### {icon} Offline preview `{report['project']}/{report['stack']}` ({report['mode']}): {status}", ""]
     if report.get("error"):
         lines += [f"**Program error:** `{report['error']}`", ""]
-    remote = "remote component whose children are" if s["remoteComponents"] == 1 else \
-        "remote components whose children are"
+    hidden = s.get("remoteHidden", 0)
     lines += [f"{s['resources']} resources ({s['custom']} cloud resources, {s['components']} components, "
-              f"{s['remoteComponents']} {remote} not visible offline, "
+              f"{s['remoteComponents']} remote (children laid out offline for the awsx Vpc"
+              + (f"; {hidden} whose children are not visible offline" if hidden else "") + "), "
               f"{s['defaultProviders']} default providers).", ""]
     if pol:
         cfg = f"pack config `{Path(pol['configFile']).name}`" if pol["configFile"] else "no pack config"

@@ -86,7 +86,7 @@ def test_first_preview_reports_the_container_rule_skip_honestly(runs):
 def test_terminal_shows_tree_policies_cost_and_files(runs):
     run = runs("preview")
     text = run["proc"].stdout
-    for needle in ("=== webservice/dev", "├─ webservice:service:Service", "(remote component: children not visible",
+    for needle in ("=== webservice/dev", "├─ webservice:service:Service", "(remote component: children laid out offline",
                    "Policies: ", "MANDATORY (0)", "Cost estimate (USD/month, us-east-1)", "Assumptions:", "Files:",
                    "report.sarif", "architecture.png"):
         assert needle in text, needle
