@@ -86,7 +86,7 @@ def _label(urn: str) -> str:
     return f"{parts[-1]} ({short})"
 
 
-def _tree_lines(ordered: list[dict], mode: str) -> list[str]:
+def _tree_lines(ordered: list[dict], mode: str, changing: tuple = ()) -> list[str]:
     from . import awsx_vpc, report
     from .graph import children_map
 
@@ -101,7 +101,7 @@ def _tree_lines(ordered: list[dict], mode: str) -> list[str]:
             branch = ("└─ " if last else "├─ ") if parent else ""
             note = "" if not r.get("remote") else \
                 f"  ({awsx_vpc.NOTE if r['type'] in awsx_vpc.LAID_OUT else awsx_vpc.HIDDEN_NOTE})"
-            mark = ">" if r.get("read") else op  # a read (Resource.get) is never created
+            mark = ">" if r.get("read") else ("+-" if r["type"] in changing else op)  # reads are never created
             lines.append(f"  {mark} {prefix}{branch}{r['type']}  {r['name']}{note}")
             walk(r["urn"], prefix + (("   " if last else "│  ") if parent else ""))
 
@@ -129,7 +129,9 @@ def render_terminal(rep: dict, ordered: list[dict], outcome: Any, est: Any) -> s
                f"{' (dry run of a deployed stack)' if mode == 'existing' else ''} "
                f"({s['custom']} cloud resources, {s['components']} components, {s['remoteComponents']} remote, "
                f"{s['defaultProviders']} default providers)")
-    out.extend(_tree_lines(ordered, mode))
+    out.extend(_tree_lines(ordered, mode, tuple(rep.get("changing") or ())))
+    if rep.get("changing"):
+        out.append(f"  (+- replaced: {', '.join(rep['changing'])}; their outputs are unknown again)")
     remote = [r for r in ordered if r.get("remote") and r["type"] not in awsx_vpc.LAID_OUT]
     if remote:
         out.append("Note: remote components are single resources offline; their children exist only in the "
@@ -175,8 +177,16 @@ def render_terminal(rep: dict, ordered: list[dict], outcome: Any, est: Any) -> s
             for ex in outcome.exemptions:
                 hit = ", ".join(_label(u) for u in ex["matched"]) or "matched nothing in this stack"
                 out.append(f"    - {ex['policy']} for {ex['resource']!r} ({hit}): {ex['reason']}")
+        if getattr(outcome, "phase", "") == "preview" and outcome.mandatory:
+            out.append("  `pulumi up` stops at its preview (mandatory violation): the update never starts, nothing "
+                       "is created.")
         if outcome.stopped_at:
-            out.append(f"  The update stopped at {outcome.stopped_at} (first mandatory violation), as the engine does.")
+            before = [r for r in ordered if r.get("custom") and not r.get("default_provider")
+                      and r["urn"] in outcome.created_before]
+            out.append(f"  The update passed its preview, then stopped at {_label(outcome.stopped_at)} (first "
+                       f"mandatory violation), as the engine does. {len(before)} resources would already exist "
+                       "(created before the failure, and left in place):")
+            out.extend(f"    + {_label(r['urn'])}" for r in before)
     if est is not None:
         out.append("")
         stack_region = (rep.get("cost") or {}).get("stackRegion") or est.region
@@ -194,10 +204,13 @@ def render_terminal(rep: dict, ordered: list[dict], outcome: Any, est: Any) -> s
     return "\n".join(out)
 
 
-def _engine_cmd(program: Path, stacks: list[str], mode: str, work: Path) -> tuple[list[str], dict]:
+def _engine_cmd(program: Path, stacks: list[str], mode: str, work: Path,
+                changing: tuple = ()) -> tuple[list[str], dict]:
     cmd = [sys.executable, "-m", "offline.engine", "--program", str(program), "--mode", mode, "--work-dir", str(work)]
     for st in stacks:
         cmd += ["--stack", st]
+    for typ in changing:
+        cmd += ["--changing", typ]
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     return cmd, env
@@ -206,9 +219,10 @@ def _engine_cmd(program: Path, stacks: list[str], mode: str, work: Path) -> tupl
 class EngineProcess:
     """The engine as a fresh process (``python -m offline.engine``), started at once, joined later."""
 
-    def __init__(self, program: Path, stacks: list[str], mode: str, work: Path):
+    def __init__(self, program: Path, stacks: list[str], mode: str, work: Path, changing: tuple = ()):
         self.stacks, self.mode, self.work = stacks, mode, work
-        cmd, env = _engine_cmd(program, stacks, mode, work)
+        work.mkdir(parents=True, exist_ok=True)
+        cmd, env = _engine_cmd(program, stacks, mode, work, changing)
         for st in stacks:
             (work / f"{st}.json").unlink(missing_ok=True)
         self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -286,7 +300,7 @@ def check_inputs(program: Path, stacks: list[str], pack_config: Optional[str],
 
 def preview(stacks: list[str], mode: str, program: Path, out_root: Path, pack_dir: Optional[Path],
             progress: Progress, engine: Any = None, session: Any = None,
-            pack_configs: Optional[dict] = None) -> int:
+            pack_configs: Optional[dict] = None, changing: tuple = ()) -> int:
     """Preview ``stacks``; ``engine`` (default: a fresh engine process) and ``session`` (default: a
     freshly started pack) can be passed in to reuse warm ones (see :mod:`offline.bench`).
     ``pack_configs`` maps a stack to its ``--policy-pack-config`` file (none: the pack's own levels)."""
@@ -297,7 +311,10 @@ def preview(stacks: list[str], mode: str, program: Path, out_root: Path, pack_di
     work = out_root / ".engine"
     work.mkdir(parents=True, exist_ok=True)
     progress.step(f"running the program for {', '.join(stacks)} ({mode})")
-    fresh = EngineProcess(program, stacks, mode, work) if engine is None else None
+    fresh = EngineProcess(program, stacks, mode, work, changing) if engine is None else None
+    # `pulumi up` previews first and updates only when the preview passed: an update runs the preview too.
+    first = EngineProcess(program, stacks, "preview", out_root / ".engine-preview") \
+        if mode == "update" and engine is None else None
     starter = None
     if pack_dir is not None and session is None:
         progress.step(f"starting policy pack {pack_dir}")
@@ -309,8 +326,11 @@ def preview(stacks: list[str], mode: str, program: Path, out_root: Path, pack_di
     from .policyrun import PackConfigError, run_policies
 
     runs = fresh.result() if fresh is not None else engine(program, stacks, mode, work)
+    previews = first.result() if first is not None else {}
     with contextlib.suppress(OSError):
         work.rmdir()  # empty once the recordings are read
+    with contextlib.suppress(OSError):
+        (out_root / ".engine-preview").rmdir()
     if starter is not None:
         starter.join()
         if starter.error:
@@ -329,7 +349,18 @@ def preview(stacks: list[str], mode: str, program: Path, out_root: Path, pack_di
             if session is not None and not run.get("error"):
                 progress.step(f"{st}: analysing {len(ordered)} resources with the policy pack")
                 try:
-                    outcome = run_policies(session, ordered, mode, st, pack_dir, run, pack_configs.get(st))
+                    preview_run = previews.get(st)
+                    if preview_run is not None and not preview_run.get("error"):
+                        outcome = run_policies(session, topo_order(preview_run.get("resources") or []), "preview",
+                                               st, pack_dir, preview_run, pack_configs.get(st))
+                        outcome.phase = "preview"
+                        if not outcome.mandatory:  # the preview passed: the update runs
+                            skipped_in_preview = len(outcome.skipped)
+                            outcome = run_policies(session, ordered, mode, st, pack_dir, run, pack_configs.get(st))
+                            outcome.phase = "update"
+                            outcome.preview_skipped = skipped_in_preview
+                    else:
+                        outcome = run_policies(session, ordered, mode, st, pack_dir, run, pack_configs.get(st))
                 except PackConfigError as exc:
                     progress.done()
                     print(f"error: {exc}", file=sys.stderr)
@@ -384,6 +415,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     pv.add_argument("--policy-pack-config", default=None, metavar="FILE",
                     help="as the CLI's flag; '{stack}' in it is replaced by each stack, and such a file that is "
                          "absent means no pack config for that stack (default: none, the pack's own levels)")
+    pv.add_argument("--changing", action="append", default=[], metavar="TYPE",
+                    help="existing mode: a resource type that this change replaces (its outputs are unknown again), "
+                         "e.g. aws:ecs/taskDefinition:TaskDefinition for a new image; repeatable")
     pv.add_argument("--quiet", action="store_true", help="no progress display")
     dg = sub.add_parser("diagram", help="write the curated README diagram of one stack (components, subnets and "
                                          "AZs, the security-group chain)")
@@ -406,6 +440,14 @@ def main(argv: Optional[list[str]] = None) -> int:
         print(f"error: no policy pack at {pack}", file=sys.stderr)
         return 2
     stacks = list(dict.fromkeys(args.stack))
+    if args.changing and args.mode != "existing":
+        print(f"error: --changing applies to --mode existing only, not {args.mode}", file=sys.stderr)
+        return 2
+    bad = [t for t in args.changing if t.count(":") != 2]
+    if bad:
+        print(f"error: --changing {bad[0]!r}: expected a resource type token such as "
+              "aws:ecs/taskDefinition:TaskDefinition", file=sys.stderr)
+        return 2
     try:
         configs = check_inputs(program, stacks, args.policy_pack_config if pack is not None else None,
                                Path(args.out).resolve())
@@ -413,4 +455,4 @@ def main(argv: Optional[list[str]] = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return preview(stacks, args.mode, program, Path(args.out).resolve(), pack, Progress(not args.quiet),
-                   pack_configs=configs)
+                   pack_configs=configs, changing=tuple(args.changing))

@@ -179,10 +179,13 @@ def _options(request: Any, stack: str, project: str) -> dict:
 class RecordingMonitor:
     """A resource monitor for the Python SDK's mock path: it records and answers every call."""
 
-    def __init__(self, cfg: StackConfig, mode: str):
+    def __init__(self, cfg: StackConfig, mode: str, changing: tuple = ()):
         self.cfg = cfg
         self.mode = mode
         self.known = mode != "preview"
+        # existing mode: resources of these types change (a new image replaces the task definition), so their
+        # computed outputs are unknown again, as in the engine's preview of an update.
+        self.changing = frozenset(changing)
         self.region = cfg.values.get("aws:region", "us-east-1")
         self.lock = threading.Lock()
         self.resources: dict[str, ResourceRecord] = {}
@@ -259,7 +262,8 @@ class RecordingMonitor:
         if request.type.startswith("pulumi:providers:"):
             rid, state = (fakes.fake_uuid(urn) if self.known else ""), dict(inputs)
         else:
-            rid, state = fakes.outputs_for(request.type, inputs, request.name, urn, self.region, self.known,
+            rid, state = fakes.outputs_for(request.type, inputs, request.name, urn, self.region,
+                                           self.known and request.type not in self.changing,
                                            remote=request.remote)
         for key in request.additionalSecretOutputs:  # the engine marks these outputs secret
             if key in state and fakes.plain(state[key]) == state[key]:
@@ -339,7 +343,8 @@ class RecordingMonitor:
                 if urn in self.resources:
                     raise Exception(f"Duplicate resource URN '{urn}'; try giving it a unique name")
                 self.resources[urn] = rec
-            rid, state = fakes.outputs_for(child.type, inputs, child.name, urn, self.region, self.known)
+            rid, state = fakes.outputs_for(child.type, inputs, child.name, urn, self.region,
+                                           self.known and child.type not in self.changing)
             rec.id = rid if rid else fakes.UNKNOWN
             rec.outputs = state
             by_key[child.key] = rec
@@ -452,10 +457,11 @@ class RunResult:
     undecrypted_secret_keys: list
     error: Optional[str] = None
     seconds: float = 0.0
+    changing: list = field(default_factory=list)
 
 
 def run_program(program_dir: str | Path, stack: str, mode: str = "preview",
-                passphrase: Optional[str] = None) -> RunResult:
+                passphrase: Optional[str] = None, changing: tuple = ()) -> RunResult:
     """Run ``__main__.py`` of ``program_dir`` for ``stack`` in this process. Call once per process."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
@@ -472,7 +478,7 @@ def run_program(program_dir: str | Path, stack: str, mode: str = "preview",
     from pulumi.runtime.sync_await import _sync_await
     from google.protobuf import empty_pb2
 
-    monitor = RecordingMonitor(cfg, mode)
+    monitor = RecordingMonitor(cfg, mode, changing)
     engine = RecordingEngine()
     settings = MockSettings(
         monitor=monitor,
@@ -510,7 +516,7 @@ def run_program(program_dir: str | Path, stack: str, mode: str = "preview",
         config_keys={k: cfg.origin.get(k, "") for k in sorted(cfg.values)},
         config_values={k: v for k, v in sorted(cfg.values.items()) if k not in cfg.secret_keys},
         secret_keys=list(cfg.secret_keys), undecrypted_secret_keys=list(cfg.undecrypted),
-        error=error, seconds=round(time.perf_counter() - started, 3))
+        error=error, seconds=round(time.perf_counter() - started, 3), changing=sorted(changing))
 
 
 def _describe_error(exc: BaseException) -> str:
@@ -569,15 +575,17 @@ def preload(program_dir: Optional[Path] = None) -> None:
             pass
 
 
-def _run_to_file(program: str, stack: str, mode: str, passphrase: Optional[str], target: Path) -> None:
+def _run_to_file(program: str, stack: str, mode: str, passphrase: Optional[str], target: Path,
+                 changing: tuple = ()) -> None:
     try:
-        data = asdict(run_program(program, stack, mode, passphrase))
+        data = asdict(run_program(program, stack, mode, passphrase, changing))
     except Exception as exc:  # noqa: BLE001 (config errors are program errors for the report)
         data = {"stack": stack, "mode": mode, "error": f"{type(exc).__name__}: {exc}", "resources": []}
     target.write_text(json.dumps(data, default=str))
 
 
-def run_stacks(program: str, stacks: list[str], mode: str, passphrase: Optional[str], work_dir: Path) -> dict:
+def run_stacks(program: str, stacks: list[str], mode: str, passphrase: Optional[str], work_dir: Path,
+               changing: tuple = ()) -> dict:
     """Run several stacks in parallel: preload the SDKs once, then fork one child per stack.
 
     Each child is a fresh Pulumi runtime (the fork happens before any runtime state exists) and
@@ -587,7 +595,7 @@ def run_stacks(program: str, stacks: list[str], mode: str, passphrase: Optional[
     if len(stacks) == 1 or not hasattr(os, "fork"):
         results = {}
         for st in stacks:
-            _run_to_file(program, st, mode, passphrase, work_dir / f"{st}.json")
+            _run_to_file(program, st, mode, passphrase, work_dir / f"{st}.json", changing)
             results[st] = json.loads((work_dir / f"{st}.json").read_text())
         return results
     preload(Path(program))
@@ -601,7 +609,7 @@ def run_stacks(program: str, stacks: list[str], mode: str, passphrase: Optional[
             gc.disable()
             code = 0
             try:
-                _run_to_file(program, st, mode, passphrase, target)
+                _run_to_file(program, st, mode, passphrase, target, changing)
             except BaseException:  # noqa: BLE001
                 code = 1
             finally:
@@ -643,7 +651,7 @@ class WarmEngine:
                 for line in requests:
                     req = json.loads(line)
                     run_stacks(req["program"], req["stacks"], req["mode"], req.get("passphrase"),
-                               Path(req["work_dir"]))
+                               Path(req["work_dir"]), tuple(req.get("changing") or ()))
                     replies.write("done\n")
                     replies.flush()
             os._exit(0)
@@ -681,10 +689,11 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--stack", action="append", required=True)
     p.add_argument("--mode", choices=MODES, default="preview")
     p.add_argument("--work-dir", required=True, help="writes <stack>.json here")
+    p.add_argument("--changing", action="append", default=[], help="existing mode: a resource type that changes")
     args = p.parse_args(argv)
     gc.disable()  # a short-lived process that allocates heavily while importing the SDKs
     run_stacks(args.program, args.stack, args.mode, os.environ.get("PULUMI_CONFIG_PASSPHRASE") or None,
-               Path(args.work_dir))
+               Path(args.work_dir), tuple(args.changing))
     return 0
 
 

@@ -50,6 +50,9 @@ class PolicyOutcome:
     levels: dict = field(default_factory=dict)  # effective level per policy, after the pack config
     level_changes: list = field(default_factory=list)  # {policy, default, level} the config changed
     exemptions: list = field(default_factory=list)  # {policy, resource, reason, matched: [urn]}
+    created_before: list = field(default_factory=list)  # update: the resources analysed before the stop
+    phase: str = ""  # update: "preview" when pulumi up stopped at its preview, else "update"
+    preview_skipped: int = 0  # update: "can't run" results of the preview that passed
     seconds: float = 0.0
 
     @property
@@ -280,6 +283,7 @@ def run_policies(session: Any, records: list[dict], mode: str, stack: str, pack_
             if _collect(outcome, response, rec["urn"], rules, "resource") and mode == "update":
                 outcome.stopped_at = rec["urn"]
                 break
+            outcome.created_before.append(rec["urn"])
     if outcome.stopped_at is None:
         response = session.analyze_stack(stack_request(records))
         _collect(outcome, response, "", rules, "stack")

@@ -57,6 +57,7 @@ def build_report(run: dict, ordered: list[dict], outcome: "Optional[PolicyOutcom
         "project": run.get("project"),
         "stack": run.get("stack"),
         "mode": run.get("mode"),
+        "changing": run.get("changing") or [],
         "program": run.get("program"),
         "stackFile": run.get("stack_file"),
         "error": run.get("error"),
@@ -75,8 +76,9 @@ def build_report(run: dict, ordered: list[dict], outcome: "Optional[PolicyOutcom
             "variables; ConfigureStack carries secret values masked.",
             "Config is merged and typed as the CLI does; ESC environments are not read, and secure values are not "
             "type-checked without a passphrase.",
-            "update mode models the update phase only (no preview first); existing mode treats every resource as "
-            "unchanged (a changing resource would have unknown outputs again).",
+            "update mode previews first, then stops in dependency order (the engine registers in parallel); "
+            "existing mode treats every resource as unchanged except the types given with --changing (no provider "
+            "Diff says which types a change replaces).",
             "Outputs in update/existing modes are fabricated, deterministic and clearly fake (account 123456789012).",
             "Resources are analysed in dependency order (the engine uses registration order); exit status 1 where "
             "the CLI exits 255.",
@@ -116,6 +118,10 @@ def build_report(run: dict, ordered: list[dict], outcome: "Optional[PolicyOutcom
             "violations": outcome.violations, "skipped": outcome.skipped, "rules": outcome.rules,
             "levels": outcome.levels, "levelChanges": outcome.level_changes, "exemptions": outcome.exemptions,
             "mandatorySkipped": outcome.mandatory_skipped,
+            "phase": outcome.phase or None,
+            "wouldExist": [u for u in outcome.created_before
+                           if any(r["urn"] == u and r.get("custom") and not r.get("default_provider")
+                                  for r in ordered)] if outcome.stopped_at else [],
         },
         "cost": None if cost is None else {
             "currency": cost.currency, "region": cost.region, "monthlyTotal": cost.total,
@@ -259,8 +265,11 @@ def build_summary_md(report: dict) -> str:
                 msg = v["message"].replace("\n", " ").replace("|", "\\|")
                 lines.append(f"| {v['level']} | `{v['policy']}` | `{name}` | {msg} |")
             lines.append("")
+        if pol.get("phase") == "preview" and s["mandatory"]:
+            lines += ["`pulumi up` stops at its preview: the update never starts, nothing is created.", ""]
         if pol["stoppedAt"]:
-            lines += [f"The update stopped at `{pol['stoppedAt']}`, as the engine would.", ""]
+            lines += [f"The update passed its preview, then stopped at `{pol['stoppedAt']}`, as the engine would; "
+                      f"{len(pol.get('wouldExist') or [])} resources would already exist.", ""]
         if pol["skipped"]:
             lines += ["<details><summary>Can't run during preview (advisory; values unknown until the resources "
                       "exist)</summary>",

@@ -230,5 +230,5 @@ def test_the_readmes_and_the_report_name_the_known_differences(tmp_path):
     proc = run_cli(ROOTLATE + ["--mode", "existing", "--policy-pack", ""], tmp_path)
     faithfulness = " ".join(json.loads((tmp_path / "test" / "report.json").read_text())["faithfulness"])
     for needle in ("no provider Check", "not judged", "--policy-pack-config", "virtualenv", "ESC environments",
-                   "update phase only", "exit status 1"):
+                   "previews first", "--changing", "exit status 1"):
         assert needle in faithfulness, needle
