@@ -7,9 +7,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STACK  ?= dev
-MODE   ?= preview
+MODE   ?= existing
+PACK_CONFIG := policies/config/{stack}.json
 
-.PHONY: help venv system-deps test test-py test-app lint preview preview-all bench-preview bench-app clean
+.PHONY: help venv system-deps test test-py test-app lint preview preview-all diagram bench-preview bench-app clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -40,13 +41,22 @@ lint: venv ## hadolint, Checkov and actionlint
 	bash app/scripts/lint.sh
 	bash scripts/lint-workflows.sh
 
-preview: venv system-deps ## Offline preview of one stack: make preview [STACK=dev] [MODE=preview|update|existing]
-	$(BIN)/python -m offline preview --stack $(STACK) --mode $(MODE)
+# The offline preview needs only Python (and graphviz's dot for the diagrams, skipped without it). MODE=existing
+# (the default) previews a deployed stack, where the values the mandatory rules read are known: the gate.
+# MODE=preview is a first deploy, where some are unknown; those are printed as not evaluated.
+preview: venv ## Offline preview of one stack: make preview [STACK=dev] [MODE=existing|preview|update]
+	@command -v dot >/dev/null || echo "preview: graphviz's dot is not installed: no diagrams (apt-get install graphviz)"
+	$(BIN)/python -m offline preview --stack $(STACK) --mode $(MODE) --policy-pack-config '$(PACK_CONFIG)'
 
-preview-all: venv system-deps ## Offline preview of dev, staging and prod
-	$(BIN)/python -m offline preview --stack dev --stack staging --stack prod --mode $(MODE)
+preview-all: venv ## Offline preview of dev, staging and prod (the CI gate)
+	@command -v dot >/dev/null || echo "preview: graphviz's dot is not installed: no diagrams (apt-get install graphviz)"
+	$(BIN)/python -m offline preview --stack dev --stack staging --stack prod --mode $(MODE) \
+	  --policy-pack-config '$(PACK_CONFIG)'
 
-bench-preview: venv system-deps ## Time preview-all cold and warm
+diagram: venv ## Refresh docs/architecture.png (the README's curated view of dev), only on success
+	$(BIN)/python -m offline diagram --stack dev --output docs/architecture.png
+
+bench-preview: venv ## Time preview-all cold and warm
 	$(BIN)/python -m offline.bench
 
 bench-app: ## Benchmark the app against the original design and the driver limit

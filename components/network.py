@@ -24,6 +24,16 @@ def _flow_log_policy(log_group_arn: str) -> str:
     })
 
 
+def _no_public_ip_on_launch(args: pulumi.ResourceTransformArgs) -> Optional[pulumi.ResourceTransformResult]:
+    """awsx sets mapPublicIpOnLaunch on its public subnets and has no argument to turn it off. Nothing of ours
+    launches there with an ENI that needs it (the ALB and the NAT gateways get their own addresses), so turn it
+    off on the component's children: the engine runs a component's transforms on the children its provider
+    registers."""
+    if args.type_ == "aws:ec2/subnet:Subnet" and args.props.get("mapPublicIpOnLaunch"):
+        return pulumi.ResourceTransformResult(props={**args.props, "mapPublicIpOnLaunch": False}, opts=args.opts)
+    return None
+
+
 @dataclass(frozen=True)
 class NetworkArgs:
     cidr_block: str
@@ -54,8 +64,8 @@ class Network(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         tags = dict(args.tags)
 
-        # Public subnets hold only the ALB and the NAT gateways. awsx maps public IPs on launch there;
-        # nothing of ours launches into them with an ENI that could use it.
+        # Public subnets hold only the ALB and the NAT gateways. awsx maps public IPs on launch there; nothing of
+        # ours launches into them with an ENI that could use it, so a transform turns that off.
         vpc = awsx.ec2.Vpc(
             f"{name}-vpc",
             cidr_block=args.cidr_block,
@@ -71,7 +81,7 @@ class Network(pulumi.ComponentResource):
             nat_gateways=awsx.ec2.NatGatewayConfigurationArgs(
                 strategy=awsx.ec2.NatGatewayStrategy(args.nat_strategy)),
             tags=tags,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, transforms=[_no_public_ip_on_launch]),
         )
 
         # Take over the VPC's default security group and leave it with no rules at all.

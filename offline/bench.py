@@ -44,7 +44,7 @@ def _resources(out: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--runs", type=int, default=3)
-    p.add_argument("--mode", default="preview")
+    p.add_argument("--mode", default="existing")
     args = p.parse_args(argv)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
@@ -61,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         cold = []
         for _ in range(args.runs):
             cold.append(_timed([sys.executable, "-m", "offline", "preview", *stack_args, "--mode", args.mode,
-                                "--out", str(out), "--docs-png", "", "--quiet"], env))
+                                "--policy-pack-config", "policies/config/{stack}.json", "--out", str(out),
+                                "--quiet"], env))
         resources = _resources(out)
 
         from . import cli
@@ -72,8 +73,9 @@ def main(argv: list[str] | None = None) -> int:
             for i in range(args.runs + 1):
                 t = time.perf_counter()
                 with redirect_stdout(io.StringIO()):
-                    cli.preview(list(STACKS), args.mode, ROOT, out, ROOT / "policies", cli.Progress(False), None,
-                                engine=warm_engine, session=pack)
+                    cli.preview(list(STACKS), args.mode, ROOT, out, ROOT / "policies", cli.Progress(False),
+                                engine=warm_engine, session=pack,
+                                pack_configs={st: ROOT / "policies" / "config" / f"{st}.json" for st in STACKS})
                 if i:  # the first pass warms the engine's fork and the pack's imports
                     warm.append(time.perf_counter() - t)
     warm_engine.close()

@@ -86,8 +86,8 @@ def _label(urn: str) -> str:
     return f"{parts[-1]} ({short})"
 
 
-def _tree_lines(ordered: list[dict], mode: str) -> list[str]:
-    from . import report
+def _tree_lines(ordered: list[dict], mode: str, changing: tuple = ()) -> list[str]:
+    from . import awsx_vpc, report
     from .graph import children_map
 
     op = report.OPS[mode][0]
@@ -99,8 +99,10 @@ def _tree_lines(ordered: list[dict], mode: str) -> list[str]:
         for i, r in enumerate(items):
             last = i == len(items) - 1
             branch = ("└─ " if last else "├─ ") if parent else ""
-            note = "  (remote component: children not visible offline)" if r.get("remote") else ""
-            lines.append(f"  {op} {prefix}{branch}{r['type']}  {r['name']}{note}")
+            note = "" if not r.get("remote") else \
+                f"  ({awsx_vpc.NOTE if r['type'] in awsx_vpc.LAID_OUT else awsx_vpc.HIDDEN_NOTE})"
+            mark = ">" if r.get("read") else ("+-" if r["type"] in changing else op)  # reads are never created
+            lines.append(f"  {mark} {prefix}{branch}{r['type']}  {r['name']}{note}")
             walk(r["urn"], prefix + (("   " if last else "│  ") if parent else ""))
 
     walk("", "")
@@ -111,7 +113,7 @@ def _tree_lines(ordered: list[dict], mode: str) -> list[str]:
 
 
 def render_terminal(rep: dict, ordered: list[dict], outcome: Any, est: Any) -> str:
-    from . import report
+    from . import awsx_vpc, report
 
     s = rep["summary"]
     mode = rep["mode"]
@@ -127,39 +129,72 @@ def render_terminal(rep: dict, ordered: list[dict], outcome: Any, est: Any) -> s
                f"{' (dry run of a deployed stack)' if mode == 'existing' else ''} "
                f"({s['custom']} cloud resources, {s['components']} components, {s['remoteComponents']} remote, "
                f"{s['defaultProviders']} default providers)")
-    out.extend(_tree_lines(ordered, mode))
-    remote = [r for r in ordered if r.get("remote")]
+    out.extend(_tree_lines(ordered, mode, tuple(rep.get("changing") or ())))
+    if rep.get("changing"):
+        out.append(f"  (+- replaced: {', '.join(rep['changing'])}; their outputs are unknown again)")
+    remote = [r for r in ordered if r.get("remote") and r["type"] not in awsx_vpc.LAID_OUT]
     if remote:
         out.append("Note: remote components are single resources offline; their children exist only in the "
                    "component provider and are neither shown nor judged by the policies.")
     if outcome is not None:
-        cfg = os.path.relpath(outcome.config_file) if outcome.config_file else "pack defaults"
+        cfg = (f"--policy-pack-config {os.path.relpath(outcome.config_file)}" if outcome.config_file
+               else "no pack config: the pack's own levels")
         out.append("")
         out.append(f"Policies: {outcome.pack.get('name')} v{outcome.pack.get('version')} ({len(outcome.rules)} rules, "
-                   f"config {cfg}); {outcome.analyzed} resources analysed")
+                   f"{cfg}); {outcome.analyzed} resources analysed")
+        if outcome.mandatory_skipped:
+            out.append(f"  !! {len(outcome.mandatory_skipped)} MANDATORY rule result(s) NOT EVALUATED: the values "
+                       "they read are unknown in this mode, so they gated nothing. Run MODE=existing to judge them:")
+            for sk in outcome.mandatory_skipped:
+                out.append(f"  !!   {sk['policy']} on {_label(sk['urn'])}")
         for level, items in (("MANDATORY", outcome.mandatory), ("ADVISORY", outcome.advisory)):
-            out.append(f"  {level} ({len(items)})")
+            count = len(items) + (len(outcome.skipped) if level == "ADVISORY" else 0)
+            extra = f", of which {len(outcome.skipped)} can't run during preview" if level == "ADVISORY" and \
+                outcome.skipped else ""
+            out.append(f"  {level} ({count}{extra})")
             for v in items:
                 out.append(f"    x {v['policy']}  [{v['severity']}]  {_label(v['urn'])}")
                 msg_lines = v["message"].strip().splitlines() or [v["description"]]
                 out.append(f"      {' '.join(msg_lines[1:]) if len(msg_lines) > 1 else msg_lines[0]}")
                 if v.get("remediation"):
                     out.append(f"      fix: {' '.join(v['remediation'].split())}")
-        out.append(f"  SKIPPED DURING PREVIEW ({len(outcome.skipped)})"
-                   + (": values unknown until the resources exist (the CLI reports these as advisory)"
-                      if outcome.skipped else ""))
         grouped: dict[tuple[str, str], list[str]] = {}
         for sk in outcome.skipped:
             key = (_label(sk["urn"]), sk["reason"])
             grouped.setdefault(key, []).append(sk["policy"])
+        if grouped:
+            out.append("    can't run during preview (advisory, as the CLI reports them; values unknown until the "
+                       "resources exist):")
         for (name, reason), policies in grouped.items():
             out.append(f"    - {name}: {reason}")
             out.append(f"      {len(policies)} rule{'s' if len(policies) > 1 else ''}: {', '.join(policies)}")
+        if outcome.level_changes:
+            out.append(f"  Levels set by the pack config ({len(outcome.level_changes)}):")
+            for ch in outcome.level_changes:
+                out.append(f"    - {ch['policy']}: {ch['default']} -> {ch['level']}")
+        if outcome.exemptions:
+            out.append(f"  Exemptions in the pack config ({len(outcome.exemptions)}):")
+            for ex in outcome.exemptions:
+                hit = ", ".join(_label(u) for u in ex["matched"]) or "matched nothing in this stack"
+                out.append(f"    - {ex['policy']} for {ex['resource']!r} ({hit}): {ex['reason']}")
+        if getattr(outcome, "phase", "") == "preview" and outcome.mandatory:
+            out.append("  `pulumi up` stops at its preview (mandatory violation): the update never starts, nothing "
+                       "is created.")
         if outcome.stopped_at:
-            out.append(f"  The update stopped at {outcome.stopped_at} (first mandatory violation), as the engine does.")
+            before = [r for r in ordered if r.get("custom") and not r.get("default_provider")
+                      and r["urn"] in outcome.created_before]
+            out.append(f"  The update passed its preview, then stopped at {_label(outcome.stopped_at)} (first "
+                       f"mandatory violation), as the engine does. {len(before)} resources would already exist "
+                       "(created before the failure, and left in place):")
+            out.extend(f"    + {_label(r['urn'])}" for r in before)
     if est is not None:
         out.append("")
-        out.append(f"Cost estimate ({est.currency}/month, {est.region}):")
+        stack_region = (rep.get("cost") or {}).get("stackRegion") or est.region
+        if stack_region != est.region:
+            out.append(f"Cost estimate ({est.currency}/month): NO PRICE TABLE FOR {stack_region}; these are "
+                       f"{est.region} prices, which differ from {stack_region}'s:")
+        else:
+            out.append(f"Cost estimate ({est.currency}/month, {est.region}):")
         width = max((len(line.item) for line in est.lines), default=10)
         for line in est.lines:
             out.append(f"  {line.item:<{width}}  {line.usd:>9,.2f}   {line.quantity}")
@@ -169,10 +204,13 @@ def render_terminal(rep: dict, ordered: list[dict], outcome: Any, est: Any) -> s
     return "\n".join(out)
 
 
-def _engine_cmd(program: Path, stacks: list[str], mode: str, work: Path) -> tuple[list[str], dict]:
+def _engine_cmd(program: Path, stacks: list[str], mode: str, work: Path,
+                changing: tuple = ()) -> tuple[list[str], dict]:
     cmd = [sys.executable, "-m", "offline.engine", "--program", str(program), "--mode", mode, "--work-dir", str(work)]
     for st in stacks:
         cmd += ["--stack", st]
+    for typ in changing:
+        cmd += ["--changing", typ]
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     return cmd, env
@@ -181,9 +219,10 @@ def _engine_cmd(program: Path, stacks: list[str], mode: str, work: Path) -> tupl
 class EngineProcess:
     """The engine as a fresh process (``python -m offline.engine``), started at once, joined later."""
 
-    def __init__(self, program: Path, stacks: list[str], mode: str, work: Path):
+    def __init__(self, program: Path, stacks: list[str], mode: str, work: Path, changing: tuple = ()):
         self.stacks, self.mode, self.work = stacks, mode, work
-        cmd, env = _engine_cmd(program, stacks, mode, work)
+        work.mkdir(parents=True, exist_ok=True)
+        cmd, env = _engine_cmd(program, stacks, mode, work, changing)
         for st in stacks:
             (work / f"{st}.json").unlink(missing_ok=True)
         self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -202,15 +241,80 @@ class EngineProcess:
         return results
 
 
+class UsageError(Exception):
+    """Bad input (stack, stack file, pack config): one line naming the file and the key; exit status 2."""
+
+
+def known_stacks(program: Path) -> list[str]:
+    return sorted(f.name[len("Pulumi."):-len(".yaml")] for f in program.glob("Pulumi.*.yaml"))
+
+
+def pack_config_for(template: Optional[str], stack: str) -> Optional[Path]:
+    """``--policy-pack-config``: a file, or a pattern with ``{stack}``, whose absence means no pack config for that
+    stack. A named file that is missing is an error, as it is for the CLI."""
+    if not template:
+        return None
+    path = Path(template.replace("{stack}", stack)).resolve()
+    if path.exists():
+        return path
+    if "{stack}" in template:
+        return None
+    raise UsageError(f"{template}: --policy-pack-config file not found")
+
+
+def check_inputs(program: Path, stacks: list[str], pack_config: Optional[str],
+                 out_root: Optional[Path] = None) -> dict[str, Optional[Path]]:
+    """Fail fast, before anything runs or is written: unknown stacks, stack files that do not load, pack configs
+    that do not parse. Returns each stack's pack config file."""
+    import yaml
+
+    from .policyrun import PackConfigError, load_pack_config
+    from .stackconfig import ConfigError, load_stack_config
+
+    valid = known_stacks(program)
+    unknown = [st for st in stacks if st not in valid]
+    if unknown:
+        raise UsageError(f"unknown stack {', '.join(unknown)}: {program} has "
+                         f"{', '.join(valid) or 'no Pulumi.<stack>.yaml'}")
+    if out_root is not None:
+        for st in stacks:  # an earlier run's reports must never look current, even when this one stops here
+            shutil.rmtree(out_root / st, ignore_errors=True)
+    configs = {}
+    for st in stacks:
+        try:
+            load_stack_config(program, st)  # no passphrase: decrypting is the engine's job
+        except ConfigError as exc:
+            raise UsageError(str(exc)) from None
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f": line {mark.line + 1}" if mark is not None else ""
+            raise UsageError(f"{program / f'Pulumi.{st}.yaml'}{where}: not YAML: "
+                             f"{getattr(exc, 'problem', None) or exc}") from None
+        configs[st] = pack_config_for(pack_config, st)
+        try:
+            load_pack_config(configs[st])
+        except PackConfigError as exc:
+            raise UsageError(str(exc)) from None
+    return configs
+
+
 def preview(stacks: list[str], mode: str, program: Path, out_root: Path, pack_dir: Optional[Path],
-            progress: Progress, docs_png: Optional[Path], engine: Any = None, session: Any = None) -> int:
+            progress: Progress, engine: Any = None, session: Any = None,
+            pack_configs: Optional[dict] = None, changing: tuple = ()) -> int:
     """Preview ``stacks``; ``engine`` (default: a fresh engine process) and ``session`` (default: a
-    freshly started pack) can be passed in to reuse warm ones (see :mod:`offline.bench`)."""
+    freshly started pack) can be passed in to reuse warm ones (see :mod:`offline.bench`).
+    ``pack_configs`` maps a stack to its ``--policy-pack-config`` file (none: the pack's own levels)."""
+    pack_configs = pack_configs or {}
+    for st in stacks:  # an earlier run's reports must never look current
+        shutil.rmtree(out_root / st, ignore_errors=True)
     own_session = session is None
     work = out_root / ".engine"
     work.mkdir(parents=True, exist_ok=True)
     progress.step(f"running the program for {', '.join(stacks)} ({mode})")
-    fresh = EngineProcess(program, stacks, mode, work) if engine is None else None
+    fresh = EngineProcess(program, stacks, mode, work, changing) if engine is None else None
+    # `pulumi up` previews first and updates only when the preview passed: an update runs the preview too.
+    first = EngineProcess(program, stacks, "preview", out_root / ".engine-preview") \
+        if mode == "update" and engine is None else None
     starter = None
     if pack_dir is not None and session is None:
         progress.step(f"starting policy pack {pack_dir}")
@@ -219,11 +323,14 @@ def preview(stacks: list[str], mode: str, program: Path, out_root: Path, pack_di
     from . import cost as costmod
     from . import diagram, report
     from .graph import topo_order
-    from .policyrun import run_policies
+    from .policyrun import PackConfigError, run_policies
 
     runs = fresh.result() if fresh is not None else engine(program, stacks, mode, work)
+    previews = first.result() if first is not None else {}
     with contextlib.suppress(OSError):
         work.rmdir()  # empty once the recordings are read
+    with contextlib.suppress(OSError):
+        (out_root / ".engine-preview").rmdir()
     if starter is not None:
         starter.join()
         if starter.error:
@@ -232,7 +339,6 @@ def preview(stacks: list[str], mode: str, program: Path, out_root: Path, pack_di
         session = starter.session
     prices = costmod.load_prices()
     pending: list = []  # dot processes, one per stack and format, all running in parallel
-    docs_copy = None
     worst = 0
     texts, totals = [], []
     try:
@@ -242,10 +348,27 @@ def preview(stacks: list[str], mode: str, program: Path, out_root: Path, pack_di
             outcome = None
             if session is not None and not run.get("error"):
                 progress.step(f"{st}: analysing {len(ordered)} resources with the policy pack")
-                outcome = run_policies(session, ordered, mode, st, pack_dir, run)
+                try:
+                    preview_run = previews.get(st)
+                    if preview_run is not None and not preview_run.get("error"):
+                        outcome = run_policies(session, topo_order(preview_run.get("resources") or []), "preview",
+                                               st, pack_dir, preview_run, pack_configs.get(st))
+                        outcome.phase = "preview"
+                        if not outcome.mandatory:  # the preview passed: the update runs
+                            skipped_in_preview = len(outcome.skipped)
+                            outcome = run_policies(session, ordered, mode, st, pack_dir, run, pack_configs.get(st))
+                            outcome.phase = "update"
+                            outcome.preview_skipped = skipped_in_preview
+                    else:
+                        outcome = run_policies(session, ordered, mode, st, pack_dir, run, pack_configs.get(st))
+                except PackConfigError as exc:
+                    progress.done()
+                    print(f"error: {exc}", file=sys.stderr)
+                    return 2
             est = None
             if not run.get("error"):
                 est = costmod.estimate(costmod.usage_from_resources(ordered, prices), prices)
+                run["stack_region"] = (run.get("config_values") or {}).get("aws:region", est.region)
             code = 1 if run.get("error") or (outcome and outcome.mandatory) else 0
             worst = max(worst, code)
             out_dir = out_root / st
@@ -259,9 +382,6 @@ def preview(stacks: list[str], mode: str, program: Path, out_root: Path, pack_di
             stack_file = Path(run.get("stack_file") or program / f"Pulumi.{st}.yaml")
             sarif = report.build_sarif(rep, ordered, program_dir, stack_file)
             written = report.write_outputs(out_dir, rep, sarif, report.build_summary_md(rep))
-            if docs_png is not None and st == "dev" and mode == "preview" and "png" in files:
-                docs_copy = (files["png"], docs_png)
-                files["docs"] = str(docs_png)
             text = render_terminal(rep, ordered, outcome, est)
             listed = list(dict.fromkeys(list(written.values()) + [v for k, v in files.items() if k != "dot"]))
             text += "\n\nFiles:\n" + "\n".join(f"  {os.path.relpath(p)}" for p in listed)
@@ -271,11 +391,6 @@ def preview(stacks: list[str], mode: str, program: Path, out_root: Path, pack_di
         if session is not None and own_session:
             session.close()
     diagram.wait(pending)
-    if docs_copy is not None:
-        src, dst = Path(docs_copy[0]), docs_copy[1]
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        if not dst.exists() or dst.read_bytes() != src.read_bytes():
-            shutil.copyfile(src, dst)
     progress.done()
     print("\n\n".join(texts))
     if len(stacks) > 1:
@@ -297,15 +412,47 @@ def main(argv: Optional[list[str]] = None) -> int:
     pv.add_argument("--program", default=".", help="directory holding Pulumi.yaml (default: .)")
     pv.add_argument("--out", default="out", help="output root; each stack writes to <out>/<stack>/")
     pv.add_argument("--policy-pack", default="policies", help="policy pack directory ('' to skip policies)")
-    pv.add_argument("--docs-png", default="docs/architecture.png",
-                    help="copy dev's diagram here after a dev preview ('' to skip)")
+    pv.add_argument("--policy-pack-config", default=None, metavar="FILE",
+                    help="as the CLI's flag; '{stack}' in it is replaced by each stack, and such a file that is "
+                         "absent means no pack config for that stack (default: none, the pack's own levels)")
+    pv.add_argument("--changing", action="append", default=[], metavar="TYPE",
+                    help="existing mode: a resource type that this change replaces (its outputs are unknown again), "
+                         "e.g. aws:ecs/taskDefinition:TaskDefinition for a new image; repeatable")
     pv.add_argument("--quiet", action="store_true", help="no progress display")
+    dg = sub.add_parser("diagram", help="write the curated README diagram of one stack (components, subnets and "
+                                         "AZs, the security-group chain)")
+    dg.add_argument("--stack", default="dev")
+    dg.add_argument("--program", default=".")
+    dg.add_argument("--output", default="docs/architecture.png", help="a .png or .svg file")
     args = p.parse_args(argv)
     program = Path(args.program).resolve()
+    if args.command == "diagram":
+        from .diagram import write_overview
+
+        try:
+            check_inputs(program, [args.stack], None)
+        except UsageError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        return write_overview(program, args.stack, Path(args.output).resolve())
     pack = Path(args.policy_pack).resolve() if args.policy_pack else None
     if pack is not None and not (pack / "PulumiPolicy.yaml").exists():
         print(f"error: no policy pack at {pack}", file=sys.stderr)
         return 2
     stacks = list(dict.fromkeys(args.stack))
+    if args.changing and args.mode != "existing":
+        print(f"error: --changing applies to --mode existing only, not {args.mode}", file=sys.stderr)
+        return 2
+    bad = [t for t in args.changing if t.count(":") != 2]
+    if bad:
+        print(f"error: --changing {bad[0]!r}: expected a resource type token such as "
+              "aws:ecs/taskDefinition:TaskDefinition", file=sys.stderr)
+        return 2
+    try:
+        configs = check_inputs(program, stacks, args.policy_pack_config if pack is not None else None,
+                               Path(args.out).resolve())
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return preview(stacks, args.mode, program, Path(args.out).resolve(), pack, Progress(not args.quiet),
-                   Path(args.docs_png).resolve() if args.docs_png else None)
+                   pack_configs=configs, changing=tuple(args.changing))

@@ -178,7 +178,8 @@ def estimate(usage: Usage, prices: dict) -> Estimate:
            "NAT for free." if usage.s3_gateway_endpoint else
            "(no S3 gateway endpoint: ECR's layer downloads from S3 go through NAT)."),
         "Data transfer out, KMS keys/requests, CloudWatch alarms/metrics and Container Insights are not counted.",
-        "Resources inside the awsx Vpc component are invisible offline; NAT gateways and their IPs are counted from its inputs.",
+        "NAT gateways and their IPs of the awsx Vpc are counted from its inputs (its children are laid out offline "
+        "from the same inputs).",
     ) + tuple(usage.notes)
     return Estimate(lines=tuple(lines), total=total, assumptions=assumptions,
                     currency=prices.get("currency", "USD"), region=prices.get("region", "us-east-1"))
@@ -225,6 +226,15 @@ def split_capacity(count: float, strategy: Optional[list]) -> tuple[float, float
     return od, spot
 
 
+def _under_awsx_vpc(r: dict, by_urn: dict) -> bool:
+    parent = r.get("parent") or ""
+    while parent:
+        if (by_urn.get(parent) or {}).get("type") == "awsx:ec2:Vpc":
+            return True
+        parent = (by_urn.get(parent) or {}).get("parent") or ""
+    return False
+
+
 def usage_from_resources(resources: Iterable[dict], prices: dict) -> Usage:
     res = list(resources)
     by_urn = {r["urn"]: r for r in res}
@@ -249,8 +259,8 @@ def usage_from_resources(resources: Iterable[dict], prices: dict) -> Usage:
             strategy = _plain(ng.get("strategy")) if isinstance(ng, dict) else None
             strategy = strategy or "OnePerAz"
             nat += {"None": 0, "Single": 1, "OnePerAz": n}.get(str(strategy), n)
-        elif r["type"] == "aws:ec2/natGateway:NatGateway":
-            nat += 1
+        elif r["type"] == "aws:ec2/natGateway:NatGateway" and not _under_awsx_vpc(r, by_urn):
+            nat += 1  # an awsx Vpc's own NAT gateways (offline/awsx_vpc.py) are counted from its inputs above
 
     # Task definitions by URN, then services that run them.
     tasks: list[TaskUsage] = []

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from .fakes import UNKNOWN, plain as _plain
+from .awsx_vpc import HIDDEN_NOTE, LAID_OUT, NOTE
 from .graph import edges_of, topo_order
 
 COLOURS = {
@@ -114,7 +115,7 @@ def _label(r: dict) -> str:
     short = f"{parts[1].split('/')[0]}/{parts[2]}" if len(parts) == 3 else typ
     if r.get("remote"):
         return (f"<<b>{html.escape(r['name'])}</b><br/><font point-size='9'>{html.escape(typ)}</font>"
-                f"<br/><font point-size='8'>remote component: children not visible offline</font>>")
+                f"<br/><font point-size='8'>{NOTE if typ in LAID_OUT else HIDDEN_NOTE}</font>>")
     return f"<<b>{html.escape(r['name'])}</b><br/><font point-size='9'>{html.escape(short)}</font>>"
 
 
@@ -214,3 +215,118 @@ def wait(procs: list) -> None:
             errors.append(f"{' '.join(proc.args)}: {err.strip()}")
     if errors:
         raise RuntimeError("graphviz failed:\n" + "\n".join(errors))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The README's curated view: top-level components, the VPC's subnets per AZ, and the security-group chain.
+
+
+def _top_level(r: dict, by_urn: dict) -> str:
+    """The URN of the stack's direct child that holds ``r`` (``r`` itself at the top)."""
+    urn = r["urn"]
+    while True:
+        parent = (by_urn.get(urn) or {}).get("parent") or ""
+        if not parent or by_urn.get(parent, {}).get("type") == "pulumi:pulumi:Stack":
+            return urn
+        urn = parent
+
+
+def overview_dot(resources: Iterable[dict], title: str) -> str:
+    """A small graph readable at README width: one node per top-level component (with how many cloud
+    resources it holds), the VPC's subnet tiers per AZ (from the awsx Vpc's inputs), and who may connect to
+    whom through the security groups."""
+    res = [r for r in resources if r["type"] != "pulumi:pulumi:Stack" and not r.get("default_provider")]
+    by_urn = {r["urn"]: r for r in resources}
+    tops: dict[str, int] = {}
+    for r in res:
+        top = _top_level(r, by_urn)
+        tops[top] = tops.get(top, 0) + (1 if r.get("custom") else 0)
+    out = [
+        "digraph overview {",
+        f'  graph [rankdir=LR, fontname="Helvetica", fontsize=12, label="{html.escape(title)}", labelloc=t, '
+        'nodesep=0.3, ranksep=0.6];',
+        f'  node [shape=box, style="rounded,filled", fillcolor="{COLOURS["node"]}", fontname="Helvetica", '
+        f'fontsize=10, color="{COLOURS["cluster_border"]}"];',
+        f'  edge [fontname="Helvetica", fontsize=9, color="{COLOURS["reach"]}", penwidth=2, '
+        f'fontcolor="{COLOURS["reach"]}"];',
+    ]
+    vpcs = {_top_level(r, by_urn): r for r in res if r.get("remote") and r["type"] == "awsx:ec2:Vpc"}
+    for urn, count in tops.items():
+        r = by_urn[urn]
+        if urn in vpcs:
+            vpc = vpcs[urn]
+            p = vpc.get("inputs") or {}
+            azs = _plain(p.get("availabilityZoneNames")) or []
+            n = len(azs) if isinstance(azs, list) and azs else int(float(_plain(p.get("numberOfAvailabilityZones"))
+                                                                          or 3))
+            specs = _plain(p.get("subnetSpecs")) or [{"type": "Public"}, {"type": "Private"}]
+            tiers = ", ".join(str((_plain(sp) or {}).get("type", "?")).lower() for sp in specs)
+            nat = str((_plain(p.get("natGateways")) or {}).get("strategy", "OnePerAz"))
+            kind = r["type"].split(":")[-1]
+            out.append(f'  subgraph cluster_{_node_id(urn)} {{ label=<<b>{html.escape(r["name"])}</b> '
+                       f'<font point-size="9">{html.escape(kind)}: awsx Vpc, NAT {html.escape(nat)}, '
+                       f'{count} cloud resources</font>>; '
+                       f'style="rounded,filled"; fillcolor="{COLOURS["cluster"]}"; '
+                       f'color="{COLOURS["cluster_border"]}";')
+            for i in range(n):
+                az = azs[i] if i < len(azs) else f"AZ {chr(ord('a') + i)}"
+                out.append(f'    {_node_id(urn)}_az{i} [label="{html.escape(str(az))}\\n{tiers}", '
+                           f'fillcolor="{COLOURS["remote"]}"];')
+            out.append(f'    {_node_id(urn)} [label="", shape=point, style=invis];')
+            out.append("  }")
+            continue
+        kind = r["type"].split(":")[-1]
+        out.append(f'  {_node_id(urn)} [label=<<b>{html.escape(r["name"])}</b><br/><font point-size="9">'
+                   f'{html.escape(kind)}, {count} cloud resources</font>>];')
+    edges: set[tuple[str, str, str]] = set()
+    for s, t, port in reachability(res):
+        src = "internet" if s == "internet" else _node_id(_top_level(by_urn[s], by_urn))
+        dst = _node_id(_top_level(by_urn[t], by_urn))
+        if src != dst:
+            edges.add((src, dst, port))
+    if any(s == "internet" for s, _, _ in edges):
+        out.append(f'  internet [label="Internet", shape=ellipse, fillcolor="{COLOURS["internet"]}"];')
+    uses: set[tuple[str, str]] = set()
+    for r in res:
+        for d in edges_of(r):
+            if d in by_urn and by_urn[d]["type"] != "pulumi:pulumi:Stack" and not by_urn[d].get("default_provider"):
+                a, b = _top_level(by_urn[d], by_urn), _top_level(r, by_urn)
+                if a != b and a in tops and b in tops:
+                    uses.add((_node_id(a), _node_id(b)))
+    for a, b in sorted(uses):
+        out.append(f'  {a} -> {b} [color="{COLOURS["dep"]}", style=dashed, penwidth=1, arrowsize=0.6];')
+    for s, t, port in sorted(edges):
+        out.append(f'  {s} -> {t} [label="{port}"];')
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def write_overview(program: Path, stack: str, output: Path) -> int:
+    """Run ``stack`` (a deployed stack's view: ``existing``) and write its overview to ``output``, through a
+    temporary file: a failed run leaves ``output`` as it was. Returns the exit status."""
+    import sys
+    import tempfile
+
+    from .cli import EngineProcess
+
+    exe = shutil.which("dot")
+    if exe is None:
+        print("error: graphviz's dot is not installed (apt-get install graphviz)", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as tmp:
+        run = EngineProcess(program, [stack], "existing", Path(tmp)).result()[stack]
+        if run.get("error"):
+            print(f"error: the program failed, {output} is unchanged: {run['error']}", file=sys.stderr)
+            return 1
+        dot_file = Path(tmp) / "overview.dot"
+        dot_file.write_text(overview_dot(run["resources"], f"{run.get('project')} / {stack}"))
+        target = Path(tmp) / f"overview{output.suffix or '.png'}"
+        proc = subprocess.run([exe, f"-T{(output.suffix or '.png')[1:]}", "-Gdpi=96", "-o", str(target),
+                               str(dot_file)], capture_output=True, text=True)
+        if proc.returncode:
+            print(f"error: dot failed, {output} is unchanged: {proc.stderr.strip()}", file=sys.stderr)
+            return 1
+        output.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(target, output)
+    print(f"wrote {output}")
+    return 0

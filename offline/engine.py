@@ -18,9 +18,10 @@ engine does and the stock ``MockMonitor`` does not:
 * **Modes**: ``preview`` is a dry run in which a new resource's computed outputs are unknown;
   ``update`` knows every output; ``existing`` is a dry run of an already deployed stack, so
   outputs are known.
-* **Remote components** (``awsx:ec2:Vpc``) are recorded as single resources. Their children
-  live in the component provider and are invisible offline; the report says so, and no child
-  is invented for the policy pack to judge.
+* **Remote components**: the awsx ``ec2.Vpc`` registers the children awsx 3.11 creates for its arguments
+  (:mod:`offline.awsx_vpc`, pinned from awsx's source), after the program's transforms on the component and its
+  ancestors have run on them, as the engine runs them on a packaged component's children. Other remote
+  components stay single resources.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from typing import Any, Optional
 
 from google.protobuf import json_format, struct_pb2
 
-from . import fakes
+from . import awsx_vpc, fakes
 from .examples import ORIGIN as EXAMPLE_ORIGIN, with_examples
 from .stackconfig import StackConfig, load_stack_config
 
@@ -67,6 +68,7 @@ class ResourceRecord:
     default_provider: bool = False  # created by the engine, not the program
     read: bool = False
     source: str = ""  # "file:line" of the registration in the program, when the SDK sends it
+    generated_by: str = ""  # the remote component whose layout this child comes from (offline.awsx_vpc)
     seq: int = 0
 
 
@@ -78,6 +80,15 @@ def make_urn(stack: str, project: str, parent_urn: str, typ: str, name: str) -> 
         if parent_type != STACK_TYPE:
             qualified = f"{parent_type}${typ}"
     return f"urn:pulumi:{stack}::{project}::{qualified}::{name}"
+
+
+def _package_version(dist: str) -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return ""
 
 
 def package_of(typ: str) -> str:
@@ -96,8 +107,40 @@ def _wire_to_struct(d: dict) -> struct_pb2.Struct:
     return out
 
 
-def _options(request: Any) -> dict:
-    """The resource options the engine forwards to analyzers (``AnalyzerResourceOptions``)."""
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
+_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def duration_seconds(text: str) -> float:
+    """A Go duration string, as RegisterResource carries custom timeouts ("34m", "1h30m"), in seconds, as the
+    engine passes them to analyzers. The engine rejects a registration whose timeout does not parse."""
+    parts = _DURATION_PART.findall(text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise ValueError(f"custom timeout {text!r} is not a duration such as 30m or 1h30m")
+    return sum(float(n) * _DURATION_UNITS[u] for n, u in parts)
+
+
+def _alias_urns(request: Any, stack: str, project: str) -> list[str]:
+    """The alias URNs the engine derives from a registration: URNs as given, specs resolved against the
+    resource's own name, type, parent, stack and project (``Alias(name="old")`` -> the URN it had)."""
+    urns = list(request.aliasURNs)
+    for alias in request.aliases:
+        if alias.urn:
+            urns.append(alias.urn)
+            continue
+        spec = alias.spec
+        which = spec.WhichOneof("parent")
+        parent = "" if which == "noParent" and spec.noParent else (spec.parentUrn if which == "parentUrn"
+                                                                   else request.parent)
+        urns.append(make_urn(spec.stack or stack, spec.project or project, parent, spec.type or request.type,
+                             spec.name or request.name))
+    return list(dict.fromkeys(urns))
+
+
+def _options(request: Any, stack: str, project: str) -> dict:
+    """Every resource option the Python SDK sends in RegisterResource, camelCase. The analyzer receives the
+    ones ``AnalyzerResourceOptions`` has (protect, ignoreChanges, deleteBeforeReplace, additionalSecretOutputs,
+    aliases, customTimeouts, parent); the others are kept for the report."""
     opts: dict[str, Any] = {}
     if request.protect:
         opts["protect"] = True
@@ -108,28 +151,49 @@ def _options(request: Any) -> dict:
         opts["deleteBeforeReplaceDefined"] = True
     if request.additionalSecretOutputs:
         opts["additionalSecretOutputs"] = list(request.additionalSecretOutputs)
-    aliases = list(request.aliasURNs)  # alias *specs* (request.aliases) are not resolved to URNs offline
+    aliases = _alias_urns(request, stack, project)
     if aliases:
         opts["aliases"] = aliases
     if request.HasField("customTimeouts"):
         ct = request.customTimeouts
-        opts["customTimeouts"] = {k: getattr(ct, k) for k in ("create", "update", "delete") if getattr(ct, k)}
+        timeouts = {k: getattr(ct, k) for k in ("create", "update", "delete", "read") if getattr(ct, k)}
+        for key, text in timeouts.items():
+            try:
+                duration_seconds(text)
+            except ValueError as exc:
+                raise Exception(f"resource {request.name!r}: custom_timeouts.{key}: {exc}") from None
+        if timeouts:
+            opts["customTimeouts"] = timeouts
+    if request.retainOnDelete:
+        opts["retainOnDelete"] = True
+    for key in ("replaceOnChanges", "hideDiffs", "replace_with"):
+        if list(getattr(request, key)):
+            opts[key] = list(getattr(request, key))
+    if request.deletedWith:
+        opts["deletedWith"] = request.deletedWith
+    if request.importId:
+        opts["importId"] = request.importId
     return opts
 
 
 class RecordingMonitor:
     """A resource monitor for the Python SDK's mock path: it records and answers every call."""
 
-    def __init__(self, cfg: StackConfig, mode: str):
+    def __init__(self, cfg: StackConfig, mode: str, changing: tuple = ()):
         self.cfg = cfg
         self.mode = mode
         self.known = mode != "preview"
+        # existing mode: resources of these types change (a new image replaces the task definition), so their
+        # computed outputs are unknown again, as in the engine's preview of an update.
+        self.changing = frozenset(changing)
         self.region = cfg.values.get("aws:region", "us-east-1")
         self.lock = threading.Lock()
         self.resources: dict[str, ResourceRecord] = {}
         self.invokes: list[dict] = []
         self.stack_outputs: dict = {}
         self.seq = 0
+        self.transforms: dict[str, list] = {}  # urn -> the Callback messages of its transforms
+        self.stack_transforms: list = []
 
     # -- helpers -------------------------------------------------------------------------------
     def _next(self) -> int:
@@ -184,10 +248,12 @@ class RecordingMonitor:
                 custom=request.custom, remote=request.remote, provider=provider, inputs=inputs,
                 dependencies=sorted(set(request.dependencies)),
                 property_dependencies={k: sorted(set(v.urns)) for k, v in request.propertyDependencies.items()},
-                options=_options(request), source=source, seq=self._next())
+                options=_options(request, self.cfg.stack, self.cfg.project), source=source, seq=self._next())
             if urn in self.resources and not self.resources[urn].default_provider:
                 raise Exception(f"Duplicate resource URN '{urn}'; try giving it a unique name")
             self.resources[urn] = rec
+            if request.transforms:
+                self.transforms[urn] = list(request.transforms)
         if request.type == STACK_TYPE:
             return resource_pb2.RegisterResourceResponse(urn=urn)
         if not request.custom and not request.remote:
@@ -196,14 +262,92 @@ class RecordingMonitor:
         if request.type.startswith("pulumi:providers:"):
             rid, state = (fakes.fake_uuid(urn) if self.known else ""), dict(inputs)
         else:
-            rid, state = fakes.outputs_for(request.type, inputs, request.name, urn, self.region, self.known,
+            rid, state = fakes.outputs_for(request.type, inputs, request.name, urn, self.region,
+                                           self.known and request.type not in self.changing,
                                            remote=request.remote)
         for key in request.additionalSecretOutputs:  # the engine marks these outputs secret
             if key in state and fakes.plain(state[key]) == state[key]:
                 state[key] = {fakes.SECRET_SIG_KEY: fakes.SECRET_SIG, "value": state[key]}
         rec.id = rid if rid else fakes.UNKNOWN
         rec.outputs = state
+        if request.remote and request.type == "awsx:ec2:Vpc":
+            self._register_awsx_vpc_children(rec, request.version)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=rid, object=_wire_to_struct(state))
+
+    # -- the awsx Vpc's children ---------------------------------------------------------------------------
+    def _transforms_for(self, parent_urn: str) -> list:
+        """The transforms the engine runs on a child of ``parent_urn``: its ancestors' (nearest first), then the
+        stack's."""
+        found, urn = [], parent_urn
+        while urn:
+            found += self.transforms.get(urn, [])
+            urn = self.resources[urn].parent if urn in self.resources else ""
+        return found + self.stack_transforms
+
+    def _run_transform(self, callback: Any, typ: str, name: str, parent: str, props: dict) -> dict:
+        """Call one of the program's transforms (it lives in the SDK's callback server, in this process)."""
+        import asyncio
+
+        from pulumi.runtime._callbacks import _CallbackServicer
+        from pulumi.runtime.proto import resource_pb2
+
+        servicer = next((sv for sv in _CallbackServicer._servicers if sv._target == callback.target), None)
+        function = servicer._callbacks.get(callback.token) if servicer is not None else None
+        if function is None:
+            raise Exception(f"transform {callback.token} of the program is not registered")
+        request = resource_pb2.TransformRequest(type=typ, name=name, custom=True, parent=parent,
+                                                properties=_wire_to_struct(props))
+        future = asyncio.run_coroutine_threadsafe(function(request.SerializeToString()), servicer._loop)
+        response = future.result(timeout=60)
+        return _struct_to_wire(response.properties)
+
+    def _register_awsx_vpc_children(self, component: ResourceRecord, version: str) -> None:
+        args = {k: fakes.plain(v) for k, v in component.inputs.items()}
+        if fakes.UNKNOWN in json.dumps(args):
+            raise Exception(f"awsx Vpc {component.name!r}: arguments unknown at preview cannot be laid out offline")
+        azs = args.get("availabilityZoneNames")
+        if not azs:
+            count = int(args.get("numberOfAvailabilityZones") or 3)
+            names = fakes.invoke("aws:index/getAvailabilityZones:getAvailabilityZones", {}, self.region)["names"]
+            if len(names) < count:
+                raise Exception(f"The configured region for this provider does not have at least {count} "
+                                "Availability Zones.")
+            azs = names[:count]
+        try:
+            children = awsx_vpc.layout(component.name, args, list(azs))
+        except awsx_vpc.UnsupportedVpcArgs as exc:
+            raise Exception(f"awsx Vpc {component.name!r}: {exc}") from None
+        transforms = self._transforms_for(component.urn)
+        by_key: dict[str, ResourceRecord] = {"": component}
+        for child in children:
+            parent = by_key[child.parent]
+            urn = make_urn(self.cfg.stack, self.cfg.project, parent.urn, child.type, child.name)
+            inputs = dict(child.inputs)
+            prop_deps: dict[str, list] = {}
+            for prop, (key, output) in child.refs.items():
+                source = by_key[key]
+                value = source.id if output == "id" else source.outputs.get(output, fakes.UNKNOWN)
+                inputs[prop] = value if value not in ("", None) else fakes.UNKNOWN
+                prop_deps[prop] = [source.urn]
+            for callback in transforms:
+                inputs = self._run_transform(callback, child.type, child.name, parent.urn, inputs)
+            deps = sorted({by_key[k].urn for k in child.depends_on} | {u for us in prop_deps.values() for u in us})
+            with self.lock:
+                # For real the children use the default provider of the @pulumi/aws awsx bundles; offline, the one
+                # of the program's pulumi_aws (the same package, possibly another version).
+                provider = self._provider_ref(child.type, True, False, "", _package_version("pulumi_aws"))
+                rec = ResourceRecord(urn=urn, type=child.type, name=child.name, parent=parent.urn, custom=True,
+                                     provider=provider, inputs=inputs, dependencies=deps,
+                                     property_dependencies=prop_deps, seq=self._next(),
+                                     source=component.source, generated_by=component.urn)
+                if urn in self.resources:
+                    raise Exception(f"Duplicate resource URN '{urn}'; try giving it a unique name")
+                self.resources[urn] = rec
+            rid, state = fakes.outputs_for(child.type, inputs, child.name, urn, self.region,
+                                           self.known and child.type not in self.changing)
+            rec.id = rid if rid else fakes.UNKNOWN
+            rec.outputs = state
+            by_key[child.key] = rec
 
     def RegisterResourceOutputs(self, request):  # noqa: N802
         from google.protobuf import empty_pb2
@@ -251,6 +395,8 @@ class RecordingMonitor:
     def RegisterStackTransform(self, request):  # noqa: N802
         from google.protobuf import empty_pb2
 
+        with self.lock:
+            self.stack_transforms.append(request)
         return empty_pb2.Empty()
 
     def RegisterStackInvokeTransform(self, request):  # noqa: N802
@@ -311,10 +457,11 @@ class RunResult:
     undecrypted_secret_keys: list
     error: Optional[str] = None
     seconds: float = 0.0
+    changing: list = field(default_factory=list)
 
 
 def run_program(program_dir: str | Path, stack: str, mode: str = "preview",
-                passphrase: Optional[str] = None) -> RunResult:
+                passphrase: Optional[str] = None, changing: tuple = ()) -> RunResult:
     """Run ``__main__.py`` of ``program_dir`` for ``stack`` in this process. Call once per process."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
@@ -331,7 +478,7 @@ def run_program(program_dir: str | Path, stack: str, mode: str = "preview",
     from pulumi.runtime.sync_await import _sync_await
     from google.protobuf import empty_pb2
 
-    monitor = RecordingMonitor(cfg, mode)
+    monitor = RecordingMonitor(cfg, mode, changing)
     engine = RecordingEngine()
     settings = MockSettings(
         monitor=monitor,
@@ -369,7 +516,7 @@ def run_program(program_dir: str | Path, stack: str, mode: str = "preview",
         config_keys={k: cfg.origin.get(k, "") for k in sorted(cfg.values)},
         config_values={k: v for k, v in sorted(cfg.values.items()) if k not in cfg.secret_keys},
         secret_keys=list(cfg.secret_keys), undecrypted_secret_keys=list(cfg.undecrypted),
-        error=error, seconds=round(time.perf_counter() - started, 3))
+        error=error, seconds=round(time.perf_counter() - started, 3), changing=sorted(changing))
 
 
 def _describe_error(exc: BaseException) -> str:
@@ -428,15 +575,17 @@ def preload(program_dir: Optional[Path] = None) -> None:
             pass
 
 
-def _run_to_file(program: str, stack: str, mode: str, passphrase: Optional[str], target: Path) -> None:
+def _run_to_file(program: str, stack: str, mode: str, passphrase: Optional[str], target: Path,
+                 changing: tuple = ()) -> None:
     try:
-        data = asdict(run_program(program, stack, mode, passphrase))
+        data = asdict(run_program(program, stack, mode, passphrase, changing))
     except Exception as exc:  # noqa: BLE001 (config errors are program errors for the report)
         data = {"stack": stack, "mode": mode, "error": f"{type(exc).__name__}: {exc}", "resources": []}
     target.write_text(json.dumps(data, default=str))
 
 
-def run_stacks(program: str, stacks: list[str], mode: str, passphrase: Optional[str], work_dir: Path) -> dict:
+def run_stacks(program: str, stacks: list[str], mode: str, passphrase: Optional[str], work_dir: Path,
+               changing: tuple = ()) -> dict:
     """Run several stacks in parallel: preload the SDKs once, then fork one child per stack.
 
     Each child is a fresh Pulumi runtime (the fork happens before any runtime state exists) and
@@ -446,7 +595,7 @@ def run_stacks(program: str, stacks: list[str], mode: str, passphrase: Optional[
     if len(stacks) == 1 or not hasattr(os, "fork"):
         results = {}
         for st in stacks:
-            _run_to_file(program, st, mode, passphrase, work_dir / f"{st}.json")
+            _run_to_file(program, st, mode, passphrase, work_dir / f"{st}.json", changing)
             results[st] = json.loads((work_dir / f"{st}.json").read_text())
         return results
     preload(Path(program))
@@ -460,7 +609,7 @@ def run_stacks(program: str, stacks: list[str], mode: str, passphrase: Optional[
             gc.disable()
             code = 0
             try:
-                _run_to_file(program, st, mode, passphrase, target)
+                _run_to_file(program, st, mode, passphrase, target, changing)
             except BaseException:  # noqa: BLE001
                 code = 1
             finally:
@@ -502,7 +651,7 @@ class WarmEngine:
                 for line in requests:
                     req = json.loads(line)
                     run_stacks(req["program"], req["stacks"], req["mode"], req.get("passphrase"),
-                               Path(req["work_dir"]))
+                               Path(req["work_dir"]), tuple(req.get("changing") or ()))
                     replies.write("done\n")
                     replies.flush()
             os._exit(0)
@@ -540,10 +689,11 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--stack", action="append", required=True)
     p.add_argument("--mode", choices=MODES, default="preview")
     p.add_argument("--work-dir", required=True, help="writes <stack>.json here")
+    p.add_argument("--changing", action="append", default=[], help="existing mode: a resource type that changes")
     args = p.parse_args(argv)
     gc.disable()  # a short-lived process that allocates heavily while importing the SDKs
     run_stacks(args.program, args.stack, args.mode, os.environ.get("PULUMI_CONFIG_PASSPHRASE") or None,
-               Path(args.work_dir))
+               Path(args.work_dir), tuple(args.changing))
     return 0
 
 

@@ -11,12 +11,17 @@ this module only decides *what* the engine sends and *when*:
 
 An ``update`` stops at the first resource with a mandatory violation (the engine fails that step
 and creates nothing after it) and never reaches ``AnalyzeStack``; ``preview`` and ``existing``
-report everything. "can't run policy ... during preview" answers are kept apart as *skipped*.
+report everything. "can't run policy ... during preview" answers are advisory violations, as the policy
+runtime emits them and the CLI counts them; they are kept in their own list (*skipped*) so that they can be
+grouped on one line, and a skipped rule whose configured level is mandatory is flagged (it gated nothing).
+
+Pack config is what the caller passes, as ``--policy-pack-config`` is to the CLI: none means the pack's
+defaults. The effective level of every rule, the levels the config changed and the exemptions it declares
+(with the resources they matched) are part of the outcome.
 """
 
 from __future__ import annotations
 
-import re
 
 import json
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +31,7 @@ from typing import Any, Optional
 
 from google.protobuf import json_format, struct_pb2
 
+from .engine import duration_seconds
 from .graph import provider_urn
 
 from .analyzer import LEVELS, PREVIEW_SKIP as SKIP_RE, SEVERITIES
@@ -41,6 +47,12 @@ class PolicyOutcome:
     analyzed: int = 0
     stopped_at: Optional[str] = None
     config_file: Optional[str] = None
+    levels: dict = field(default_factory=dict)  # effective level per policy, after the pack config
+    level_changes: list = field(default_factory=list)  # {policy, default, level} the config changed
+    exemptions: list = field(default_factory=list)  # {policy, resource, reason, matched: [urn]}
+    created_before: list = field(default_factory=list)  # update: the resources analysed before the stop
+    phase: str = ""  # update: "preview" when pulumi up stopped at its preview, else "update"
+    preview_skipped: int = 0  # update: "can't run" results of the preview that passed
     seconds: float = 0.0
 
     @property
@@ -50,6 +62,16 @@ class PolicyOutcome:
     @property
     def advisory(self) -> list:
         return [v for v in self.violations if v["level"] == "advisory"]
+
+    @property
+    def advisory_total(self) -> int:
+        """What the CLI counts as advisory: violations plus "can't run" results."""
+        return len(self.advisory) + len(self.skipped)
+
+    @property
+    def mandatory_skipped(self) -> list:
+        """"Can't run" results of rules configured as mandatory: the gate did not judge these resources."""
+        return [s for s in self.skipped if s.get("ruleLevel") == "mandatory"]
 
 
 def _struct(d: dict) -> struct_pb2.Struct:
@@ -82,19 +104,6 @@ def _provider_msg(analyzer_pb2, rec: dict, by_urn: dict) -> Any:
         return None
     return analyzer_pb2.AnalyzerProviderResource(
         type=prov["type"], properties=_struct(prov.get("inputs") or {}), urn=prov["urn"], name=prov["name"])
-
-
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
-_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-
-
-def duration_seconds(text: str) -> float:
-    """A Go duration string, as RegisterResource carries custom timeouts ("34m", "1h30m"), in seconds, as the
-    engine passes them to analyzers."""
-    parts = _DURATION_PART.findall(text)
-    if not parts or "".join(n + u for n, u in parts) != text:
-        raise ValueError(f"custom timeout {text!r} is not a duration such as 30m or 1h30m")
-    return sum(float(n) * _DURATION_UNITS[u] for n, u in parts)
 
 
 def _options_msg(analyzer_pb2, rec: dict) -> Any:
@@ -142,11 +151,16 @@ def _collect(outcome: PolicyOutcome, response: Any, urn: str, rules: dict, phase
     """Fold one AnalyzeResponse into the outcome; True if it holds a mandatory violation."""
     mandatory = False
     outcome.not_applicable += len(response.not_applicable)
+    for na in response.not_applicable:
+        for ex in outcome.exemptions:
+            if ex["policy"] == na.policy_name and "exempt" in na.reason and urn not in ex["matched"]:
+                ex["matched"].append(urn)
     for d in response.diagnostics:
         target = d.urn or urn
         m = SKIP_RE.match(d.message)
         if m:
-            outcome.skipped.append({"policy": d.policyName, "urn": target, "phase": phase,
+            outcome.skipped.append({"policy": d.policyName, "urn": target, "phase": phase, "level": "advisory",
+                                    "ruleLevel": outcome.levels.get(d.policyName, ""),
                                     "reason": m.group(3).strip()})
             continue
         level = LEVELS.get(d.enforcementLevel, str(d.enforcementLevel))
@@ -162,11 +176,36 @@ def _collect(outcome: PolicyOutcome, response: Any, urn: str, rules: dict, phase
     return mandatory
 
 
-def load_pack_config(pack_dir: Path, stack: str) -> tuple[Optional[Path], dict]:
-    path = pack_dir / "config" / f"{stack}.json"
-    if not path.exists():
-        return None, {}
-    return path, json.loads(path.read_text())
+class PackConfigError(ValueError):
+    """A ``--policy-pack-config`` file that does not parse or does not fit the pack; the message names the file
+    and the key."""
+
+
+def load_pack_config(path: Optional[Path]) -> dict:
+    """The JSON object in ``path`` (``--policy-pack-config``); ``{}`` for none."""
+    if path is None:
+        return {}
+    try:
+        data = json.loads(Path(path).read_text())
+    except OSError as exc:
+        raise PackConfigError(f"{path}: cannot read the pack config: {exc.strerror}") from None
+    except json.JSONDecodeError as exc:
+        raise PackConfigError(f"{path}: line {exc.lineno} column {exc.colno}: not JSON: {exc.msg}") from None
+    if not isinstance(data, dict):
+        raise PackConfigError(f"{path}: the pack config must be a JSON object of policy name -> level or object")
+    return data
+
+
+def declared_exemptions(config: dict) -> list[dict]:
+    """Every ``exemptions`` entry of the pack config, with its reason."""
+    found = []
+    for policy, entry in sorted(config.items()):
+        if isinstance(entry, dict):
+            for ex in entry.get("exemptions") or []:
+                if isinstance(ex, dict):
+                    found.append({"policy": policy, "resource": ex.get("resource"), "reason": ex.get("reason"),
+                                  "matched": []})
+    return found
 
 
 def pack_version(pack_dir: Path) -> Optional[str]:
@@ -200,11 +239,13 @@ def configure_stack(session: Any, run: dict, mode: str) -> bool:
 
 
 def run_policies(session: Any, records: list[dict], mode: str, stack: str, pack_dir: Path,
-                 run: Optional[dict] = None) -> PolicyOutcome:
+                 run: Optional[dict] = None, config_path: Any = "stack") -> PolicyOutcome:
     """Analyze ``records`` (already in dependency order) with a started harness ``session``.
 
     ``session`` needs ``info()`` -> AnalyzerInfo, ``configure(config: dict)``,
     ``analyze(AnalyzeRequest)`` and ``analyze_stack(AnalyzeStackRequest)`` -> AnalyzeResponse.
+    ``config_path`` is the ``--policy-pack-config`` file, ``None`` for the pack's defaults; left out, it is
+    ``<pack_dir>/config/<stack>.json`` when that exists (a convenience for tests; the CLI always passes it).
     """
     import time
 
@@ -214,11 +255,23 @@ def run_policies(session: Any, records: list[dict], mode: str, stack: str, pack_
     outcome = PolicyOutcome(pack={"name": info.name, "version": pack_version(pack_dir) or info.version})
     outcome.rules = rules_from_info(info)
     rules = {r["name"]: r for r in outcome.rules}
-    config_path, config = load_pack_config(pack_dir, stack)
+    if config_path == "stack":
+        candidate = pack_dir / "config" / f"{stack}.json"
+        config_path = candidate if candidate.exists() else None
+    config = load_pack_config(config_path)
     outcome.config_file = str(config_path) if config_path else None
     if run is not None:
         configure_stack(session, run, mode)
-    session.configure(config)
+    from .analyzer import ConfigError
+
+    try:
+        effective = session.configure(config)
+    except ConfigError as exc:
+        raise PackConfigError(f"{config_path}: {str(exc).replace(chr(10), ' ')}") from None
+    outcome.levels = {name: level for name, (level, _) in effective.items()}
+    outcome.level_changes = [{"policy": r["name"], "default": r["level"], "level": outcome.levels[r["name"]]}
+                             for r in outcome.rules if outcome.levels.get(r["name"], r["level"]) != r["level"]]
+    outcome.exemptions = declared_exemptions(config)
     by_urn = {r["urn"]: r for r in records}
     # The pack serves up to 4 calls at once; sending them from a few threads overlaps our request
     # building with its rule evaluation. Responses are folded in dependency order, so an update
@@ -230,6 +283,7 @@ def run_policies(session: Any, records: list[dict], mode: str, stack: str, pack_
             if _collect(outcome, response, rec["urn"], rules, "resource") and mode == "update":
                 outcome.stopped_at = rec["urn"]
                 break
+            outcome.created_before.append(rec["urn"])
     if outcome.stopped_at is None:
         response = session.analyze_stack(stack_request(records))
         _collect(outcome, response, "", rules, "stack")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from urllib.parse import urlparse
 
 from .fakes import SECRET_SIG, SECRET_SIG_KEY, UNKNOWN
+from .awsx_vpc import LAID_OUT
 from .examples import ORIGIN as EXAMPLE_ORIGIN
 
 if TYPE_CHECKING:
@@ -56,26 +57,45 @@ def build_report(run: dict, ordered: list[dict], outcome: "Optional[PolicyOutcom
         "project": run.get("project"),
         "stack": run.get("stack"),
         "mode": run.get("mode"),
+        "changing": run.get("changing") or [],
         "program": run.get("program"),
         "stackFile": run.get("stack_file"),
         "error": run.get("error"),
         "exitCode": exit_code,
         "faithfulness": [
             "Resources are recorded from the real program through the SDK's resource-monitor interface; "
-            "providers are not run, so provider-side defaults (Check) are absent from the inputs.",
-            "Remote components are single resources offline; their children are not visible and not judged: "
-            + (", ".join(f"{r['type']} {r['name']}" for r in remote) or "none in this stack") + ".",
+            "providers are not run: no provider Check (autonames, schema defaults, input validation), so the pack "
+            "sees raw program inputs and an input a provider would reject does not fail the preview.",
+            "The awsx Vpc's children are laid out from awsx 3.11's source (offline/awsx_vpc.py), with the "
+            "program's transforms run on them, and judged; other remote components' children are not visible and "
+            "not judged: " + (", ".join(f"{r['type']} {r['name']}" for r in remote if r["type"] not in LAID_OUT)
+                              or "none in this stack") + ".",
+            "Pack config is the --policy-pack-config file given (none: the pack's own levels); \"can't run\" results "
+            "are counted as advisory, as the CLI counts them.",
+            "The pack runs under the project's virtualenv, one process for all stacks, without PULUMI_* "
+            "variables; ConfigureStack carries secret values masked.",
+            "Config is merged and typed as the CLI does; ESC environments are not read, and secure values are not "
+            "type-checked without a passphrase.",
+            "update mode previews first, then stops in dependency order (the engine registers in parallel); "
+            "existing mode treats every resource as unchanged except the types given with --changing (no provider "
+            "Diff says which types a change replaces).",
             "Outputs in update/existing modes are fabricated, deterministic and clearly fake (account 123456789012).",
+            "Resources are analysed in dependency order (the engine uses registration order); exit status 1 where "
+            "the CLI exits 255.",
         ],
         "summary": {
             "resources": len(ordered),
             "custom": sum(1 for r in ordered if r.get("custom")),
             "components": sum(1 for r in ordered if not r.get("custom") and not r.get("remote")),
             "remoteComponents": len(remote),
+            "remoteHidden": len([r for r in remote if r["type"] not in LAID_OUT]),
+            "laidOutChildren": sum(1 for r in ordered if r.get("generated_by")),
             "defaultProviders": sum(1 for r in ordered if r.get("default_provider")),
             "mandatory": len(outcome.mandatory) if outcome else None,
-            "advisory": len(outcome.advisory) if outcome else None,
+            # As the CLI counts them: advisory violations plus "can't run during preview" results.
+            "advisory": outcome.advisory_total if outcome else None,
             "skipped": len(outcome.skipped) if outcome else None,
+            "mandatorySkipped": len(outcome.mandatory_skipped) if outcome else None,
             "monthlyCostUsd": cost.total if cost else None,
         },
         "resources": [{
@@ -84,6 +104,7 @@ def build_report(run: dict, ordered: list[dict], outcome: "Optional[PolicyOutcom
             "defaultProvider": r.get("default_provider"), "provider": r.get("provider") or None,
             "dependencies": r.get("dependencies"), "propertyDependencies": r.get("property_dependencies"),
             "inputs": display(r.get("inputs")), "outputs": display(r.get("outputs")), "source": r.get("source") or None,
+            "generatedBy": r.get("generated_by") or None,
         } for r in ordered],
         "stackOutputs": display(run.get("stack_outputs") or {}),
         "invokes": sorted({i["token"] for i in run.get("invokes") or []}),  # answered offline with fake data
@@ -95,9 +116,17 @@ def build_report(run: dict, ordered: list[dict], outcome: "Optional[PolicyOutcom
             "pack": outcome.pack, "configFile": outcome.config_file, "analyzed": outcome.analyzed,
             "stoppedAt": outcome.stopped_at, "notApplicable": outcome.not_applicable,
             "violations": outcome.violations, "skipped": outcome.skipped, "rules": outcome.rules,
+            "levels": outcome.levels, "levelChanges": outcome.level_changes, "exemptions": outcome.exemptions,
+            "mandatorySkipped": outcome.mandatory_skipped,
+            "phase": outcome.phase or None,
+            "wouldExist": [u for u in outcome.created_before
+                           if any(r["urn"] == u and r.get("custom") and not r.get("default_provider")
+                                  for r in ordered)] if outcome.stopped_at else [],
         },
         "cost": None if cost is None else {
             "currency": cost.currency, "region": cost.region, "monthlyTotal": cost.total,
+            "stackRegion": run.get("stack_region") or cost.region,
+            "priceTableForStackRegion": (run.get("stack_region") or cost.region) == cost.region,
             "lines": [asdict(line) for line in cost.lines], "assumptions": list(cost.assumptions),
         },
         "diagnostics": run.get("diagnostics") or [],
@@ -147,6 +176,27 @@ def build_sarif(report: dict, ordered: list[dict], program_dir: Path, stack_file
         if v["policy"] in index:
             result["ruleIndex"] = index[v["policy"]]
         results.append(result)
+    for ex in pol.get("exemptions") or []:
+        for urn in ex["matched"]:
+            path, line = source_of(by_urn.get(urn), program_dir, stack_file)
+            result = {
+                "ruleId": ex["policy"],
+                "level": _sarif_level((pol.get("levels") or {}).get(ex["policy"], "advisory")),
+                "message": {"text": f"exempted by the pack config ({ex['resource']!r}): {ex['reason']}"},
+                "locations": [{
+                    "physicalLocation": {"artifactLocation": {"uri": path, "uriBaseId": "SRCROOT"},
+                                         "region": {"startLine": max(line, 1)}},
+                    "logicalLocations": [{"fullyQualifiedName": urn, "kind": "resource"}],
+                }],
+                "suppressions": [{"kind": "external", "status": "accepted", "justification": ex["reason"]}],
+            }
+            if ex["policy"] in index:
+                result["ruleIndex"] = index[ex["policy"]]
+            results.append(result)
+    overrides = [{
+        "descriptor": {"id": ch["policy"], **({"index": index[ch["policy"]]} if ch["policy"] in index else {})},
+        "configuration": {"enabled": ch["level"] != "disabled", "level": _sarif_level(ch["level"])},
+    } for ch in pol.get("levelChanges") or []]
     notes = [{
         "level": "note",
         "message": {"text": f"skipped during preview: {s['policy']} on {s['urn'] or 'the stack'}: {s['reason']}"},
@@ -167,6 +217,7 @@ def build_sarif(report: dict, ordered: list[dict], program_dir: Path, stack_file
             "invocations": [{
                 "executionSuccessful": report.get("error") is None,
                 "toolExecutionNotifications": notes,
+                **({"ruleConfigurationOverrides": overrides} if overrides else {}),
                 "properties": {"stack": report["stack"], "mode": report["mode"]},
             }],
             "results": results,
@@ -183,15 +234,30 @@ def build_summary_md(report: dict) -> str:
     lines = [f"### {icon} Offline preview `{report['project']}/{report['stack']}` ({report['mode']}): {status}", ""]
     if report.get("error"):
         lines += [f"**Program error:** `{report['error']}`", ""]
-    remote = "remote component whose children are" if s["remoteComponents"] == 1 else \
-        "remote components whose children are"
+    hidden = s.get("remoteHidden", 0)
     lines += [f"{s['resources']} resources ({s['custom']} cloud resources, {s['components']} components, "
-              f"{s['remoteComponents']} {remote} not visible offline, "
+              f"{s['remoteComponents']} remote (children laid out offline for the awsx Vpc"
+              + (f"; {hidden} whose children are not visible offline" if hidden else "") + "), "
               f"{s['defaultProviders']} default providers).", ""]
     if pol:
-        lines += [f"**Policies** ({pol['pack'].get('name')} v{pol['pack'].get('version')}, "
-                  f"config `{Path(pol['configFile']).name if pol['configFile'] else 'pack defaults'}`): "
-                  f"{s['mandatory']} mandatory, {s['advisory']} advisory, {s['skipped']} skipped during preview.", ""]
+        cfg = f"pack config `{Path(pol['configFile']).name}`" if pol["configFile"] else "no pack config"
+        lines += [f"**Policies** ({pol['pack'].get('name')} v{pol['pack'].get('version')}, {cfg}): "
+                  f"{s['mandatory']} mandatory, {s['advisory']} advisory (of which {s['skipped']} can't run "
+                  "during preview).", ""]
+        if pol.get("mandatorySkipped"):
+            lines += [f"> [!WARNING]\n> **{len(pol['mandatorySkipped'])} mandatory rule result(s) were not evaluated** "
+                      "(values unknown in this mode), so they gated nothing: "
+                      + ", ".join(f"`{sk['policy']}` on `{(sk['urn'] or '(stack)').rsplit('::', 1)[-1]}`"
+                                  for sk in pol["mandatorySkipped"]) + ".", ""]
+        if pol.get("levelChanges"):
+            lines += ["Levels set by the pack config: " + ", ".join(
+                f"`{ch['policy']}` {ch['default']} → {ch['level']}" for ch in pol["levelChanges"]) + ".", ""]
+        if pol.get("exemptions"):
+            lines += ["Exemptions in the pack config:", ""]
+            for ex in pol["exemptions"]:
+                hit = ", ".join(f"`{u.rsplit('::', 1)[-1]}`" for u in ex["matched"]) or "nothing in this stack"
+                lines.append(f"- `{ex['policy']}` for `{ex['resource']}` (matched {hit}): {ex['reason']}")
+            lines.append("")
         if pol["violations"]:
             lines += ["| Level | Policy | Resource | Message |", "|---|---|---|---|"]
             for v in pol["violations"]:
@@ -199,17 +265,23 @@ def build_summary_md(report: dict) -> str:
                 msg = v["message"].replace("\n", " ").replace("|", "\\|")
                 lines.append(f"| {v['level']} | `{v['policy']}` | `{name}` | {msg} |")
             lines.append("")
+        if pol.get("phase") == "preview" and s["mandatory"]:
+            lines += ["`pulumi up` stops at its preview: the update never starts, nothing is created.", ""]
         if pol["stoppedAt"]:
-            lines += [f"The update stopped at `{pol['stoppedAt']}`, as the engine would.", ""]
+            lines += [f"The update passed its preview, then stopped at `{pol['stoppedAt']}`, as the engine would; "
+                      f"{len(pol.get('wouldExist') or [])} resources would already exist.", ""]
         if pol["skipped"]:
-            lines += ["<details><summary>Skipped during preview (values unknown until the resources exist)</summary>",
+            lines += ["<details><summary>Can't run during preview (advisory; values unknown until the resources "
+                      "exist)</summary>",
                       ""]
             for sk in pol["skipped"]:
                 lines.append(f"- `{sk['policy']}` on `{(sk['urn'] or '(stack)').rsplit('::', 1)[-1]}`: {sk['reason']}")
             lines += ["", "</details>", ""]
     cost = report.get("cost")
     if cost:
-        lines += [f"**Estimated cost:** ${cost['monthlyTotal']:,.2f} a month ({cost['region']}).", "",
+        region = cost["region"] if cost.get("priceTableForStackRegion", True) else \
+            f"{cost['region']} prices: **no price table for {cost['stackRegion']}**, whose prices differ"
+        lines += [f"**Estimated cost:** ${cost['monthlyTotal']:,.2f} a month ({region}).", "",
                   "| Line | Quantity | USD/month |", "|---|---|---:|"]
         for ln in cost["lines"]:
             lines.append(f"| {ln['item']} | {ln['quantity']} | {ln['usd']:,.2f} |")

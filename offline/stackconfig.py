@@ -23,6 +23,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -30,7 +31,19 @@ from typing import Any, Optional
 import yaml
 
 SECRET_PLACEHOLDER = "[secret: set PULUMI_CONFIG_PASSPHRASE to decrypt]"
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 20x faster
+_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 20x faster
+
+
+class _Loader(_BASE_LOADER):  # type: ignore[misc,valid-type]
+    """YAML 1.2 booleans, as the CLI's Go YAML reads them: only true/false (any case), not yes/no/on/off."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in _BASE_LOADER.yaml_implicit_resolvers.items()}
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                              list("tTfF"))
+_LOADER = _Loader
 PBKDF2_ITERATIONS = 1_000_000
 
 
@@ -56,8 +69,12 @@ class StackConfig:
 
 
 def _to_config_string(value: Any) -> str:
+    """A config value as the CLI stores it: primitives as their text (``3``, ``true``, ``1.5``), lists and maps
+    as JSON. A whole float prints without a fraction, as Go's ``%v`` does."""
     if isinstance(value, str):
         return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     return json.dumps(value, separators=(",", ":"))
 
 
@@ -109,26 +126,56 @@ def key_from_state(passphrase: str, encryption_salt: str) -> bytes:
 
 
 def _default_of(spec: Any) -> tuple[bool, Any]:
-    """A project config entry is either a bare value or a schema dict with ``default``/``value``."""
+    """A project config entry is either a bare value or a schema dict with ``default``/``value``. With both, the
+    CLI uses ``default`` (it assigns ``value``, then overwrites it with ``default``)."""
     if isinstance(spec, dict) and ({"type", "description", "default", "value", "secret", "items"} & spec.keys()):
-        if "value" in spec:
-            return True, spec["value"]
         if "default" in spec:
             return True, spec["default"]
+        if "value" in spec:
+            return True, spec["value"]
         return False, None
     return True, spec
 
 
-_TYPES = {"string": (str,), "integer": (int,), "boolean": (bool,), "array": (list,)}
+def _valid(type_name: str, items: Any, value: Any) -> bool:
+    """The CLI's ``ValidateConfigValue``: a string passes as an integer when it parses as one, as a boolean when
+    it is ``true`` or ``false``; an array is a JSON list whose items pass the item type."""
+    if type_name == "string":
+        return isinstance(value, str)
+    if type_name == "integer":
+        if isinstance(value, bool):
+            return False
+        if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+            return True
+        return isinstance(value, str) and re.fullmatch(r"[+-]?[0-9]+", value) is not None
+    if type_name == "boolean":
+        return isinstance(value, bool) or value in ("true", "false")
+    if not isinstance(value, list) or not isinstance(items, dict):
+        return False
+    return all(_valid(items.get("type", ""), items.get("items"), item) for item in value)
 
 
-def _type_problem(key: str, value: Any, spec: Any) -> str:
-    """The CLI checks stack values against the project's declared types before running anything."""
-    if not isinstance(spec, dict) or spec.get("type") not in _TYPES:
+def _type_name(spec: dict) -> str:
+    items = spec.get("items")
+    return f"array<{_type_name(items)}>" if isinstance(items, dict) else str(spec.get("type"))
+
+
+def _type_problem(stack: str, key: str, text: str, spec: Any, secure: bool) -> str:
+    """The CLI checks every explicitly typed key, after the project defaults are merged in, on the stored text
+    (JSON-decoded for lists and maps): ``Stack 'dev' with configuration key 'x' must be of type 'integer'``."""
+    if not isinstance(spec, dict) or "type" not in spec:
         return ""
-    expected = _TYPES[spec["type"]]
-    ok = isinstance(value, expected) and not (spec["type"] == "integer" and isinstance(value, bool))
-    return "" if ok else f"config {key!r}: {value!r} is not of the declared type {spec['type']}"
+    if spec.get("secret") and not secure:
+        return f"Stack '{stack}' with configuration key '{key}' must be encrypted as it's secret"
+    content: Any = text
+    if spec.get("type") == "array" or text[:1] in "[{":
+        try:
+            content = json.loads(text)
+        except ValueError:
+            content = text
+    if _valid(str(spec["type"]), spec.get("items"), content):
+        return ""
+    return f"Stack '{stack}' with configuration key '{key}' must be of type '{_type_name(spec)}'"
 
 
 def load_stack_config(program_dir: Path | str, stack: str, passphrase: Optional[str] = None) -> StackConfig:
@@ -148,9 +195,11 @@ def load_stack_config(program_dir: Path | str, stack: str, passphrase: Optional[
     secret_keys: set[str] = set()
     origin: dict[str, str] = {}
     declared: dict[str, Any] = {}
+    short: dict[str, str] = {}
     for key, spec in (project_doc.get("config") or {}).items():
         qk = _qualify(project, key)
         declared[qk] = spec
+        short[qk] = key
         has, value = _default_of(spec)
         if has:
             values[qk] = _to_config_string(value)
@@ -178,14 +227,19 @@ def load_stack_config(program_dir: Path | str, stack: str, passphrase: Optional[
                 values[qk] = SECRET_PLACEHOLDER
                 undecrypted.append(qk)
         else:
-            problems = _type_problem(qk, value, declared.get(qk))
-            if problems:
-                raise ConfigError(problems)
             values[qk] = _to_config_string(value)
-    missing = [k for k, spec in declared.items() if k not in values and isinstance(spec, dict)]
+    # Only keys of the project's own namespace are required (aws:region declared without a default is not).
+    missing = sorted(short[k] for k, spec in declared.items()
+                     if k not in values and isinstance(spec, dict) and k.startswith(project + ":"))
     if missing:
-        raise ConfigError(f"{stack_file.name}: missing required configuration key(s) {', '.join(sorted(missing))} "
+        raise ConfigError(f"{stack_file}: Stack '{stack}' is missing configuration "
+                          f"value{'s' if len(missing) > 1 else ''} {', '.join(repr(k) for k in missing)} "
                           "(declared in Pulumi.yaml without a default)")
+    problems = [_type_problem(stack, short[k], values[k], declared[k], k in secret_keys)
+                for k in sorted(declared, key=lambda k: short[k]) if k in values and k not in undecrypted]
+    problems = [p for p in problems if p]
+    if problems:
+        raise ConfigError(f"{stack_file}: " + "; ".join(problems))
     return StackConfig(
         project=project,
         stack=stack,

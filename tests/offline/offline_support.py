@@ -35,9 +35,9 @@ def run_engine(program: Path, stack: str, mode: str, work: Path, passphrase: str
 
 
 def run_cli(args: list[str], out: Path, extra_env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run ``python -m offline preview ...`` writing to ``out``; never touches docs/."""
+    """Run ``python -m offline preview ...`` writing to ``out``."""
     return subprocess.run([sys.executable, "-m", "offline", "preview", *args, "--out", str(out),
-                           "--docs-png", "", "--quiet"], cwd=ROOT, env=_env(extra_env),
+                           "--quiet"], cwd=ROOT, env=_env(extra_env),
                           capture_output=True, text=True, timeout=300)
 
 

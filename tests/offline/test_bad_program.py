@@ -27,13 +27,15 @@ def test_bad_program_fails_naming_both_violations(tmp_path: Path, mode: str):
     assert "aws-rds-instance-not-public" in (tmp_path / "test" / "summary.md").read_text()
 
 
-def test_update_stops_at_the_first_mandatory_violation(tmp_path: Path):
+def test_update_stops_at_its_preview_when_the_preview_fails(tmp_path: Path):
+    # `pulumi up` previews first: both violations are known at preview, so the update never starts.
     proc = run_cli(BAD + ["--mode", "update"], tmp_path)
     assert proc.returncode == 1
     rep = json.loads((tmp_path / "test" / "report.json").read_text())
-    mandatory = [v for v in rep["policies"]["violations"] if v["level"] == "mandatory"]
-    assert len(mandatory) == 1 and rep["policies"]["stoppedAt"] == mandatory[0]["urn"]
-    assert rep["policies"]["analyzed"] < rep["summary"]["resources"]
+    assert rep["policies"]["phase"] == "preview" and rep["policies"]["stoppedAt"] is None
+    assert len([v for v in rep["policies"]["violations"] if v["level"] == "mandatory"]) == 2
+    assert rep["policies"]["wouldExist"] == []
+    assert "the update never starts, nothing is created" in proc.stdout
 
 
 def test_program_error_exits_non_zero(tmp_path: Path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 import shutil
 from pathlib import Path
 
@@ -80,13 +81,13 @@ def _program(tmp_path: Path, project_config: str, stack_config: str) -> Path:
 
 def test_missing_required_key_fails_like_the_cli(tmp_path: Path):
     program = _program(tmp_path, "  size:\n    type: integer\n", "  aws:region: us-east-1\n")
-    with pytest.raises(ConfigError, match="missing required configuration key.*p:size"):
+    with pytest.raises(ConfigError, match="Stack 's' is missing configuration value 'size'"):
         load_stack_config(program, "s")
 
 
 def test_value_of_the_wrong_declared_type_fails(tmp_path: Path):
     program = _program(tmp_path, "  size:\n    type: integer\n    default: 1\n", "  p:size: big\n")
-    with pytest.raises(ConfigError, match="'p:size': 'big' is not of the declared type integer"):
+    with pytest.raises(ConfigError, match="Stack 's' with configuration key 'size' must be of type 'integer'"):
         load_stack_config(program, "s")
 
 
@@ -95,3 +96,61 @@ def test_non_string_values_reach_the_program_json_encoded(tmp_path: Path):
                        "  p:size: 3\n")
     cfg = load_stack_config(program, "s")
     assert cfg.values["p:size"] == "3" and cfg.values["p:enabled"] == "false"
+
+
+# --- the CLI's config loader (pulumi/pulumi sdk/go/common/workspace: mergeConfig, ValidateConfigValue) -----------
+
+
+def test_strings_from_pulumi_config_set_are_accepted_for_numbers_and_booleans(tmp_path: Path):
+    # `pulumi config set size 3` and `... enabled true` write strings; the CLI accepts them for typed keys.
+    program = _program(tmp_path, "  size:\n    type: integer\n    default: 1\n  enabled:\n    type: boolean\n"
+                       "    default: false\n", '  p:size: "3"\n  p:enabled: "true"\n')
+    cfg = load_stack_config(program, "s")
+    assert cfg.values["p:size"] == "3" and cfg.values["p:enabled"] == "true"
+
+
+@pytest.mark.parametrize("stack_value, type_name", [('"3.5"', "integer"), ('"True"', "boolean"), ("yes", "boolean"),
+                                                    ("[1, x]", "array<integer>")])
+def test_values_the_cli_rejects(tmp_path: Path, stack_value: str, type_name: str):
+    spec = "type: array\n    items:\n      type: integer" if type_name.startswith("array") else f"type: {type_name}"
+    program = _program(tmp_path, f"  v:\n    {spec}\n", f"  p:v: {stack_value}\n")
+    with pytest.raises(ConfigError, match=f"with configuration key 'v' must be of type '{re.escape(type_name)}'"):
+        load_stack_config(program, "s")
+
+
+def test_arrays_and_whole_floats_are_typed_as_the_cli_types_them(tmp_path: Path):
+    program = _program(tmp_path, "  ports:\n    type: array\n    items:\n      type: integer\n  n:\n"
+                       "    type: integer\n    default: 2.0\n", '  p:ports: [80, "443"]\n')
+    cfg = load_stack_config(program, "s")
+    assert cfg.values["p:ports"] == '[80,"443"]' and cfg.values["p:n"] == "2"
+
+
+def test_default_wins_over_value_when_both_are_given_as_in_the_cli(tmp_path: Path):
+    program = _program(tmp_path, "  v:\n    value: from-value\n    default: from-default\n", "  aws:region: x\n")
+    assert load_stack_config(program, "s").values["p:v"] == "from-default"
+
+
+def test_only_the_projects_own_keys_are_required(tmp_path: Path):
+    program = _program(tmp_path, "  aws:profile:\n    type: string\n", "  aws:region: us-east-1\n")
+    assert "aws:profile" not in load_stack_config(program, "s").values
+
+
+def test_a_key_declared_secret_must_be_encrypted(tmp_path: Path):
+    program = _program(tmp_path, "  token:\n    type: string\n    secret: true\n", "  p:token: plain\n")
+    with pytest.raises(ConfigError, match="configuration key 'token' must be encrypted as it's secret"):
+        load_stack_config(program, "s")
+
+
+def test_a_string_number_reaches_the_program_and_the_preview_runs(tmp_path: Path):
+    from offline_support import ROOT, run_cli
+
+    program = tmp_path / "prog"
+    shutil.copytree(ROOT, program, ignore=shutil.ignore_patterns(".venv", "app", "out", ".git", "tests", "docs",
+                                                                  ".cache", "node_modules"))
+    stack = program / "Pulumi.dev.yaml"
+    assert "  webservice:desiredCount: 1\n" in stack.read_text()
+    stack.write_text(stack.read_text().replace("  webservice:desiredCount: 1\n", '  webservice:desiredCount: "2"\n'))
+    proc = run_cli(["--program", str(program), "--stack", "dev", "--policy-pack", str(ROOT / "policies")],
+                   tmp_path / "out")
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert re.search(r"Fargate .*\(webservice-dev-service\) .* 2 task x ", proc.stdout)  # read as 2, not 1

@@ -33,7 +33,12 @@ def preview(tmp_path_factory) -> dict:
 
 
 def test_urns_chain_the_full_parent_type(preview):
-    assert set(preview) == EXPECTED_URNS
+    program = {u for u, r in preview.items() if not r.get("generated_by")}
+    assert program == EXPECTED_URNS
+    # The awsx Vpc's children (offline/awsx_vpc.py) chain the component's type too.
+    vpc = P + "awsx:ec2:Vpc::net"
+    assert {r["generated_by"] for r in preview.values() if r.get("generated_by")} == {vpc}
+    assert P + "awsx:ec2:Vpc$aws:ec2/vpc:Vpc$aws:ec2/subnet:Subnet$aws:ec2/routeTable:RouteTable::net-public-1" in preview
 
 
 def test_stock_mock_urn_would_drop_the_grandparent_type():
@@ -82,10 +87,14 @@ def test_default_providers_are_added_with_their_package_config(preview):
     assert preview[P + "nested:index:App::shop"]["provider"] == ""  # local components have none
 
 
-def test_remote_component_is_one_resource_without_children(preview):
+def test_the_awsx_vpc_gets_its_laid_out_children_in_preview_with_unknown_ids(preview):
     vpc = preview[P + "awsx:ec2:Vpc::net"]
     assert vpc["remote"] is True and vpc["custom"] is False
-    assert not [r for r in preview.values() if r["parent"] == vpc["urn"]]
+    [inner] = [r for r in preview.values() if r["parent"] == vpc["urn"]]
+    assert inner["type"] == "aws:ec2/vpc:Vpc" and inner["generated_by"] == vpc["urn"]
+    subnet = preview[P + "awsx:ec2:Vpc$aws:ec2/vpc:Vpc$aws:ec2/subnet:Subnet::net-public-1"]
+    assert subnet["inputs"]["vpcId"] == "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # unknown on a first deploy
+    assert subnet["inputs"]["mapPublicIpOnLaunch"] is True  # no transform in this fixture
 
 
 def test_preview_outputs_of_new_resources_are_unknown(preview):

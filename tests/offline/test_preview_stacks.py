@@ -24,7 +24,8 @@ def runs(tmp_path_factory):
     def get(mode: str) -> dict:
         if mode not in cache:
             out = tmp_path_factory.mktemp(f"out-{mode}")
-            args = [a for st in STACKS for a in ("--stack", st)] + ["--mode", mode]
+            args = [a for st in STACKS for a in ("--stack", st)] + ["--mode", mode,
+                                                                   "--policy-pack-config", "policies/config/{stack}.json"]
             proc = run_cli(args, out)
             reports = {st: json.loads((out / st / "report.json").read_text()) for st in STACKS}
             cache[mode] = {"mode": mode, "proc": proc, "reports": reports, "out": out}
@@ -77,14 +78,15 @@ def test_first_preview_reports_the_container_rule_skip_honestly(runs):
         assert not skipped  # nothing unknown, nothing may be skipped
         return
     assert "aws-ecs-taskdefinition-non-root-user" in skipped
-    assert "SKIPPED DURING PREVIEW" in run["proc"].stdout
+    assert "can't run during preview (advisory" in run["proc"].stdout
+    assert "!!   aws-ecs-taskdefinition-non-root-user on webservice-dev-taskdef" in run["proc"].stdout
     assert "aws-ecs-taskdefinition-non-root-user" in (run["out"] / "dev" / "summary.md").read_text()
 
 
 def test_terminal_shows_tree_policies_cost_and_files(runs):
     run = runs("preview")
     text = run["proc"].stdout
-    for needle in ("=== webservice/dev", "├─ webservice:service:Service", "(remote component: children not visible",
+    for needle in ("=== webservice/dev", "├─ webservice:service:Service", "(remote component: children laid out offline",
                    "Policies: ", "MANDATORY (0)", "Cost estimate (USD/month, us-east-1)", "Assumptions:", "Files:",
                    "report.sarif", "architecture.png"):
         assert needle in text, needle
@@ -94,6 +96,12 @@ def test_terminal_shows_tree_policies_cost_and_files(runs):
 def test_prod_has_no_advisory_violation_either(run):
     prod = run["reports"]["prod"]
     assert [v["policy"] for v in prod["policies"]["violations"] if v["level"] == "advisory"] == []
+
+
+def test_the_gate_mode_counts_nothing_advisory_in_prod_even_as_the_cli_counts(runs):
+    # In existing mode nothing is unknown, so no "can't run" results either: 0 advisory as the CLI counts.
+    prod = runs("existing")["reports"]["prod"]
+    assert (prod["summary"]["mandatory"], prod["summary"]["advisory"], prod["summary"]["skipped"]) == (0, 0, 0)
 
 
 def test_example_values_are_injected_marked_and_printed_for_staging_and_prod_only(runs):

@@ -87,7 +87,7 @@ def test_diagram_of_the_nested_fixture(tmp_path: Path):
     dot = (tmp_path / "test" / "architecture.dot").read_text()
     assert "cluster_n_nested_index_App__shop" in dot
     assert "cluster_n_nested_index_App_nested_index_Data__shop_data" in dot
-    assert "remote component: children not visible offline" in dot
+    assert "remote component: children laid out offline from awsx 3.11" in dot
 
 
 @needs_program
