@@ -226,13 +226,19 @@ function buildApp({
     res.end(req.method === 'HEAD' ? undefined : OVERLOADED_BODY);
     return true;
   };
-  const shedLog = setInterval(() => {
-    if (shed === 0) return;
-    app.log.warn({ shed, intervalMs: SHED_LOG_INTERVAL_MS }, 'overloaded: requests shed with 503');
+  let shedSince = performance.now();
+  function logShed() {
+    const now = performance.now();
+    if (shed > 0) app.log.warn({ shed, intervalMs: Math.round(now - shedSince) }, 'overloaded: requests shed with 503');
     shed = 0;
-  }, SHED_LOG_INTERVAL_MS);
+    shedSince = now;
+  }
+  const shedLog = setInterval(logShed, SHED_LOG_INTERVAL_MS);
   shedLog.unref();
-  app.addHook('onClose', async () => clearInterval(shedLog));
+  app.addHook('onClose', async () => {
+    clearInterval(shedLog);
+    logShed();
+  });
 
   // A statement that found the queue full after all (a race with the check in shedRaw).
   function sendOverloaded(request, reply) {
