@@ -318,12 +318,12 @@ function createDb(dbConfig, { logger, queryTimeoutMs = QUERY_TIMEOUT_MS, authTok
         logger?.warn({ err: { code: err.code, message: err.message }, failures: connectFailures, open: established },
           'could not open a database connection');
         if (waiter.done) return dispatch();
-        if (!closed && established > 0) {
-          // Other connections work: wait for one of them, within the deadline.
+        if (!closed && (established > 0 || active > 0)) {
+          // Other connections work (or are being opened): wait for one, within the deadline.
           enqueue(waiter, true);
           return dispatch();
         }
-        // No connection works: this caller and every waiter fail now (the database is down).
+        // No connection works and none is being opened: this caller and every waiter fail now.
         waiter.done = true;
         waiter.callback(new DbUnavailableError(`cannot get a database connection: ${err.message}`, err));
         failWaiting(err);
