@@ -36,9 +36,12 @@ let open = 0;
 
 const inWindow = (t) => t >= measuringFrom && t < measuringUntil;
 
-function record(dueAt, status) {
+// Non-2xx answers are keyed by status and body size too, which tells the service's kinds of 503 apart
+// (shed: "overloaded, retry later"; timed out in the queue or no connection: "database unavailable").
+function record(dueAt, status, bodyLength) {
   if (!inWindow(dueAt)) return;
-  statuses[status] = (statuses[status] || 0) + 1;
+  const key = status >= 200 && status < 300 ? status : `${status}/${bodyLength}B`;
+  statuses[key] = (statuses[key] || 0) + 1;
   if (status >= 200 && status < 300) latencies.push(performance.now() - dueAt);
 }
 
@@ -64,6 +67,7 @@ function connect() {
         const head = buffer.toString('latin1', 0, headerEnd);
         const m = /\r\ncontent-length: *(\d+)/i.exec(head);
         bodyLength = m ? Number(m[1]) : 0;
+        socket.bodyLength = bodyLength;
         socket.closeAfter = /\r\nconnection: *close/i.test(head);
         socket.status = Number(head.slice(9, 12));
       }
@@ -73,7 +77,7 @@ function connect() {
       headerEnd = -1;
       const when = dueAt;
       dueAt = 0;
-      record(when, socket.status);
+      record(when, socket.status, socket.bodyLength);
       if (socket.closeAfter) {
         socket.destroy();
         return;
@@ -127,7 +131,7 @@ function finish() {
   const pct = (p) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] : null);
   let ok = 0;
   let other = 0;
-  for (const [status, n] of Object.entries(statuses)) (status >= 200 && status < 300 ? (ok += n) : (other += n));
+  for (const [key, n] of Object.entries(statuses)) (/^2\d\d$/.test(key) ? (ok += n) : (other += n));
   // Requests due in the window that got no answer before the end count as unanswered.
   const answered = ok + other + errors;
   const offered = RATE > 0 ? RATE : answered / seconds;
