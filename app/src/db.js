@@ -299,10 +299,9 @@ function createDb(dbConfig, { logger, queryTimeoutMs = QUERY_TIMEOUT_MS, authTok
     else queue.push(waiter);
   }
 
-  // Hands a connection back (or destroys it) and lets the next waiter in.
-  function release(conn, destroy = false) {
-    if (destroy) conn.destroy();
-    else conn.release();
+  // Hands a connection back and lets the next waiter in.
+  function release(conn) {
+    conn.release();
     active -= 1;
     dispatch();
   }
@@ -378,8 +377,9 @@ function createDb(dbConfig, { logger, queryTimeoutMs = QUERY_TIMEOUT_MS, authTok
     enqueue(waiter);
   }
 
-  // Runs one prepared statement on a pooled connection and hands the connection back.
-  function execute(sql, values, done) {
+  // Runs one command (`command(conn, callback)`: a statement or a ping) on a pooled connection,
+  // within the statement deadline, and hands the connection back.
+  function onConnection(command, done) {
     inFlight += 1;
     const callback = (err, rows) => {
       inFlight -= 1;
@@ -395,7 +395,7 @@ function createDb(dbConfig, { logger, queryTimeoutMs = QUERY_TIMEOUT_MS, authTok
       });
       queryDeadlines.add(running);
       try {
-        conn.execute(sql, values, (queryErr, rows) => {
+        command(conn, (queryErr, rows) => {
           if (running.done) return; // timed out: the connection is already destroyed
           running.done = true;
           running.conn = null;
@@ -412,6 +412,11 @@ function createDb(dbConfig, { logger, queryTimeoutMs = QUERY_TIMEOUT_MS, authTok
         callback(classify(syncErr));
       }
     });
+  }
+
+  // Runs one prepared statement.
+  function execute(sql, values, done) {
+    onConnection((conn, callback) => conn.execute(sql, values, callback), done);
   }
 
   function run(sql, values) {
@@ -451,30 +456,10 @@ function createDb(dbConfig, { logger, queryTimeoutMs = QUERY_TIMEOUT_MS, authTok
       lastUsersOkAt = performance.now();
     },
 
-    // One round trip on a pooled connection, through the gate.
+    // One round trip on a pooled connection, through the gate (opens one when none is idle).
     ping() {
       return new Promise((resolve, reject) => {
-        inFlight += 1;
-        acquire((err, conn) => {
-          const done = (pingErr) => {
-            inFlight -= 1;
-            if (inFlight === 0 && drained !== null) drained.resolve();
-            return pingErr ? reject(classify(pingErr)) : resolve();
-          };
-          if (err) return done(err);
-          const running = new Running(conn, (timeoutErr) => {
-            active -= 1;
-            dispatch();
-            done(timeoutErr);
-          });
-          queryDeadlines.add(running);
-          return conn.ping((pingErr) => {
-            if (running.done) return;
-            running.done = true;
-            release(conn);
-            done(pingErr);
-          });
-        });
+        onConnection((conn, callback) => conn.ping(callback), (err) => (err ? reject(err) : resolve()));
       });
     },
 
@@ -492,5 +477,5 @@ function createDb(dbConfig, { logger, queryTimeoutMs = QUERY_TIMEOUT_MS, authTok
 
 module.exports = {
   createDb, connectionOptions, poolOptions, iamTokenProvider, DbUnavailableError, OverloadedError, LIST_USERS_SQL,
-  ACQUIRE_TIMEOUT_MS, QUEUE_PER_CONNECTION, CONNECT_BACKOFF_MS,
+  ACQUIRE_TIMEOUT_MS, QUEUE_PER_CONNECTION,
 };
