@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark, not a test: the service vs the tutorial's original design vs the driver limit, on one
 # throwaway MariaDB with 1,000 users. Prints req/s, p99 and peak RSS of each, and the ratios.
+# `bench.sh overload` runs only the overload curve (bench/overload.js, also part of the full run).
 # `bench.sh token` instead measures what IAM token signing costs per new connection (bench/token.js).
 # BENCH_DURATION_S (default 5), BENCH_ROUNDS (default 3), BENCH_POOL_SIZE (default 8), BENCH_LOG_LEVEL
 # (default info, as deployed) and BENCH_TASK_MEMORY_MIB (default: Pulumi.yaml's task memory; the Node
@@ -27,7 +28,8 @@ mariadb --no-defaults --socket="$DB_DIR/mdb.sock" -uroot bench -e "
   INSERT INTO users (name, email)
   SELECT CONCAT('User ', seq), CONCAT('user', seq, '@example.test') FROM seq_1_to_1000;"
 case "${1:-all}" in
-  all) "$NODE" bench/run.js ;;
+  all) "$NODE" bench/run.js && "$NODE" bench/overload.js ;;
+  overload) "$NODE" bench/overload.js ;;
   token) "$NODE" bench/token.js ;;
-  *) echo "usage: bench.sh [all|token]" >&2; exit 2 ;;
+  *) echo "usage: bench.sh [all|overload|token]" >&2; exit 2 ;;
 esac

@@ -1,13 +1,32 @@
 'use strict';
 
 const { randomUUID } = require('node:crypto');
-const { STATUS_CODES } = require('node:http');
+const http = require('node:http');
 const Fastify = require('fastify');
-const { DbUnavailableError } = require('./db');
+const { DbUnavailableError, OverloadedError } = require('./db');
 
 const MAX_LIMIT = 500;
 const DEFAULT_LIMIT = 50;
 const MAX_ID = 4294967295; // users.id is INT UNSIGNED
+const QUERY_KEYS = ['limit', 'after'];
+// Shed requests are counted and logged once per SHED_LOG_INTERVAL_MS, not a line each.
+const SHED_LOG_INTERVAL_MS = 10000;
+// The one body every shed request gets, built once; Retry-After spreads the retries a little.
+const OVERLOADED_BODY = JSON.stringify({ statusCode: 503, error: 'Service Unavailable', message: 'overloaded, retry later' });
+const OVERLOADED_HEADERS = Object.freeze({
+  'content-type': 'application/json; charset=utf-8',
+  'content-length': Buffer.byteLength(OVERLOADED_BODY),
+  'retry-after': '1',
+});
+const OVERLOADED_RETRY_AFTER_S = OVERLOADED_HEADERS['retry-after'];
+// The routes that read the database, and so the only ones shed under overload.
+const USERS_PATHS = ['/users', '/'];
+
+function isUsersPath(url) {
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  return USERS_PATHS.includes(path);
+}
 
 const errorBody = {
   type: 'object',
@@ -63,19 +82,24 @@ const usersSchema = {
   },
 };
 
-// JSON-schema coercion would read '1e2', '0x10', '+5' or ' 5' as integers; the API takes decimal digits only,
-// so anything else is rejected (as a validation error, 400) before the schema coerces it.
+// The query string is strict: only `limit` and `after`, each at most once, as decimal digits.
+// An unknown key (`LIMIT`, `after[]`), a repeated one or a non-decimal value is a 400, never ignored:
+// JSON-schema coercion alone would drop unknown keys and read '1e2', '0x10', '+5' or ' 5' as integers.
 const DECIMAL_DIGITS = /^[0-9]{1,20}$/;
 
-function decimalQueryIntegers(request, reply, done) {
-  for (const key of ['limit', 'after']) {
+function queryError(key, message) {
+  const err = new Error(`querystring/${key} ${message}`);
+  err.statusCode = 400;
+  err.validation = [{ instancePath: `/${key}`, message }];
+  return err;
+}
+
+function strictQuery(request, reply, done) {
+  for (const key of Object.keys(request.query)) {
+    if (!QUERY_KEYS.includes(key)) return done(queryError(key, `is not allowed (allowed: ${QUERY_KEYS.join(', ')})`));
     const value = request.query[key];
-    if (value !== undefined && !(typeof value === 'string' && DECIMAL_DIGITS.test(value))) {
-      const err = new Error(`querystring/${key} must be integer`);
-      err.statusCode = 400;
-      err.validation = [{ instancePath: `/${key}`, message: 'must be integer' }];
-      return done(err);
-    }
+    if (typeof value !== 'string') return done(queryError(key, 'must appear once'));
+    if (!DECIMAL_DIGITS.test(value)) return done(queryError(key, 'must be integer'));
   }
   return done();
 }
@@ -92,7 +116,8 @@ class AccessLog extends Fastify.LogController {
   incomingRequest() {}
 
   requestCompleted(error, request, reply) {
-    if (this.isLogDisabled(request)) return;
+    if (request.shed || this.isLogDisabled(request)) return; // shed requests are counted instead
+
     if (!error && !reply.log.isLevelEnabled('info')) return;
     const line = {
       req: { method: request.method, url: request.url },
@@ -108,10 +133,40 @@ function sendError(reply, statusCode, error, message) {
   return reply.code(statusCode).send({ statusCode, error, message });
 }
 
-// Builds the Fastify app; never listens (server.js does). `db` needs listUsers(limit, after) and
-// ping(); `lifecycle.closing` turns readiness to 503 once shutdown has begun; `credentials`
-// (src/credentials.js) turns readiness, then liveness, to 503 while the database refuses the app
-// user; `version` is reported in the x-app-version header and by /readyz.
+// The request line must be origin-form (`/path?query`) on HTTP/1.0 or 1.1: `GET *`, absolute-form
+// (`GET http://host/path`) and other versions are refused before routing.
+function badRequestLine(raw) {
+  if (raw.url.charCodeAt(0) !== 47 /* / */) return `request target must start with / (got ${JSON.stringify(raw.url.slice(0, 64))})`;
+  if (raw.httpVersion !== '1.1' && raw.httpVersion !== '1.0') return `HTTP version ${raw.httpVersion} is not supported`;
+  return null;
+}
+
+// Errors Node's HTTP parser raises before a request exists (bad request line, header overflow,
+// timeouts): the same JSON body as every other error, a request id, one log line, then the
+// connection is closed (its byte stream can no longer be trusted).
+function clientErrorHandler(logger) {
+  return function onClientError(err, socket) {
+    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    let statusCode = 400;
+    if (err.code === 'HPE_HEADER_OVERFLOW') statusCode = 431;
+    else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') statusCode = 408;
+    const error = http.STATUS_CODES[statusCode];
+    const message = statusCode === 400 ? `malformed request (${err.code ?? 'parse error'})` : error;
+    const id = randomUUID();
+    logger?.warn({ reqId: id, res: { statusCode }, err: { code: err.code, message: err.message } }, 'client error');
+    if (socket.writable) {
+      const body = JSON.stringify({ statusCode, error, message });
+      socket.write(`HTTP/1.1 ${statusCode} ${error}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nx-request-id: ${id}\r\nConnection: close\r\n\r\n${body}`);
+    }
+    socket.destroy();
+  };
+}
+
+// Builds the Fastify app; never listens (server.js does). `db` needs listUsers(limit, after),
+// checkReady() and overloaded(); `lifecycle.closing` turns readiness to 503 once shutdown has
+// begun; `credentials` (src/credentials.js) turns readiness, then liveness, to 503 while the
+// database refuses the app user; `version` is reported in the x-app-version header and by /readyz.
 function buildApp({
   db,
   logger,
@@ -120,25 +175,87 @@ function buildApp({
   version = 'unknown',
   fastifyOptions = {},
 }) {
+  let shedRaw = () => false; // set below, once `db` and the counters exist
   const app = Fastify({
+    // Fastify's own HTTP/1.1 server setup, with the overload check in front of its handler.
+    serverFactory(handler, options) {
+      const server = http.createServer(options.http ?? {}, (req, res) => {
+        if (!shedRaw(req, res)) handler(req, res);
+      });
+      server.keepAliveTimeout = options.keepAliveTimeout;
+      server.requestTimeout = options.requestTimeout;
+      server.setTimeout(options.connectionTimeout);
+      return server;
+    },
     ...(logger ? { loggerInstance: logger, logController: new AccessLog() } : { logger: false }),
     genReqId,
     requestIdHeader: false,
     // Shutdown is driven by server.js: requests that arrive on open connections are still served.
     return503OnClosing: false,
+    clientErrorHandler: clientErrorHandler(logger),
+    // Router-level errors (a bad percent-encoding in the path) get the same shape, logged.
+    frameworkErrors(err, request, reply) {
+      request.log.warn({ err: { code: err.code, message: err.message } }, 'bad request');
+      reply.header('x-request-id', request.id);
+      reply.header('x-app-version', version);
+      return sendError(reply, 400, 'Bad Request', err.message);
+    },
     ...fastifyOptions,
   });
 
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     reply.header('x-app-version', version);
-    done();
+    const bad = badRequestLine(request.raw);
+    if (bad !== null) {
+      request.log.warn({ req: { method: request.method, url: request.raw.url, httpVersion: request.raw.httpVersion } }, 'bad request line');
+      return sendError(reply, 400, 'Bad Request', bad);
+    }
+    return done();
   });
+
+  // Overload: a users request that would find the wait queue full is answered at once with the
+  // precomputed 503, and counted; the count is logged once per SHED_LOG_INTERVAL_MS.
+  let shed = 0;
+  // The check runs on the raw request, before Fastify builds its request and reply and runs the
+  // hooks: refusing then costs a few microseconds, so the CPU stays with the admitted requests.
+  shedRaw = (req, res) => {
+    if (!db.overloaded() || (req.method !== 'GET' && req.method !== 'HEAD') || !isUsersPath(req.url)) return false;
+    shed += 1;
+    res.writeHead(503, { ...OVERLOADED_HEADERS, 'x-request-id': randomUUID(), 'x-app-version': version });
+    res.end(req.method === 'HEAD' ? undefined : OVERLOADED_BODY);
+    return true;
+  };
+  let shedSince = performance.now();
+  function logShed() {
+    const now = performance.now();
+    if (shed > 0) app.log.warn({ shed, intervalMs: Math.round(now - shedSince) }, 'overloaded: requests shed with 503');
+    shed = 0;
+    shedSince = now;
+  }
+  const shedLog = setInterval(logShed, SHED_LOG_INTERVAL_MS);
+  shedLog.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(shedLog);
+    logShed();
+  });
+
+  // A statement that found the queue full after all (a race with the check in shedRaw).
+  function sendOverloaded(request, reply) {
+    request.shed = true;
+    shed += 1;
+    return reply
+      .code(503)
+      .header('retry-after', OVERLOADED_RETRY_AFTER_S)
+      .header('content-type', 'application/json; charset=utf-8')
+      .send(OVERLOADED_BODY);
+  }
 
   app.setErrorHandler((err, request, reply) => {
     if (err.validation) {
       return sendError(reply, 400, 'Bad Request', err.message);
     }
+    if (err instanceof OverloadedError) return sendOverloaded(request, reply);
     if (err instanceof DbUnavailableError) {
       request.log.warn({ err: { code: err.code, message: err.message } }, 'database unavailable');
       reply.header('retry-after', '1');
@@ -149,17 +266,25 @@ function buildApp({
       request.log.error({ err }, 'request failed');
       return sendError(reply, 500, 'Internal Server Error', 'internal error');
     }
-    return sendError(reply, statusCode, STATUS_CODES[statusCode], err.message);
+    if (statusCode === 400 || statusCode === 431) request.log.warn({ err: { code: err.code, message: err.message } }, 'bad request');
+    return sendError(reply, statusCode, http.STATUS_CODES[statusCode], err.message);
   });
 
-  app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'Not Found', `no route for ${request.method} ${request.url}`));
+  // A known path with another method is a 405 naming the allowed ones; anything else a 404.
+  app.setNotFoundHandler((request, reply) => {
+    const url = request.url.split('?', 1)[0];
+    if (app.hasRoute({ method: 'GET', url })) {
+      reply.header('allow', 'GET, HEAD');
+      return sendError(reply, 405, 'Method Not Allowed', `${request.method} is not allowed on ${url} (allowed: GET, HEAD)`);
+    }
+    return sendError(reply, 404, 'Not Found', `no route for ${request.method} ${request.url}`);
+  });
 
   async function listUsers(request) {
     return db.listUsers(request.query.limit, request.query.after ?? 0);
   }
-  const usersRoute = { schema: usersSchema, preValidation: decimalQueryIntegers };
-  app.get('/users', usersRoute, listUsers);
-  app.get('/', usersRoute, listUsers); // the tutorial served the list at the root
+  const usersRoute = { schema: usersSchema, preValidation: strictQuery };
+  for (const path of USERS_PATHS) app.get(path, usersRoute, listUsers); // '/': the tutorial served the list at the root
 
   const probe = (body) => ({ logLevel: 'warn', schema: { response: { 200: body, 503: body } } });
 
@@ -174,11 +299,13 @@ function buildApp({
     if (lifecycle.closing) return reply.code(503).send({ status: 'shutting down', version });
     if (!credentials.accepted) return reply.code(503).send({ status: 'database credentials rejected', version });
     try {
-      await db.ping();
+      await db.checkReady();
       return { status: 'ok', version };
     } catch (err) {
       request.log.warn({ err: { code: err.code, message: err.message } }, 'readiness check failed');
-      return reply.code(503).send({ status: 'database unavailable', version });
+      // No connection at all, or a connection that cannot read the users table (missing table, grant).
+      const status = err instanceof DbUnavailableError ? 'database unavailable' : 'users table unavailable';
+      return reply.code(503).send({ status, version });
     }
   });
 

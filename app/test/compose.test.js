@@ -75,7 +75,7 @@ test('both containers run hardened: read-only, node user, tmpfs /tmp, init; the 
 
 test('the Dockerfile and compose agree on the run contract', () => {
   const dockerfile = require('node:fs').readFileSync(path.join(APP_DIR, 'Dockerfile'), 'utf8');
-  assert.match(dockerfile, /^FROM node:24\.\d+\.\d+-[a-z]+-slim AS deps$/m);
+  assert.match(dockerfile, /^FROM node:24\.\d+\.\d+-[a-z]+-slim@sha256:[0-9a-f]{64} AS deps$/m);
   assert.match(dockerfile, /^WORKDIR \/app$/m);
   assert.match(dockerfile, /^USER node$/m);
   assert.match(dockerfile, /npm ci --omit=dev/);
@@ -84,4 +84,43 @@ test('the Dockerfile and compose agree on the run contract', () => {
   assert.match(dockerfile, /^CMD \["node", "src\/server\.js"\]$/m);
   const node24 = require('node:fs').readFileSync(path.join(APP_DIR, 'scripts', 'common.sh'), 'utf8').match(/NODE24_VERSION=(\S+)/)[1];
   assert.ok(dockerfile.includes(`FROM node:${node24}-`), 'the tests run on the image\'s exact Node release');
+});
+
+test('app and migrate drop every capability, cannot gain privileges, and get the dev task size', () => {
+  const { app, migrate, mysql } = composeConfig().services;
+  const dev = YAML.parse(require('node:fs').readFileSync(path.join(APP_DIR, '..', 'Pulumi.dev.yaml'), 'utf8')).config;
+  const mib = (limit) => {
+    const m = /^(\d+)([kmg]?)b?$/i.exec(String(limit));
+    assert.ok(m, `memory limit ${limit}`);
+    return Number(m[1]) * { '': 1 / 1048576, k: 1 / 1024, m: 1, g: 1024 }[m[2].toLowerCase()];
+  };
+  for (const service of [app, migrate]) {
+    assert.deepEqual(service.cap_drop, ['ALL']);
+    assert.equal(service.cap_add, undefined);
+    assert.deepEqual(service.security_opt, ['no-new-privileges:true']);
+    assert.equal(Number(service.cpus) * 1024, dev['webservice:cpu'], 'CPU units of the dev task');
+    assert.equal(mib(service.mem_limit), dev['webservice:memory'], 'MiB of the dev task');
+  }
+  assert.deepEqual(mysql.security_opt, ['no-new-privileges:true']);
+});
+
+test('no password on a health-check command line', () => {
+  const { mysql, app } = composeConfig().services;
+  for (const check of [mysql.healthcheck.test, app.healthcheck.test]) {
+    const line = check.join(' ');
+    assert.doesNotMatch(line, /-p|--password|PASSWORD|root-local-only/);
+  }
+});
+
+test('the base image is pinned by digest in both stages, and the final image carries no package manager', () => {
+  const dockerfile = require('node:fs').readFileSync(path.join(APP_DIR, 'Dockerfile'), 'utf8');
+  const froms = dockerfile.match(/^FROM .*$/gm);
+  assert.equal(froms.length, 2);
+  const digests = froms.map((f) => /@(sha256:[0-9a-f]{64})/.exec(f)?.[1]);
+  assert.ok(digests[0] && digests[0] === digests[1], 'both stages use the same pinned digest');
+  const final = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+  for (const tool of ['/usr/local/lib/node_modules/npm', '/usr/local/bin/npx', '/usr/local/lib/node_modules/corepack', '/opt/yarn-v*']) {
+    assert.ok(final.includes(tool), `${tool} is removed from the final image`);
+  }
+  assert.doesNotMatch(final.split('\n').filter((l) => /^(CMD|HEALTHCHECK|ENTRYPOINT)/.test(l)).join('\n'), /npm/);
 });

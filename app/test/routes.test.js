@@ -8,7 +8,9 @@ const { DbUnavailableError } = require('../src/db');
 
 const ROW = { id: 7, name: 'Ada', email: 'ada@example.test', created_at: new Date('2026-01-02T03:04:05Z'), secret: 'x' };
 
-function fakeDb({ rows = [ROW], fail, pingFails = false } = {}) {
+// `notReady`: what checkReady() throws (a DbUnavailableError when no connection works, the
+// server's error when the users table cannot be read).
+function fakeDb({ rows = [ROW], fail, pingFails = false, notReady = pingFails ? new DbUnavailableError('down') : null } = {}) {
   const calls = [];
   return {
     calls,
@@ -17,9 +19,10 @@ function fakeDb({ rows = [ROW], fail, pingFails = false } = {}) {
       if (fail) throw fail;
       return rows;
     },
-    async ping() {
-      if (pingFails) throw new DbUnavailableError('down');
+    async checkReady() {
+      if (notReady) throw notReady;
     },
+    overloaded: () => false,
   };
 }
 
@@ -53,7 +56,7 @@ test('GET / is the same list as GET /users', async () => {
 test('limit and after bounds are accepted', async () => {
   const db = fakeDb();
   for (const url of ['/users?limit=1', '/users?limit=500', '/users?after=1', '/users?after=4294967295&limit=10',
-    '/users?limit=010&foo=ignored']) {
+    '/users?limit=010']) {
     assert.equal((await inject(db, url)).statusCode, 200, url);
   }
   assert.deepEqual(db.calls.map((c) => c.limit), [1, 500, 50, 10, 10]);
@@ -68,6 +71,8 @@ const BAD = [
   `after=${encodeURIComponent("1 OR 1=1")}`,
   `after=${encodeURIComponent("1' OR '1'='1")}`,
   `limit=${encodeURIComponent('50) UNION SELECT * FROM mysql.user --')}`,
+  // Unknown, differently cased, array-shaped and repeated keys are refused, never ignored.
+  'foo=1', 'LIMIT=5', 'Limit=5&limit=5', 'after[]=1', 'after[]=', 'limit[0]=5', 'after=1&after=2', 'limit=5&limit=5', '=5',
 ];
 
 for (const query of BAD) {
@@ -79,7 +84,7 @@ for (const query of BAD) {
       const body = res.json();
       assert.equal(body.statusCode, 400);
       assert.equal(body.error, 'Bad Request');
-      assert.match(body.message, /querystring\/(limit|after)/);
+      assert.match(body.message, /^querystring\/\S* (must|is not allowed)/);
     }
     assert.equal(db.calls.length, 0, 'the database is never reached');
   });
@@ -118,6 +123,11 @@ test('/readyz follows the database', async () => {
   const down = await inject(fakeDb({ pingFails: true }), '/readyz');
   assert.equal(down.statusCode, 503);
   assert.deepEqual(down.json(), { status: 'database unavailable', version: 'unknown' });
+  // A connection that works but cannot read the table (dropped, or the grant revoked) is not ready either.
+  const noTable = Object.assign(new Error("Table 'appdb.users' doesn't exist"), { code: 'ER_NO_SUCH_TABLE' });
+  const missing = await inject(fakeDb({ notReady: noTable }), '/readyz');
+  assert.equal(missing.statusCode, 503);
+  assert.deepEqual(missing.json(), { status: 'users table unavailable', version: 'unknown' });
 });
 
 test('/readyz is 503 once shutdown has begun', async () => {
