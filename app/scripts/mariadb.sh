@@ -9,7 +9,7 @@ set -euo pipefail
 
 cmd=${1:?usage: mariadb.sh start|stop DIR}
 dir=${2:?usage: mariadb.sh start|stop DIR}
-mkdir -p "$dir"
+mkdir -p "$dir/tmp"
 dir=$(cd "$dir" && pwd)
 
 free_port() {
@@ -23,14 +23,15 @@ case "$cmd" in
   start)
     first=0
     if [ ! -d "$dir/data/mysql" ]; then
-      mariadb-install-db --no-defaults "${user_opt[@]}" --datadir="$dir/data" \
+      # Its own tmpdir: the bootstrap's temporary tables must not share /tmp with other servers or clean-ups.
+      mariadb-install-db --no-defaults "${user_opt[@]}" --datadir="$dir/data" --tmpdir="$dir/tmp" \
         --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1 \
         || { cat "$dir/install.log" >&2; exit 1; }
       first=1
     fi
     [ -s "$dir/port" ] || free_port >"$dir/port"
     port=$(cat "$dir/port")
-    mariadbd --no-defaults "${user_opt[@]}" --datadir="$dir/data" --socket="$dir/mdb.sock" \
+    mariadbd --no-defaults "${user_opt[@]}" --datadir="$dir/data" --tmpdir="$dir/tmp" --socket="$dir/mdb.sock" \
       --port="$port" --bind-address=127.0.0.1 --pid-file="$dir/mdb.pid" --log-error="$dir/mdb.err" \
       --skip-name-resolve --innodb-buffer-pool-size=64M --max-connections=500 >/dev/null 2>&1 &
     for _ in $(seq 1 300); do
