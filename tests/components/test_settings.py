@@ -22,7 +22,9 @@ VALID = Settings(
     db_engine_version="8.4", db_engine_lifecycle_support="open-source-rds-extended-support-disabled",
     db_name="app", db_username="appadmin", db_app_username="app", db_allocated_storage=50,
     db_max_allocated_storage=500, db_multi_az=True, db_backup_retention_days=14, db_deletion_protection=True,
-    db_final_snapshot=True, db_monitoring_interval=60,
+    db_final_snapshot=True, db_monitoring_interval=60, alarm_emails=("oncall@example.com",), alarm_topic_arn="",
+    alarm_5xx_percent=5, alarm_p99_latency_ms=1000, alarm_unhealthy_minutes=5, alarm_db_cpu_percent=80,
+    alarm_db_free_storage_percent=10, alarm_db_free_memory_percent=10, alarm_db_connections_percent=80,
 )
 
 
@@ -380,6 +382,6 @@ def test_pulumi_yaml_declares_exactly_the_keys_load_settings_reads():
     from tests.mocks import ROOT
 
     source = (ROOT / "components" / "settings.py").read_text()
-    read = set(re.findall(r'\bc\.(?:require|get)(?:_int|_bool)?\("([A-Za-z]+)"\)', source))
+    read = set(re.findall(r'\bc\.(?:require|get)(?:_int|_bool|_list)?\("([A-Za-z0-9]+)"\)', source))
     declared = set(yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["config"])
     assert read == declared
