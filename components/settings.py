@@ -123,6 +123,35 @@ def mysql_max_connections(instance_class: str) -> Optional[int]:
     return None if gib is None else gib * 1024 ** 3 // MYSQL_BYTES_PER_CONNECTION
 
 
+#: Allowed values of each alarm threshold, by config key.
+ALARM_THRESHOLD_RANGES = {
+    "alarm5xxPercent": (1, 100), "alarmP99LatencyMs": (1, 60000), "alarmUnhealthyMinutes": (1, 60),
+    "alarmDbCpuPercent": (1, 100), "alarmDbFreeStoragePercent": (1, 99), "alarmDbFreeMemoryPercent": (1, 99),
+    "alarmDbConnectionsPercent": (1, 100),
+}
+
+
+def alarm_threshold_problem(key: str, value: int) -> str:
+    low, high = ALARM_THRESHOLD_RANGES[key]
+    return "" if isinstance(value, int) and low <= value <= high else f"allowed values are {low}..{high}"
+
+
+def alarm_email_problem(email: Any) -> str:
+    if isinstance(email, str) and _EMAIL.match(email):
+        return ""
+    return "each entry must be one e-mail address such as ops@example.com"
+
+
+def alarm_topic_arn_problem(arn: str, region: str) -> str:
+    match = _SNS_TOPIC_ARN.match(arn)
+    if not match:
+        return "must be an SNS topic ARN arn:aws:sns:<region>:<account>:<name>"
+    if match.group(1) != region:
+        return (f"the topic is in {match.group(1)}, but CloudWatch alarms can only notify a topic of their own "
+                f"region ({region})")
+    return ""
+
+
 def dns_name_problem(name: str) -> str:
     """What is wrong with ``name`` as a public DNS name for a certificate; empty when it is fine."""
     labels = name.split(".")
@@ -337,30 +366,27 @@ class Settings:
         """Where alarms go, and their thresholds."""
         errs: list[str] = []
         for email in self.alarm_emails:
-            if not isinstance(email, str) or not _EMAIL.match(email):
-                errs.append(f"alarmEmail={email!r}: each entry must be one e-mail address such as ops@example.com")
-        if self.alarm_topic_arn:
-            match = _SNS_TOPIC_ARN.match(self.alarm_topic_arn)
-            if not match:
-                errs.append(f"alarmTopicArn={self.alarm_topic_arn!r}: must be an SNS topic ARN "
-                            "arn:aws:sns:<region>:<account>:<name>")
-            elif match.group(1) != self.region:
-                errs.append(f"alarmTopicArn={self.alarm_topic_arn!r}: the topic is in {match.group(1)}, but CloudWatch "
-                            f"alarms can only notify a topic of their own region ({self.region})")
+            if alarm_email_problem(email):
+                errs.append(f"alarmEmail={email!r}: {alarm_email_problem(email)}")
+        if self.alarm_topic_arn and alarm_topic_arn_problem(self.alarm_topic_arn, self.region):
+            errs.append(f"alarmTopicArn={self.alarm_topic_arn!r}: "
+                        f"{alarm_topic_arn_problem(self.alarm_topic_arn, self.region)}")
         if self.stack in ALARM_DESTINATION_REQUIRED_STACKS and not (self.alarm_emails or self.alarm_topic_arn):
-            errs.append(f"alarmEmail=[], alarmTopicArn='': stack {self.stack!r} must tell a person when an alarm fires; "
-                        "set alarmEmail (one or more addresses) or alarmTopicArn (an existing SNS topic), or both")
-        for key, value, low, high in (
-                ("alarm5xxPercent", self.alarm_5xx_percent, 1, 100),
-                ("alarmP99LatencyMs", self.alarm_p99_latency_ms, 1, 60000),
-                ("alarmUnhealthyMinutes", self.alarm_unhealthy_minutes, 1, 60),
-                ("alarmDbCpuPercent", self.alarm_db_cpu_percent, 1, 100),
-                ("alarmDbFreeStoragePercent", self.alarm_db_free_storage_percent, 1, 99),
-                ("alarmDbFreeMemoryPercent", self.alarm_db_free_memory_percent, 1, 99),
-                ("alarmDbConnectionsPercent", self.alarm_db_connections_percent, 1, 100)):
-            if not low <= value <= high:
-                errs.append(f"{key}={value!r}: allowed values are {low}..{high}")
+            errs.append(f"alarmEmail=[], alarmTopicArn='': stack {self.stack!r} must tell a person when an alarm "
+                        "fires; set alarmEmail (one or more addresses) or alarmTopicArn (an existing SNS topic), "
+                        "or both")
+        for key, value in self.alarm_thresholds().items():
+            if alarm_threshold_problem(key, value):
+                errs.append(f"{key}={value!r}: {alarm_threshold_problem(key, value)}")
         return errs
+
+    def alarm_thresholds(self) -> dict[str, int]:
+        """The alarm thresholds by config key."""
+        return {"alarm5xxPercent": self.alarm_5xx_percent, "alarmP99LatencyMs": self.alarm_p99_latency_ms,
+                "alarmUnhealthyMinutes": self.alarm_unhealthy_minutes, "alarmDbCpuPercent": self.alarm_db_cpu_percent,
+                "alarmDbFreeStoragePercent": self.alarm_db_free_storage_percent,
+                "alarmDbFreeMemoryPercent": self.alarm_db_free_memory_percent,
+                "alarmDbConnectionsPercent": self.alarm_db_connections_percent}
 
     def _https_errors(self) -> list[str]:
         """The HTTPS keys: exactly one way to get a certificate unless plain HTTP is allowed."""
