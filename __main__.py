@@ -105,8 +105,7 @@ pulumi.export("alarmTopicArn", notifications.topic_arn)
 pulumi.export("dashboardName", monitoring.dashboard_name)
 pulumi.export("dashboardUrl", monitoring.dashboard_url)
 pulumi.export("dbInstanceId", database.identifier)
-pulumi.export("targetGroupArnSuffix", service.target_group_arn_suffix)
-pulumi.export("albArnSuffix", service.alb_arn_suffix)
+pulumi.export("targetGroupArn", service.target_group_arn)
 # A one-off migration: a task of the deployed definition whose migrate container runs as at every task start,
 # and whose app container exits 0 at once.
 pulumi.export("migrateCommand", pulumi.Output.format(

@@ -146,6 +146,7 @@ class Service(pulumi.ComponentResource):
     #: The CloudWatch dimensions of the ALB and target group ("app/..." and "targetgroup/...").
     alb_arn_suffix: pulumi.Output[str]
     target_group_arn_suffix: pulumi.Output[str]
+    target_group_arn: pulumi.Output[str]
 
     def __init__(self, name: str, args: ServiceArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         super().__init__("webservice:service:Service", name, None, opts)
@@ -370,7 +371,9 @@ class Service(pulumi.ComponentResource):
         self.task_security_group_id = task_sg.id
         self.alb_arn_suffix = alb.arn_suffix
         self.target_group_arn_suffix = target_group.arn_suffix
+        self.target_group_arn = target_group.arn
         self.register_outputs({
+            "targetGroupArn": self.target_group_arn,
             "albArnSuffix": self.alb_arn_suffix,
             "targetGroupArnSuffix": self.target_group_arn_suffix,
             "url": self.url,

@@ -29,6 +29,15 @@ def test_every_alarm_of_the_stack_notifies_its_encrypted_topic(stack_run, stack)
 
 
 @pytest.mark.parametrize("stack", STACKS)
+def test_stack_exports_what_the_runbook_commands_read(stack_run, stack):
+    outputs = stack_run(stack).outputs
+    assert outputs["dbInstanceId"] == f"webservice-{stack}-db"
+    assert outputs["targetGroupArn"] == stack_run(stack).one("aws:lb/targetGroup:TargetGroup").state["arn"]
+    for key in ("alarmTopicArn", "dashboardName", "dashboardUrl", "clusterName", "serviceName", "logGroupName"):
+        assert outputs.get(key), key
+
+
+@pytest.mark.parametrize("stack", STACKS)
 def test_key_policy_lets_cloudwatch_alarms_use_the_key_for_the_topic(stack_run, stack):
     policy = json.loads(stack_run(stack).one("aws:kms/key:Key").inputs["policy"])
     (statement,) = [s for s in policy["Statement"] if s["Principal"] == {"Service": "cloudwatch.amazonaws.com"}]
