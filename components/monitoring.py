@@ -205,12 +205,10 @@ class MonitoringArgs:
 class Monitoring(pulumi.ComponentResource):
     dashboard_name: pulumi.Output[str]
     dashboard_url: pulumi.Output[str]
-    alarm_names: list[pulumi.Output[str]]
 
     def __init__(self, name: str, args: MonitoringArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         super().__init__("webservice:monitoring:Monitoring", name, None, opts)
         self._name, self._args = name, args
-        self.alarm_names = []
         metric_namespace = f"{name}/app"
         self._load_balancer_alarms()
         self._service_alarms()
@@ -221,41 +219,36 @@ class Monitoring(pulumi.ComponentResource):
 
     def _alarm(self, role: str, description: str, **props: Any) -> None:
         """An alarm that notifies on ALARM and on OK. Its description says what it means and what to do first."""
-        alarm = aws.cloudwatch.MetricAlarm(
+        aws.cloudwatch.MetricAlarm(
             f"{self._name}-{role}", alarm_description=f"{description} Runbook: {RUNBOOK}.",
             alarm_actions=list(self._args.alarm_actions), ok_actions=list(self._args.alarm_actions),
             tags=dict(self._args.tags), opts=pulumi.ResourceOptions(parent=self), **props)
-        self.alarm_names.append(alarm.name)
 
     def _load_balancer_alarms(self) -> None:
         a, t = self._args, self._args.thresholds
         lb = {"LoadBalancer": a.alb_arn_suffix}
         tg = {**lb, "TargetGroup": a.target_group_arn_suffix}
 
-        def query(id_: str, metric: str, dims: Mapping[str, Any]) -> dict[str, Any]:
-            return {"id": id_, "return_data": False, "metric": {
-                "namespace": "AWS/ApplicationELB", "metric_name": metric, "dimensions": dims, "period": 60,
-                "stat": "Sum"}}
-
         common = {"comparison_operator": "GreaterThanThreshold", "evaluation_periods": 5,
                   "datapoints_to_alarm": 3, "treat_missing_data": "notBreaching"}
-        self._alarm(
-            "target-5xx-rate",
-            f"More than {t.five_xx_percent}% of requests got a 5xx from the app (3 of 5 minutes). First: the app "
-            "log for 'request failed' and a recent deploy (roll back with the previous imageTag).",
-            threshold=t.five_xx_percent, metric_queries=[
-                query("errors", "HTTPCode_Target_5XX_Count", tg), query("requests", "RequestCount", tg),
-                {"id": "rate", "expression": "100 * FILL(errors, 0) / requests", "label": "Target 5xx %",
-                 "return_data": True}], **common)
-        self._alarm(
-            "alb-5xx-rate",
-            f"More than {t.five_xx_percent}% of requests got a 5xx from the ALB itself (3 of 5 minutes): "
-            "usually no healthy target (502/503) or targets timing out (504). First: target health and running tasks.",
-            threshold=t.five_xx_percent, metric_queries=[
-                query("errors", "HTTPCode_ELB_5XX_Count", lb), query("requests", "RequestCount", lb),
-                # The ALB counts a request it refused before choosing a target in its 5xx, not in RequestCount.
-                {"id": "rate", "expression": "100 * FILL(errors, 0) / (FILL(requests, 0) + FILL(errors, 0))",
-                 "label": "ALB 5xx %", "return_data": True}], **common)
+
+        def rate(role: str, description: str, errors: str, dims: Mapping[str, Any], expression: str) -> None:
+            """An alarm on the percentage of requests that got a 5xx: metric math over two ALB sums."""
+            queries = [{"id": id_, "return_data": False, "metric": {
+                "namespace": "AWS/ApplicationELB", "metric_name": metric, "dimensions": dims, "period": 60,
+                "stat": "Sum"}} for id_, metric in (("errors", errors), ("requests", "RequestCount"))]
+            self._alarm(role, description, threshold=t.five_xx_percent, metric_queries=[
+                *queries, {"id": "rate", "expression": expression, "label": "5xx %", "return_data": True}], **common)
+
+        rate("target-5xx-rate",
+             f"More than {t.five_xx_percent}% of requests got a 5xx from the app (3 of 5 minutes). First: the app "
+             "log's errors and a recent deploy (roll back to the previous imageDigest).",
+             "HTTPCode_Target_5XX_Count", tg, "100 * FILL(errors, 0) / requests")
+        # The ALB counts a request it refused before choosing a target in its 5xx, not in RequestCount.
+        rate("alb-5xx-rate",
+             f"More than {t.five_xx_percent}% of requests got a 5xx from the ALB itself (3 of 5 minutes): usually no "
+             "healthy target (502/503) or targets timing out (504). First: target health and running tasks.",
+             "HTTPCode_ELB_5XX_Count", lb, "100 * FILL(errors, 0) / (FILL(requests, 0) + FILL(errors, 0))")
         self._alarm(
             "p99-latency",
             f"Target p99 response time above {t.p99_latency_ms} ms (3 of 5 minutes). First: DB CPU and "
