@@ -273,8 +273,9 @@ class Monitoring(pulumi.ComponentResource):
             dimensions={"ClusterName": a.cluster_name, "ServiceName": a.service_name}, statistic="Minimum",
             period=60, evaluation_periods=3, datapoints_to_alarm=3, threshold=a.min_count,
             comparison_operator="LessThanThreshold",
-            # No data means no task reports: as bad as none running.
-            treat_missing_data="breaching")
+            # Not "breaching": on a stack's first deploy the alarm exists minutes before the first task reports,
+            # and must not page anyone for that.
+            treat_missing_data="notBreaching")
 
     def _database_alarms(self) -> None:
         a, t = self._args, self._args.thresholds
@@ -285,8 +286,7 @@ class Monitoring(pulumi.ComponentResource):
         def rds(role: str, description: str, metric: str, statistic: str, threshold: float, operator: str) -> None:
             self._alarm(role, description, namespace="AWS/RDS", metric_name=metric, dimensions=dims,
                         statistic=statistic, period=300, evaluation_periods=3, datapoints_to_alarm=3,
-                        threshold=threshold, comparison_operator=operator, treat_missing_data="breaching"
-                        if metric == "FreeStorageSpace" else "notBreaching")
+                        threshold=threshold, comparison_operator=operator, treat_missing_data="notBreaching")
 
         rds("db-cpu", f"DB CPU above {t.db_cpu_percent}% for 15 minutes. First: Performance Insights' top SQL, "
             "then request rate; scale dbInstanceClass.", "CPUUtilization", "Average", t.db_cpu_percent,

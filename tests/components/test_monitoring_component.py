@@ -231,3 +231,7 @@ def test_dashboard_percentiles_cover_p50_to_p99():
              if m[1] == "TargetResponseTime"]
     assert stats == ["p50", "p90", "p99"]
 
+
+
+def test_no_alarm_fires_for_missing_data_so_a_first_deploy_pages_nobody(watched):
+    assert {a.inputs["treatMissingData"] for a in watched.all(ALARM)} == {"notBreaching"}
