@@ -8,6 +8,7 @@ import pulumi_aws as aws
 from components.cluster import Cluster, ClusterArgs
 from components.database import Database, DatabaseArgs
 from components.keys import Encryption, EncryptionArgs
+from components.monitoring import Monitoring, MonitoringArgs, Notifications, NotificationsArgs, Thresholds
 from components.network import Network, NetworkArgs
 from components.registry import Registry, RegistryArgs
 from components.service import Service, ServiceArgs
@@ -56,6 +57,10 @@ task = Task(name, TaskArgs(
     log_level=settings.log_level, app_version=registry.image_version,
     enable_execute_command=settings.enable_execute_command, tags=tags))
 
+notifications = Notifications(name, NotificationsArgs(
+    kms_key_arn=keys.key_arn, account_id=account_id, region=settings.region, emails=settings.alarm_emails,
+    external_topic_arn=settings.alarm_topic_arn, tags=tags))
+
 service = Service(name, ServiceArgs(
     vpc_id=network.vpc_id, public_subnet_ids=network.public_subnet_ids,
     private_subnet_ids=network.private_subnet_ids, cluster_arn=cluster.cluster_arn,
@@ -69,7 +74,22 @@ service = Service(name, ServiceArgs(
     hosted_zone_name=settings.hosted_zone_name, access_logs=settings.alb_access_logs,
     deletion_protection=settings.alb_deletion_protection,
     enable_execute_command=settings.enable_execute_command, log_retention_days=settings.log_retention_days,
-    account_id=account_id, tags=tags))
+    account_id=account_id, alarm_actions=notifications.alarm_actions, tags=tags))
+
+monitoring = Monitoring(name, MonitoringArgs(
+    alarm_actions=notifications.alarm_actions, region=settings.region, alb_arn_suffix=service.alb_arn_suffix,
+    target_group_arn_suffix=service.target_group_arn_suffix, cluster_name=cluster.cluster_name,
+    service_name=service.service_name, min_count=settings.min_count, max_count=settings.max_count,
+    cpu_target_percent=settings.cpu_target_percent, requests_per_target=settings.requests_per_target,
+    db_identifier=database.identifier, db_instance_class=settings.db_instance_class,
+    db_allocated_storage=settings.db_allocated_storage, log_group_name=task.log_group_name,
+    thresholds=Thresholds(
+        five_xx_percent=settings.alarm_5xx_percent, p99_latency_ms=settings.alarm_p99_latency_ms,
+        unhealthy_minutes=settings.alarm_unhealthy_minutes, db_cpu_percent=settings.alarm_db_cpu_percent,
+        db_free_storage_percent=settings.alarm_db_free_storage_percent,
+        db_free_memory_percent=settings.alarm_db_free_memory_percent,
+        db_connections_percent=settings.alarm_db_connections_percent),
+    tags=tags))
 
 pulumi.export("url", service.url)
 pulumi.export("albDnsName", service.alb_dns_name)
@@ -81,6 +101,11 @@ pulumi.export("serviceName", service.service_name)
 pulumi.export("dbEndpoint", database.endpoint)
 pulumi.export("dbSecretArn", database.secret_arn)
 pulumi.export("logGroupName", task.log_group_name)
+pulumi.export("alarmTopicArn", notifications.topic_arn)
+pulumi.export("dashboardName", monitoring.dashboard_name)
+pulumi.export("dashboardUrl", monitoring.dashboard_url)
+pulumi.export("dbInstanceId", database.identifier)
+pulumi.export("targetGroupArn", service.target_group_arn)
 # A one-off migration: a task of the deployed definition whose migrate container runs as at every task start,
 # and whose app container exits 0 at once.
 pulumi.export("migrateCommand", pulumi.Output.format(

@@ -14,7 +14,8 @@ from ._common import dns_suffix, partition_for_region, policy_json
 
 def _key_policy(*, account_id: str, region: str) -> str:
     """Key policy: the account administers the key through IAM; CloudWatch Logs may use it for log groups
-    of this account and region only. Other services (ECR, RDS, Secrets Manager) use it through grants or
+    of this account and region only; CloudWatch alarms of this account and region may use it to publish to the
+    stack's encrypted alarm topic (SNS encrypts with the publisher's access to the key). Other services (ECR, RDS, Secrets Manager) use it through grants or
     on behalf of IAM principals that hold kms permissions, so they need no statement here."""
     partition = partition_for_region(region)
     return policy_json(
@@ -43,6 +44,17 @@ def _key_policy(*, account_id: str, region: str) -> str:
                 "ArnLike": {
                     "kms:EncryptionContext:aws:logs:arn": f"arn:{partition}:logs:{region}:{account_id}:log-group:*"
                 }
+            },
+        },
+        {
+            "Sid": "CloudWatchAlarmsPublishToEncryptedTopic",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudwatch.amazonaws.com"},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+            "Resource": "*",
+            "Condition": {
+                "StringEquals": {"aws:SourceAccount": account_id},
+                "ArnLike": {"aws:SourceArn": f"arn:{partition}:cloudwatch:{region}:{account_id}:alarm:*"},
             },
         },
     )

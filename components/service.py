@@ -113,6 +113,8 @@ class ServiceArgs:
     domain_name: str = ""
     hosted_zone_id: str = ""
     hosted_zone_name: str = ""
+    #: SNS topic ARNs the rollback alarms notify (on ALARM and on OK), besides rolling back.
+    alarm_actions: Sequence[pulumi.Input[str]] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -141,6 +143,10 @@ class Service(pulumi.ComponentResource):
     alb_dns_name: pulumi.Output[str]
     service_name: pulumi.Output[str]
     task_security_group_id: pulumi.Output[str]
+    #: The CloudWatch dimensions of the ALB and target group ("app/..." and "targetgroup/...").
+    alb_arn_suffix: pulumi.Output[str]
+    target_group_arn_suffix: pulumi.Output[str]
+    target_group_arn: pulumi.Output[str]
 
     def __init__(self, name: str, args: ServiceArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         super().__init__("webservice:service:Service", name, None, opts)
@@ -266,7 +272,7 @@ class Service(pulumi.ComponentResource):
             dimensions={"LoadBalancer": alb.arn_suffix, "TargetGroup": target_group.arn_suffix},
             statistic="Sum", period=60, evaluation_periods=3, datapoints_to_alarm=2, threshold=10,
             comparison_operator="GreaterThanOrEqualToThreshold", treat_missing_data="notBreaching",
-            tags=tags, opts=child)
+            alarm_actions=list(args.alarm_actions), ok_actions=list(args.alarm_actions), tags=tags, opts=child)
         cpu_high = aws.cloudwatch.MetricAlarm(
             f"{name}-cpu-alarm",
             alarm_description="Service CPU saturated: roll back the deployment",
@@ -274,7 +280,7 @@ class Service(pulumi.ComponentResource):
             dimensions={"ClusterName": args.cluster_name, "ServiceName": service_name},
             statistic="Average", period=60, evaluation_periods=5, datapoints_to_alarm=4, threshold=95,
             comparison_operator="GreaterThanOrEqualToThreshold", treat_missing_data="notBreaching",
-            tags=tags, opts=child)
+            alarm_actions=list(args.alarm_actions), ok_actions=list(args.alarm_actions), tags=tags, opts=child)
 
         # The name stays fixed, because the CPU rollback alarm names the service before it exists (autonaming
         # would make a cycle: the service lists the alarm). A change that forces a new service therefore
@@ -363,7 +369,13 @@ class Service(pulumi.ComponentResource):
         self.alb_dns_name = alb.dns_name
         self.service_name = service.name
         self.task_security_group_id = task_sg.id
+        self.alb_arn_suffix = alb.arn_suffix
+        self.target_group_arn_suffix = target_group.arn_suffix
+        self.target_group_arn = target_group.arn
         self.register_outputs({
+            "targetGroupArn": self.target_group_arn,
+            "albArnSuffix": self.alb_arn_suffix,
+            "targetGroupArnSuffix": self.target_group_arn_suffix,
             "url": self.url,
             "albDnsName": self.alb_dns_name,
             "serviceName": self.service_name,

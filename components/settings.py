@@ -67,6 +67,15 @@ _IMAGE_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 #: ALB access-log bucket name must be lower case. So "<project>-<stack>" is at most 20 of [a-z0-9-].
 NAME_PREFIX_MAX = 32 - len("-alb-") - 7
 _NAME_PREFIX = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
+#: The stack that must tell a person when an alarm fires (alarmEmail or alarmTopicArn); others may have no one.
+ALARM_DESTINATION_REQUIRED_STACKS = ("prod",)
+_EMAIL = re.compile(r"^[^@\s,]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+_SNS_TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):[A-Za-z0-9_-]{1,256}(\.fifo)?$")
+#: Memory (GiB) of an RDS instance size in the general-purpose and burstable families (db.t*, db.m*); the
+#: memory-optimised families (db.r*) have twice as much from large up.
+_GENERAL_PURPOSE_GIB = {"micro": 1, "small": 2, "medium": 4, "large": 8, "xlarge": 16}
+#: RDS for MySQL's default max_connections is {DBInstanceClassMemory/12582880} (memory in bytes).
+MYSQL_BYTES_PER_CONNECTION = 12582880
 
 
 def fargate_memory_options(cpu: int) -> tuple[int, ...]:
@@ -94,6 +103,53 @@ def performance_insights_supported(instance_class: str) -> bool:
     """RDS for MySQL has no Performance Insights on the smallest burstable classes."""
     family, _, size = instance_class.removeprefix("db.").partition(".")
     return not (family.startswith("t") and size in ("micro", "small"))
+
+
+def db_class_memory_gib(instance_class: str) -> Optional[int]:
+    """Memory of an RDS class of the db.t*, db.m* or db.r* families in GiB, or None for another class."""
+    match = re.match(r"^db\.([tmr])[0-9][a-z0-9]*\.(?:(\d+)(?=xlarge))?([a-z]+)$", instance_class)
+    if not match or match.group(3) not in _GENERAL_PURPOSE_GIB:
+        return None
+    family, times, size = match.group(1), int(match.group(2) or 1), match.group(3)
+    if family == "r":
+        return 16 * times * (2 if size == "xlarge" else 1) if size in ("large", "xlarge") else None
+    return _GENERAL_PURPOSE_GIB[size] * times
+
+
+def mysql_max_connections(instance_class: str) -> Optional[int]:
+    """RDS for MySQL's default max_connections for a class, from its nominal memory. RDS computes it from
+    DBInstanceClassMemory, which is a little less than the nominal memory, so the real value is a little lower."""
+    gib = db_class_memory_gib(instance_class)
+    return None if gib is None else gib * 1024 ** 3 // MYSQL_BYTES_PER_CONNECTION
+
+
+#: Allowed values of each alarm threshold, by config key.
+ALARM_THRESHOLD_RANGES = {
+    "alarm5xxPercent": (1, 100), "alarmP99LatencyMs": (1, 60000), "alarmUnhealthyMinutes": (1, 60),
+    "alarmDbCpuPercent": (1, 100), "alarmDbFreeStoragePercent": (1, 99), "alarmDbFreeMemoryPercent": (1, 99),
+    "alarmDbConnectionsPercent": (1, 100),
+}
+
+
+def alarm_threshold_problem(key: str, value: int) -> str:
+    low, high = ALARM_THRESHOLD_RANGES[key]
+    return "" if isinstance(value, int) and low <= value <= high else f"allowed values are {low}..{high}"
+
+
+def alarm_email_problem(email: Any) -> str:
+    if isinstance(email, str) and _EMAIL.match(email):
+        return ""
+    return "each entry must be one e-mail address such as ops@example.com"
+
+
+def alarm_topic_arn_problem(arn: str, region: str) -> str:
+    match = _SNS_TOPIC_ARN.match(arn)
+    if not match:
+        return "must be an SNS topic ARN arn:aws:sns:<region>:<account>:<name>"
+    if match.group(1) != region:
+        return (f"the topic is in {match.group(1)}, but CloudWatch alarms can only notify a topic of their own "
+                f"region ({region})")
+    return ""
 
 
 def dns_name_problem(name: str) -> str:
@@ -177,6 +233,16 @@ class Settings:
     db_deletion_protection: bool
     db_final_snapshot: bool
     db_monitoring_interval: int
+    # Monitoring: where alarms go, and their thresholds
+    alarm_emails: tuple[str, ...]
+    alarm_topic_arn: str
+    alarm_5xx_percent: int
+    alarm_p99_latency_ms: int
+    alarm_unhealthy_minutes: int
+    alarm_db_cpu_percent: int
+    alarm_db_free_storage_percent: int
+    alarm_db_free_memory_percent: int
+    alarm_db_connections_percent: int
     #: Keys set in the project's namespace that Pulumi.yaml does not declare (typos, removed keys).
     undeclared_keys: tuple[str, ...] = ()
 
@@ -290,7 +356,37 @@ class Settings:
         if self.db_monitoring_interval not in MONITORING_INTERVALS:
             bad("dbMonitoringInterval", self.db_monitoring_interval,
                 f"allowed values are {', '.join(map(str, MONITORING_INTERVALS))}")
+        if db_class_memory_gib(self.db_instance_class) is None and not any(e.startswith("dbInstanceClass=") for e in errs):
+            bad("dbInstanceClass", self.db_instance_class,
+                "the alarms need the class's memory: use a db.t*, db.m* or db.r* class of size micro..Nxlarge")
+        errs.extend(self._alarm_errors())
         return errs
+
+    def _alarm_errors(self) -> list[str]:
+        """Where alarms go, and their thresholds."""
+        errs: list[str] = []
+        for email in self.alarm_emails:
+            if alarm_email_problem(email):
+                errs.append(f"alarmEmail={email!r}: {alarm_email_problem(email)}")
+        if self.alarm_topic_arn and alarm_topic_arn_problem(self.alarm_topic_arn, self.region):
+            errs.append(f"alarmTopicArn={self.alarm_topic_arn!r}: "
+                        f"{alarm_topic_arn_problem(self.alarm_topic_arn, self.region)}")
+        if self.stack in ALARM_DESTINATION_REQUIRED_STACKS and not (self.alarm_emails or self.alarm_topic_arn):
+            errs.append(f"alarmEmail=[], alarmTopicArn='': stack {self.stack!r} must tell a person when an alarm "
+                        "fires; set alarmEmail (one or more addresses) or alarmTopicArn (an existing SNS topic), "
+                        "or both")
+        for key, value in self.alarm_thresholds().items():
+            if alarm_threshold_problem(key, value):
+                errs.append(f"{key}={value!r}: {alarm_threshold_problem(key, value)}")
+        return errs
+
+    def alarm_thresholds(self) -> dict[str, int]:
+        """The alarm thresholds by config key."""
+        return {"alarm5xxPercent": self.alarm_5xx_percent, "alarmP99LatencyMs": self.alarm_p99_latency_ms,
+                "alarmUnhealthyMinutes": self.alarm_unhealthy_minutes, "alarmDbCpuPercent": self.alarm_db_cpu_percent,
+                "alarmDbFreeStoragePercent": self.alarm_db_free_storage_percent,
+                "alarmDbFreeMemoryPercent": self.alarm_db_free_memory_percent,
+                "alarmDbConnectionsPercent": self.alarm_db_connections_percent}
 
     def _https_errors(self) -> list[str]:
         """The HTTPS keys: exactly one way to get a certificate unless plain HTTP is allowed."""
@@ -385,6 +481,18 @@ class _Reader:
         self.keys.add(key)
         return self._config.get(key)
 
+    def require_list(self, key: str) -> tuple[Any, ...]:
+        """A list-typed key (a YAML list in the stack file)."""
+        self.keys.add(key)
+        try:
+            value = self._config.get_object(key)
+        except pulumi.ConfigTypeError:
+            value = None
+        if not isinstance(value, list):
+            self.errors.append(f"{key}={self._config.get(key)!r}: must be a list, e.g. [ops@example.com]")
+            return ()
+        return tuple(value)
+
     def undeclared(self) -> tuple[str, ...]:
         """Keys set in this namespace that were never read: the CLI passes every one, declared or not."""
         prefix = f"{self._config.name}:"
@@ -441,6 +549,15 @@ def load_settings(config: Optional[pulumi.Config] = None, aws_config: Optional[p
         db_deletion_protection=c.require_bool("dbDeletionProtection"),
         db_final_snapshot=c.require_bool("dbFinalSnapshot"),
         db_monitoring_interval=c.require_int("dbMonitoringInterval"),
+        alarm_emails=c.require_list("alarmEmail"),
+        alarm_topic_arn=c.get("alarmTopicArn") or "",
+        alarm_5xx_percent=c.require_int("alarm5xxPercent"),
+        alarm_p99_latency_ms=c.require_int("alarmP99LatencyMs"),
+        alarm_unhealthy_minutes=c.require_int("alarmUnhealthyMinutes"),
+        alarm_db_cpu_percent=c.require_int("alarmDbCpuPercent"),
+        alarm_db_free_storage_percent=c.require_int("alarmDbFreeStoragePercent"),
+        alarm_db_free_memory_percent=c.require_int("alarmDbFreeMemoryPercent"),
+        alarm_db_connections_percent=c.require_int("alarmDbConnectionsPercent"),
     )
     settings = dataclasses.replace(settings, undeclared_keys=c.undeclared())
     # A key that does not exist is reported with the mistyped ones, since a typo is often both.

@@ -65,6 +65,11 @@ class Usage:
     #: carries them.
     nat_gb: float = 0.0
     s3_gateway_endpoint: bool = False
+    #: CloudWatch: alarms and the metrics they read, dashboards, and custom metrics from log metric filters.
+    alarms: int = 0
+    alarm_metrics: int = 0
+    dashboards: int = 0
+    custom_metrics: int = 0
 
 
 @dataclass(frozen=True)
@@ -162,6 +167,15 @@ def estimate(usage: Usage, prices: dict) -> Estimate:
         e = prices["ecr"]["storage_gb_month"]
         lines.append(Line("ECR image storage (assumed size)", f"{usage.ecr_gb:g} GB-month",
                           _r(usage.ecr_gb * e["usd"]), f"{e['source']} ({e['date']})"))
+    cw = prices.get("cloudwatch", {})
+    for count, item, quantity, key in (
+            (usage.alarm_metrics, "CloudWatch alarms", f"{usage.alarms} alarms reading {usage.alarm_metrics} metrics",
+             "alarm_metric_month"),
+            (usage.dashboards, "CloudWatch dashboards", f"{usage.dashboards} dashboard-month", "dashboard_month"),
+            (usage.custom_metrics, "CloudWatch custom metrics (log metric filters)",
+             f"{usage.custom_metrics} metric-month", "custom_metric_month")):
+        if count:
+            lines.append(Line(item, quantity, _r(count * cw[key]["usd"]), f"{cw[key]['source']} ({cw[key]['date']})"))
     total = _r(sum(line.usd for line in lines))
     assumptions = (
         f"us-east-1 on-demand list prices, {h} hours a month; no free tier, no Savings Plans or reserved instances.",
@@ -177,7 +191,8 @@ def estimate(usage: Usage, prices: dict) -> Estimate:
         + ("only without an S3 gateway endpoint; this stack has one, so ECR's layer downloads (from S3) bypass "
            "NAT for free." if usage.s3_gateway_endpoint else
            "(no S3 gateway endpoint: ECR's layer downloads from S3 go through NAT)."),
-        "Data transfer out, KMS keys/requests, CloudWatch alarms/metrics and Container Insights are not counted.",
+        "Data transfer out, KMS keys/requests, SNS e-mail deliveries (the first 1,000 a month are free) and Container "
+        "Insights are not counted; CloudWatch alarms, dashboards and metric-filter metrics are, without the free tier.",
         "NAT gateways and their IPs of the awsx Vpc are counted from its inputs (its children are laid out offline "
         "from the same inputs).",
     ) + tuple(usage.notes)
@@ -347,12 +362,21 @@ def usage_from_resources(resources: Iterable[dict], prices: dict) -> Usage:
         if not s3_gateway:
             nat_gb += total_tasks * a["image_pulls_per_task_month"] * a["image_gb"]
 
+    alarms = [props(r) for r in res if r["type"] == "aws:cloudwatch/metricAlarm:MetricAlarm"]
+    # A metric-math alarm is billed per metric it reads; a plain alarm reads one.
+    alarm_metrics = sum(max(1, sum(1 for q in (_plain(p.get("metricQueries")) or []) if isinstance(q, dict)
+                                   and q.get("metric"))) for p in alarms)
+    dashboards = sum(1 for r in res if r["type"] == "aws:cloudwatch/dashboard:Dashboard")
+    custom_metrics = sum(1 for r in res if r["type"] == "aws:cloudwatch/logMetricFilter:LogMetricFilter")
+
     ipv4 = alb_ips + nat + public_task_ips
     detail = ", ".join(x for x in (f"ALB {alb_ips}" if alb_ips else "", f"NAT {nat}" if nat else "",
                                     f"tasks {public_task_ips}" if public_task_ips else "") if x)
     return Usage(tasks=tuple(tasks), albs=albs, nat_gateways=nat, public_ipv4=ipv4, public_ipv4_detail=detail,
                  databases=tuple(dbs), secrets=secrets, log_gb=round(log_gb, 3), ecr_gb=round(ecr_gb, 3),
-                 notes=tuple(notes), nat_gb=round(nat_gb, 3), s3_gateway_endpoint=s3_gateway)
+                 notes=tuple(notes), nat_gb=round(nat_gb, 3), s3_gateway_endpoint=s3_gateway,
+                 alarms=len(alarms), alarm_metrics=alarm_metrics, dashboards=dashboards,
+                 custom_metrics=custom_metrics)
 
 
 def _images_kept(policy: Any, default: float) -> float:

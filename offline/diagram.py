@@ -43,6 +43,8 @@ SG_USERS = {
     "aws:rds/instance:Instance": ("vpcSecurityGroupIds",),
 }
 SG_TYPES = {"aws:ec2/securityGroup:SecurityGroup"}
+#: Types drawn as one node per component, so that a dozen alarms are one box, not a dozen.
+GROUPED_TYPES = {"aws:cloudwatch/metricAlarm:MetricAlarm": "CloudWatch alarms"}
 WORLD = {"0.0.0.0/0", "::/0"}
 
 
@@ -148,10 +150,26 @@ def to_dot(resources: Iterable[dict], title: str) -> str:
         f'  edge [fontname="Helvetica", fontsize=9, color="{COLOURS["dep"]}"];',
     ]
 
+    # Each resource's node; the grouped types share one node per component.
+    node_of = {r["urn"]: _node_id(r["urn"]) for r in res}
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for parent, rs in members.items():
+        for r in rs:
+            if r["type"] in GROUPED_TYPES:
+                groups.setdefault((parent, r["type"]), []).append(r)
+                node_of[r["urn"]] = f"{_node_id(parent or 'stack')}_{_node_id(r['type'])}"
+
     def emit(parent: str, indent: str) -> None:
         for r in members.get(parent, []):
+            if r["type"] in GROUPED_TYPES:
+                continue
             fill = COLOURS["remote"] if r.get("remote") else COLOURS["node"]
             out.append(f'{indent}{_node_id(r["urn"])} [label={_label(r)}, fillcolor="{fill}"];')
+        for (group_parent, typ), rs in sorted(groups.items(), key=lambda kv: kv[0][1]):
+            if group_parent == parent:
+                names = "<br/>".join(html.escape(r["name"]) for r in rs)
+                out.append(f'{indent}{node_of[rs[0]["urn"]]} [label=<<b>{len(rs)} {GROUPED_TYPES[typ]}</b><br/>'
+                           f'<font point-size="8">{names}</font>>, fillcolor="{COLOURS["node"]}"];')
         for c in sub.get(parent, []):
             out.append(f'{indent}subgraph cluster_{_node_id(c["urn"])} {{')
             out.append(f'{indent}  label=<<b>{html.escape(c["name"])}</b> <font point-size="9">'
@@ -164,12 +182,15 @@ def to_dot(resources: Iterable[dict], title: str) -> str:
 
     emit("", "  ")
     nodes = {r["urn"] for r in res if r["urn"] not in comp_urns}
+    drawn: set[tuple[str, str]] = set()
     for r in res:
         if r["urn"] not in nodes:
             continue
         for d in sorted(edges_of(r) - {r.get("parent") or ""}):
-            if d in nodes:
-                out.append(f'  {_node_id(d)} -> {_node_id(r["urn"])} [style=dashed, arrowsize=0.6];')
+            edge = (node_of.get(d, ""), node_of[r["urn"]])
+            if d in nodes and edge[0] != edge[1] and edge not in drawn:
+                drawn.add(edge)
+                out.append(f'  {edge[0]} -> {edge[1]} [style=dashed, arrowsize=0.6];')
     reach = reachability(res)
     if any(s == "internet" for s, _, _ in reach):
         out.append(f'  internet [label="Internet", shape=ellipse, fillcolor="{COLOURS["internet"]}"];')

@@ -55,6 +55,7 @@ RULES = [
     "ec2.vpc_flow_logs",
     "cloudwatch.loggroup_kms",
     "cloudwatch.loggroup_retention",
+    "cloudwatch.metricalarm_actions",
     "rds.instance_auto_minor_upgrade",
     "rds.instance_backup_retention",
     "rds.instance_ca_certificate",
@@ -85,6 +86,7 @@ RULES = [
     "kms.key_no_lockout_bypass",
     "kms.key_no_public_principal",
     "kms.key_rotation",
+    "sns.topic_kms",
 ]
 
 RULE_MODULES = [importlib.import_module(f"{__package__}.{name}") for name in RULES]

@@ -22,7 +22,9 @@ VALID = Settings(
     db_engine_version="8.4", db_engine_lifecycle_support="open-source-rds-extended-support-disabled",
     db_name="app", db_username="appadmin", db_app_username="app", db_allocated_storage=50,
     db_max_allocated_storage=500, db_multi_az=True, db_backup_retention_days=14, db_deletion_protection=True,
-    db_final_snapshot=True, db_monitoring_interval=60,
+    db_final_snapshot=True, db_monitoring_interval=60, alarm_emails=("oncall@example.com",), alarm_topic_arn="",
+    alarm_5xx_percent=5, alarm_p99_latency_ms=1000, alarm_unhealthy_minutes=5, alarm_db_cpu_percent=80,
+    alarm_db_free_storage_percent=10, alarm_db_free_memory_percent=10, alarm_db_connections_percent=80,
 )
 
 
@@ -380,6 +382,42 @@ def test_pulumi_yaml_declares_exactly_the_keys_load_settings_reads():
     from tests.mocks import ROOT
 
     source = (ROOT / "components" / "settings.py").read_text()
-    read = set(re.findall(r'\bc\.(?:require|get)(?:_int|_bool)?\("([A-Za-z]+)"\)', source))
+    read = set(re.findall(r'\bc\.(?:require|get)(?:_int|_bool|_list)?\("([A-Za-z0-9]+)"\)', source))
     declared = set(yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["config"])
     assert read == declared
+
+
+def test_prod_without_alarm_destination_is_rejected_and_dev_may_have_none():
+    message = error_for(alarm_emails=(), alarm_topic_arn="")
+    assert "alarmEmail=[], alarmTopicArn='': stack 'prod' must tell a person when an alarm fires" in message
+    assert dataclasses.replace(VALID, alarm_emails=(), alarm_topic_arn="arn:aws:sns:us-east-1:210987654320:pager"
+                               ).validate()
+    assert dataclasses.replace(VALID, stack="dev", alarm_emails=()).validate()
+
+
+def test_alarm_destinations_are_checked():
+    assert "alarmEmail='ops at example': each entry must be one e-mail address" in error_for(
+        alarm_emails=("ops at example",))
+    assert "alarmTopicArn='pager': must be an SNS topic ARN" in error_for(alarm_topic_arn="pager")
+    assert ("the topic is in eu-west-1, but CloudWatch alarms can only notify a topic of their own region "
+            "(us-east-1)") in error_for(alarm_topic_arn="arn:aws:sns:eu-west-1:210987654320:pager")
+
+
+@pytest.mark.parametrize("field, key, value, allowed", [
+    ("alarm_5xx_percent", "alarm5xxPercent", 0, "1..100"),
+    ("alarm_p99_latency_ms", "alarmP99LatencyMs", 0, "1..60000"),
+    ("alarm_unhealthy_minutes", "alarmUnhealthyMinutes", 61, "1..60"),
+    ("alarm_db_free_storage_percent", "alarmDbFreeStoragePercent", 100, "1..99"),
+])
+def test_alarm_thresholds_out_of_range_name_the_key(field, key, value, allowed):
+    assert f"{key}={value}: allowed values are {allowed}" in error_for(**{field: value})
+
+
+def test_db_class_without_known_memory_is_rejected_for_the_alarms():
+    assert ("dbInstanceClass='db.x2g.large': the alarms need the class's memory: use a db.t*, db.m* or db.r* "
+            "class") in error_for(db_instance_class="db.x2g.large")
+
+
+def test_alarm_email_must_be_a_list(run):
+    config = {**load_stack_config("dev"), "webservice:alarmEmail": "ops@example.com"}
+    assert "alarmEmail='ops@example.com': must be a list" in _load_error(run, config, stack="dev")

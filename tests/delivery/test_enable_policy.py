@@ -110,7 +110,8 @@ def test_there_is_no_default_group(fake):
 def test_the_org_default_group_refuses_a_config_stricter_than_the_baseline(fake):
     result, calls = fake("acme", PACK, VERSION, f"default-policy-group={ORG_PROD}")
     assert result.returncode == 1
-    assert "makes aws-ecs-taskdefinition-readonly-root-filesystem, aws-lb-listener-acm-certificate" in result.stderr
+    assert ("makes aws-cloudwatch-metricalarm-actions, aws-ecs-taskdefinition-readonly-root-filesystem, "
+            "aws-lb-listener-acm-certificate") in result.stderr
     assert "Put stricter configs on a dedicated group" in result.stderr
     assert calls == []
     result, calls = fake("acme", PACK, VERSION, f"default-policy-group={BASELINE}")

@@ -168,3 +168,23 @@ def test_s3_gateway_endpoint_takes_image_pulls_off_nat():
 def test_an_interface_endpoint_is_not_an_s3_gateway():
     interface = {**S3_GATEWAY, "inputs": {"vpcEndpointType": "Interface", "serviceName": "com.amazonaws.us-east-1.s3"}}
     assert usage_from_resources(_graph_with_nat(interface), PRICES).s3_gateway_endpoint is False
+
+
+def test_monitoring_is_priced_per_alarm_metric_dashboard_and_filter_metric():
+    prices = load_prices()
+    alarm = {"type": "aws:cloudwatch/metricAlarm:MetricAlarm", "inputs": {"namespace": "AWS/RDS"}}
+    math_alarm = {"type": "aws:cloudwatch/metricAlarm:MetricAlarm", "inputs": {"metricQueries": [
+        {"id": "errors", "metric": {"metricName": "HTTPCode_ELB_5XX_Count"}},
+        {"id": "requests", "metric": {"metricName": "RequestCount"}},
+        {"id": "rate", "expression": "100 * errors / requests"}]}}
+    resources = [{**r, "urn": f"u:{i}", "name": f"r{i}"} for i, r in enumerate([
+        alarm, alarm, math_alarm,
+        {"type": "aws:cloudwatch/dashboard:Dashboard", "inputs": {}},
+        {"type": "aws:cloudwatch/logMetricFilter:LogMetricFilter", "inputs": {}}])]
+    usage = usage_from_resources(resources, prices)
+    assert (usage.alarms, usage.alarm_metrics, usage.dashboards, usage.custom_metrics) == (3, 4, 1, 1)
+    lines = {line.item: (line.quantity, line.usd) for line in estimate(usage, prices).lines}
+    # 4 alarm metrics x 0.10; 1 dashboard x 3.00; 1 custom metric x 0.30
+    assert lines["CloudWatch alarms"] == ("3 alarms reading 4 metrics", 0.40)
+    assert lines["CloudWatch dashboards"] == ("1 dashboard-month", 3.00)
+    assert lines["CloudWatch custom metrics (log metric filters)"] == ("1 metric-month", 0.30)

@@ -110,8 +110,10 @@ def test_example_values_are_injected_marked_and_printed_for_staging_and_prod_onl
     assert examples == {
         "dev": {},
         "staging": {"webservice:domainName": "staging.example.com", "webservice:hostedZoneName": "example.com"},
-        "prod": {"webservice:domainName": "prod.example.com", "webservice:hostedZoneName": "example.com"}}
+        "prod": {"webservice:domainName": "prod.example.com", "webservice:hostedZoneName": "example.com",
+                 "webservice:alarmEmail": '["oncall@example.com"]'}}
     text = run["proc"].stdout
     assert ("Example values (injected offline; not in Pulumi.prod.yaml; a real deploy needs your own): "
-            "webservice:domainName=prod.example.com, webservice:hostedZoneName=example.com") in text
+            'webservice:alarmEmail=["oncall@example.com"], webservice:domainName=prod.example.com, '
+            "webservice:hostedZoneName=example.com") in text
     assert "not in Pulumi.dev.yaml" not in text

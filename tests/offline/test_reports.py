@@ -28,11 +28,17 @@ def bad(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def dev(tmp_path_factory) -> Path:
+def dev_proc(tmp_path_factory):
     out = tmp_path_factory.mktemp("dev")
     proc = run_cli(["--stack", "dev"], out)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    return out / "dev"
+    proc.out_dir = out / "dev"
+    return proc
+
+
+@pytest.fixture(scope="module")
+def dev(dev_proc) -> Path:
+    return dev_proc.out_dir
 
 
 def test_schema_is_the_official_one():
@@ -79,6 +85,28 @@ def test_diagram_is_drawn_with_the_expected_nodes_and_reachability(dev: Path):
     dot = (dev / "architecture.dot").read_text()
     assert "tcp/3306" in dot and "tcp/8080" in dot  # ALB -> tasks -> DB edges
     assert "#" in dot and not [c for c in dot.split('"') if c.startswith("#") and len(c) != 7]
+
+
+@needs_program
+@needs_pack
+def test_diagram_groups_the_alarms_of_each_component_into_one_node(dev: Path):
+    dot = (dev / "architecture.dot").read_text()
+    assert "<b>10 CloudWatch alarms</b>" in dot  # the monitoring component's
+    assert "<b>2 CloudWatch alarms</b>" in dot  # the service's rollback alarms
+    assert "metricAlarm:MetricAlarm</font>" not in dot  # no alarm drawn on its own
+    for node in ("webservice-dev-dashboard", "webservice-dev-db-errors", "webservice-dev-alarms",
+                 "webservice:monitoring:Monitoring"):
+        assert node in dot, node
+
+
+@needs_program
+@needs_pack
+def test_preview_tree_lists_the_monitoring_resources(dev_proc):
+    out = dev_proc.stdout
+    for line in ("webservice:monitoring:Notifications", "aws:sns/topic:Topic", "aws:sns/topicPolicy:TopicPolicy",
+                 "webservice:monitoring:Monitoring", "aws:cloudwatch/dashboard:Dashboard",
+                 "aws:cloudwatch/logMetricFilter:LogMetricFilter", "webservice-dev-running-tasks"):
+        assert line in out, line
 
 
 def test_diagram_of_the_nested_fixture(tmp_path: Path):

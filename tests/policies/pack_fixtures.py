@@ -75,6 +75,8 @@ T = {
     "awsx_taskdef": "awsx:ecs:FargateTaskDefinition",
     "awsx_service": "awsx:ecs:FargateService",
     "kms": "aws:kms/key:Key",
+    "alarm": "aws:cloudwatch/metricAlarm:MetricAlarm",
+    "topic": "aws:sns/topic:Topic",
 }
 
 
@@ -206,6 +208,11 @@ BASE: Dict[str, Dict[str, Any]] = {
     "nacl_rule": {"networkAclId": "acl-1", "ruleNumber": 100, "egress": False, "protocol": "tcp",
                   "ruleAction": "allow", "cidrBlock": "10.0.0.0/16", "fromPort": 22, "toPort": 22},
     "log_group": {"name": "/ecs/app", "retentionInDays": 30, "kmsKeyId": KEY_ARN},
+    "alarm": {"namespace": "AWS/ApplicationELB", "metricName": "UnHealthyHostCount", "statistic": "Maximum",
+              "dimensions": {"LoadBalancer": "app/app-alb/abc", "TargetGroup": "targetgroup/app-tg/def"},
+              "period": 60.0, "evaluationPeriods": 5.0, "threshold": 0.0, "comparisonOperator": "GreaterThanThreshold",
+              "alarmActions": [f"arn:aws:sns:us-east-1:{ACCOUNT}:app-alarms"]},
+    "topic": {"kmsMasterKeyId": KEY_ARN},
     "rds": {"engine": "mysql", "engineVersion": "8.0", "instanceClass": "db.t4g.micro", "allocatedStorage": 20,
             "storageType": "gp3", "publiclyAccessible": False, "storageEncrypted": True, "kmsKeyId": KEY_ARN,
             "backupRetentionPeriod": 7, "multiAz": True, "deletionProtection": True,
@@ -250,4 +257,5 @@ RESOURCES = [
     ("rotation", "rotation", "app-secret-rotation"), ("iam_policy", "iam_policy", "app-exec-policy"),
     ("iam_policy", "role_policy", "app-exec-inline"), ("role", "role", "app-exec"),
     ("attachment", "attachment", "app-exec-managed"), ("kms", "kms", "app-key"),
+    ("alarm", "alarm", "app-unhealthy-hosts"), ("topic", "topic", "app-alarms"),
 ]

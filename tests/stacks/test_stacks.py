@@ -90,7 +90,7 @@ def test_components_use_project_type_tokens_and_own_their_children(stack_run, st
     assert {r.type for r in components} == {
         "webservice:keys:Encryption", "webservice:network:Network", "webservice:registry:Registry",
         "webservice:cluster:Cluster", "webservice:database:Database", "webservice:task:Task",
-        "webservice:service:Service"}
+        "webservice:service:Service", "webservice:monitoring:Notifications", "webservice:monitoring:Monitoring"}
     component_urns = {r.urn for r in components}
     orphans = [r.name for r in run.registrations if r not in components and r.parent not in component_urns]
     assert orphans == []
@@ -385,7 +385,8 @@ def test_every_declared_key_has_type_and_description():
     import yaml
     from tests.mocks import ROOT
     for key, spec in yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["config"].items():
-        assert spec.get("type") in ("string", "integer", "boolean") and spec.get("description"), key
+        assert spec.get("type") in ("string", "integer", "boolean", "array") and spec.get("description"), key
+        assert spec["type"] != "array" or spec.get("items", {}).get("type") == "string", key
 
 
 class _RebuildPreviewMocks(StrictMocks):

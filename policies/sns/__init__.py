@@ -1,0 +1,3 @@
+"""Rules for sns."""
+
+TOPIC = "aws:sns/topic:Topic"

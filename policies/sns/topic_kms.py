@@ -1,0 +1,24 @@
+"""SNS topics are encrypted at rest with a KMS key."""
+
+from ..common import MEDIUM, RuleIds, resource_rule, unset
+from . import TOPIC
+
+
+def _validate(res, report):
+    if unset(res, "kmsMasterKeyId"):
+        report("kmsMasterKeyId is not set; the topic's messages are stored unencrypted.")
+
+
+POLICY = resource_rule(
+    name="aws-sns-topic-kms",
+    description="SNS topics are encrypted at rest with a KMS key.",
+    types=(TOPIC,),
+    validate=_validate,
+    severity=MEDIUM,
+    remediation=("Set kmsMasterKeyId to a customer-managed key whose policy lets the publishers use it (for "
+                 "CloudWatch alarms: cloudwatch.amazonaws.com with kms:Decrypt and kms:GenerateDataKey*)."),
+    ids=RuleIds(fsbp=("SNS.1",), cdk_nag=("AwsSolutions-SNS2",), checkov=("CKV_AWS_26",)),
+    url="https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html",
+    tags=["sns", "encryption"],
+    unknowns="An unknown kmsMasterKeyId (a key created in the same preview) counts as set; never skips.",
+)
