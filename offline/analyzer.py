@@ -537,6 +537,10 @@ class PolicyPackProcess:
     def analyze(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.AnalyzeResponse:
         return self._call("Analyze", request)
 
+    def remediate(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.RemediateResponse:
+        """Remediate: the policies at level "remediate" return the resource's fixed properties."""
+        return self._call("Remediate", request)
+
     def analyze_stack(self, request: analyzer_pb2.AnalyzeStackRequest) -> analyzer_pb2.AnalyzeResponse:
         return self._call("AnalyzeStack", request)
 

@@ -172,6 +172,12 @@ def render_terminal(rep: dict, ordered: list[dict], outcome: Any, est: Any) -> s
             out.append(f"  Levels set by the pack config ({len(outcome.level_changes)}):")
             for ch in outcome.level_changes:
                 out.append(f"    - {ch['policy']}: {ch['default']} -> {ch['level']}")
+        if outcome.remediations:
+            out.append(f"  REMEDIATED ({len(outcome.remediations)}): fixed by the pack before analysis, as the engine "
+                       "does at level remediate:")
+            for rem in outcome.remediations:
+                what = rem["diagnostic"] or ", ".join(f"{k} = {json.dumps(v)}" for k, v in rem["changed"].items())
+                out.append(f"    ~ {rem['policy']} on {_label(rem['urn'])}: {what or 'no change'}")
         if outcome.exemptions:
             out.append(f"  Exemptions in the pack config ({len(outcome.exemptions)}):")
             for ex in outcome.exemptions:

@@ -50,6 +50,7 @@ class PolicyOutcome:
     levels: dict = field(default_factory=dict)  # effective level per policy, after the pack config
     level_changes: list = field(default_factory=list)  # {policy, default, level} the config changed
     exemptions: list = field(default_factory=list)  # {policy, resource, reason, matched: [urn]}
+    remediations: list = field(default_factory=list)  # {policy, urn, changed: {property: new value}}
     created_before: list = field(default_factory=list)  # update: the resources analysed before the stop
     phase: str = ""  # update: "preview" when pulumi up stopped at its preview, else "update"
     preview_skipped: int = 0  # update: "can't run" results of the preview that passed
@@ -176,6 +177,40 @@ def _collect(outcome: PolicyOutcome, response: Any, urn: str, rules: dict, phase
     return mandatory
 
 
+def _whole(value: Any) -> Any:
+    """The wire sends every number as a float; show a whole one as an integer."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _whole(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole(v) for v in value]
+    return value
+
+
+def remediate(session: Any, records: list[dict], by_urn: dict, outcome: PolicyOutcome) -> list[dict]:
+    """What the engine does before Analyze when a policy is at level "remediate": it sends each resource's inputs
+    to Remediate and goes on with the fixed properties. Returns the records with their remediated inputs, and
+    records each remediation (the properties it changed) in ``outcome``."""
+    fixed = []
+    for rec in records:
+        response = session.remediate(analyze_request(rec, by_urn))
+        inputs = rec.get("inputs") or {}
+        for r in response.remediations:
+            if r.diagnostic:
+                outcome.remediations.append({"policy": r.policyName, "urn": rec["urn"], "changed": {},
+                                             "diagnostic": r.diagnostic})
+                continue
+            new = json_format.MessageToDict(r.properties)
+            changed = {k: _whole(v) for k, v in new.items() if inputs.get(k) != v}
+            changed.update({k: None for k in inputs if k not in new})
+            outcome.remediations.append({"policy": r.policyName, "urn": rec["urn"], "changed": changed,
+                                         "diagnostic": ""})
+            inputs = new
+        fixed.append({**rec, "inputs": inputs} if inputs is not rec.get("inputs") else rec)
+    return fixed
+
+
 class PackConfigError(ValueError):
     """A ``--policy-pack-config`` file that does not parse or does not fit the pack; the message names the file
     and the key."""
@@ -273,6 +308,9 @@ def run_policies(session: Any, records: list[dict], mode: str, stack: str, pack_
                              for r in outcome.rules if outcome.levels.get(r["name"], r["level"]) != r["level"]]
     outcome.exemptions = declared_exemptions(config)
     by_urn = {r["urn"]: r for r in records}
+    if "remediate" in outcome.levels.values():
+        records = remediate(session, records, by_urn, outcome)
+        by_urn = {r["urn"]: r for r in records}
     # The pack serves up to 4 calls at once; sending them from a few threads overlaps our request
     # building with its rule evaluation. Responses are folded in dependency order, so an update
     # still stops at the first resource (in that order) with a mandatory violation.

@@ -117,6 +117,7 @@ def build_report(run: dict, ordered: list[dict], outcome: "Optional[PolicyOutcom
             "stoppedAt": outcome.stopped_at, "notApplicable": outcome.not_applicable,
             "violations": outcome.violations, "skipped": outcome.skipped, "rules": outcome.rules,
             "levels": outcome.levels, "levelChanges": outcome.level_changes, "exemptions": outcome.exemptions,
+            "remediations": outcome.remediations,
             "mandatorySkipped": outcome.mandatory_skipped,
             "phase": outcome.phase or None,
             "wouldExist": [u for u in outcome.created_before
@@ -252,6 +253,12 @@ def build_summary_md(report: dict) -> str:
         if pol.get("levelChanges"):
             lines += ["Levels set by the pack config: " + ", ".join(
                 f"`{ch['policy']}` {ch['default']} → {ch['level']}" for ch in pol["levelChanges"]) + ".", ""]
+        if pol.get("remediations"):
+            lines += ["Remediated by the pack before analysis (the engine applies these fixes to the inputs):", ""]
+            for rem in pol["remediations"]:
+                what = rem["diagnostic"] or ", ".join(f"`{k}` = `{json.dumps(v)}`" for k, v in rem["changed"].items())
+                lines.append(f"- `{rem['policy']}` on `{rem['urn'].rsplit('::', 1)[-1]}`: {what or 'no change'}")
+            lines.append("")
         if pol.get("exemptions"):
             lines += ["Exemptions in the pack config:", ""]
             for ex in pol["exemptions"]:

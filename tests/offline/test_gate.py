@@ -236,3 +236,32 @@ def test_the_readmes_and_the_report_name_the_known_differences(tmp_path):
     for needle in ("no provider Check", "not judged", "--policy-pack-config", "virtualenv", "ESC environments",
                    "previews first", "--changing", "exit status 1"):
         assert needle in faithfulness, needle
+
+
+# --- remediations ---------------------------------------------------------------------------------------------
+
+
+def test_remediations_are_applied_before_analysis_and_shown_everywhere(tmp_path):
+    config = tmp_path / "remediate.json"
+    config.write_text(json.dumps({"aws-cloudwatch-loggroup-retention": {
+        "enforcementLevel": "remediate", "minRetentionDays": 365}}))
+    proc = run_cli(ROOTLATE + ["--mode", "existing", "--policy-pack-config", str(config)], tmp_path)
+    assert ("~ aws-cloudwatch-loggroup-retention on web-logs (cloudwatch/LogGroup): retentionInDays = 365"
+            in proc.stdout), proc.stdout
+    assert "REMEDIATED (1)" in proc.stdout
+    rep = json.loads((tmp_path / "test" / "report.json").read_text())
+    [rem] = rep["policies"]["remediations"]
+    assert (rem["policy"], rem["urn"].rsplit("::", 1)[-1], rem["changed"]) == (
+        "aws-cloudwatch-loggroup-retention", "web-logs", {"retentionInDays": 365})
+    # The engine analyses the fixed inputs, so the 30-day group is no longer a violation of that rule.
+    assert "aws-cloudwatch-loggroup-retention" not in {v["policy"] for v in rep["policies"]["violations"]}
+    assert "`retentionInDays` = `365`" in (tmp_path / "test" / "summary.md").read_text()
+
+
+def test_without_a_remediate_level_nothing_is_remediated(tmp_path):
+    config = tmp_path / "advisory.json"
+    config.write_text(json.dumps({"aws-cloudwatch-loggroup-retention": {"minRetentionDays": 365}}))
+    run_cli(ROOTLATE + ["--mode", "existing", "--policy-pack-config", str(config)], tmp_path)
+    rep = json.loads((tmp_path / "test" / "report.json").read_text())
+    assert rep["policies"]["remediations"] == []
+    assert "aws-cloudwatch-loggroup-retention" in {v["policy"] for v in rep["policies"]["violations"]}
