@@ -52,9 +52,22 @@ def test_prod_config_is_stricter_than_dev(pack):
         ("aws-rds-instance-backup-retention", "mandatory"), ("aws-rds-instance-multi-az", "mandatory")]
 
 
-def test_prod_exemption_for_public_subnets_names_its_reason(pack):
-    pack.configure(json.loads((CONFIGS[0].parent / "prod.json").read_text()))
-    result = pack.analyze_resource(T["subnet"], "vpc-public-1", patch(BASE["subnet"], mapPublicIpOnLaunch=True))
-    assert result.violations == ()
-    reasons = [n.reason for n in result.not_applicable if n.policy_name == "aws-ec2-subnet-no-public-ip-on-launch"]
-    assert reasons and reasons[0].startswith("exempted by stack config: awsx public subnets")
+def test_an_exemption_names_its_reason_and_covers_only_the_resources_it_matches(pack):
+    pack.configure({"aws-ec2-subnet-no-public-ip-on-launch": {"exemptions": [
+        {"resource": "*-public-*", "reason": "load-balancer-only public subnets of another team's VPC"}]}})
+    try:
+        public = patch(BASE["subnet"], mapPublicIpOnLaunch=True)
+        result = pack.analyze_resource(T["subnet"], "vpc-public-1", public)
+        assert result.violations == ()
+        reasons = [n.reason for n in result.not_applicable
+                   if n.policy_name == "aws-ec2-subnet-no-public-ip-on-launch"]
+        assert reasons and reasons[0].startswith("exempted by stack config: load-balancer-only public subnets")
+        assert pack.analyze_resource(T["subnet"], "vpc-private-1", public).names() == [
+            "aws-ec2-subnet-no-public-ip-on-launch"]
+    finally:
+        pack.configure({})
+
+
+def test_prod_needs_no_subnet_exemption_since_the_program_turns_public_ips_off():
+    prod = json.loads((CONFIGS[0].parent / "prod.json").read_text())
+    assert "aws-ec2-subnet-no-public-ip-on-launch" not in prod
