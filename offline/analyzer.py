@@ -455,7 +455,7 @@ class PolicyPackProcess:
             first = lines.get(timeout=self.start_timeout)
         except queue.Empty:
             self.close()
-            raise PackStartError(f"policy pack printed no port within {self.start_timeout}s\n{self.stderr}")
+            raise PackStartError(f"policy pack printed no port within {self.start_timeout}s\n{self.stderr}") from None
         if not first or not first.strip().isdigit():
             if first is None:  # the pack exited: wait for it and for the rest of its stderr
                 self._proc.wait(timeout=5)

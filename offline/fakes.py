@@ -179,8 +179,6 @@ def _vpc_outputs(inputs: dict, name: str, urn: str, region: str) -> dict:
         "isolatedSubnetIds": _subnet_ids("isolated", urn, n) if "Isolated" in kinds else [],
         "natGateways": [],
     }
-    nat = _plain(inputs.get("natGateways"))
-    strategy = (_plain(nat.get("strategy")) if isinstance(nat, dict) else None) or "OnePerAz"
     out["eips"] = []
     return out
 

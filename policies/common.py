@@ -23,12 +23,11 @@ from __future__ import annotations
 
 import fnmatch
 import ipaddress
-import json
 import re
 import sys
 import traceback
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from pulumi_policy import (
     EnforcementLevel,

@@ -57,7 +57,7 @@ def type_families(policy: Any) -> str:
 def rules_table() -> str:
     rows = ["| Rule | Level | Why this level | Severity | Kind | Types judged | Answers to |",
             "|---|---|---|---|---|---|---|"]
-    for p, module in zip(POLICIES, RULE_MODULES):
+    for p, module in zip(POLICIES, RULE_MODULES, strict=True):
         rows.append(f"| `{p.name}` | {_level(p)} | {_cell(level_reason(module))} | {p.severity.value} | "
                     f"{_kind(p)} | {type_families(p)} | {_cell(p.ids.text())} |")
     mandatory = sum(1 for p in POLICIES if p.is_mandatory)

@@ -327,7 +327,7 @@ def test_the_key_outlives_the_stack_wherever_a_final_snapshot_is_taken(stack_run
 @pytest.mark.parametrize("stack", STACKS)
 def test_migrate_command_runs_the_deployed_task_with_an_app_container_that_exits_at_once(stack_run, stack):
     command = stack_run(stack).outputs["migrateCommand"]
-    assert command.startswith(f"aws ecs run-task --region us-east-1 --cluster ")
+    assert command.startswith("aws ecs run-task --region us-east-1 --cluster ")
     assert f"--task-definition webservice-{stack} " in command
     assert command.endswith("""--overrides '{"containerOverrides":[{"name":"app","command":["node","-e",""]}]}'""")
 
