@@ -26,7 +26,7 @@ def _level(policy: Any) -> str:
 
 
 def _kind(policy: Any) -> str:
-    from pulumi_policy import StackValidationPolicy  # pylint: disable=import-outside-toplevel
+    from pulumi_policy import StackValidationPolicy
     kind = "stack" if isinstance(policy, StackValidationPolicy) else "resource"
     return kind + (", remediates" if getattr(policy, "remediates", False) else "")
 

@@ -103,7 +103,7 @@ def test_readme_tables_are_generated_from_the_metadata_and_current():
 
 
 def test_pack_files_exist():
-    import yaml  # noqa: PLC0415
+    import yaml
 
     project = yaml.safe_load((ROOT / "policies/PulumiPolicy.yaml").read_text())
     assert project["runtime"]["name"] == "python"
