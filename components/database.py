@@ -112,7 +112,7 @@ class Database(pulumi.ComponentResource):
     endpoint: pulumi.Output[str]
     port: int
     db_name: str
-    secret_arn: pulumi.Output[str]
+    secret_arn: pulumi.Output[Optional[str]]
     security_group_id: pulumi.Output[str]
 
     def __init__(self, name: str, args: DatabaseArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:

@@ -166,7 +166,7 @@ class Thresholds:
     db_connections_percent: int  # alarmDbConnectionsPercent
 
     def __post_init__(self) -> None:
-        for (name, value), key in zip(vars(self).items(), _THRESHOLD_KEYS):
+        for (name, value), key in zip(vars(self).items(), _THRESHOLD_KEYS, strict=True):
             if alarm_threshold_problem(key, value):
                 raise ValueError(f"{name}={value!r}: {alarm_threshold_problem(key, value)}")
 

@@ -61,8 +61,8 @@ __all__ = [
 
 #: The engine's sentinel for a value that is unknown during preview (``pulumi.runtime.rpc.UNKNOWN``).
 UNKNOWN: str = rpc.UNKNOWN
-_SIG_KEY: str = rpc._special_sig_key  # pylint: disable=protected-access
-_SECRET_SIG: str = rpc._special_secret_sig  # pylint: disable=protected-access
+_SIG_KEY: str = rpc._special_sig_key  # noqa: SLF001 - the SDK keeps its wire signature private; the engine must speak it
+_SECRET_SIG: str = rpc._special_secret_sig  # noqa: SLF001 - the SDK keeps its wire signature private; the engine must speak it
 
 LEVELS = {analyzer_pb2.ADVISORY: "advisory", analyzer_pb2.MANDATORY: "mandatory",
           analyzer_pb2.DISABLED: "disabled", analyzer_pb2.REMEDIATE: "remediate"}
@@ -351,7 +351,7 @@ def reconcile_config(info: Union[PackInfo, analyzer_pb2.AnalyzerInfo],
 
 def _schema_problems(policy: PolicyMeta, props: Mapping[str, Any]) -> List[str]:
     try:
-        import jsonschema  # pylint: disable=import-outside-toplevel
+        import jsonschema
     except ImportError:  # pragma: no cover - validation is best effort without jsonschema
         return []
     schema = {"type": "object", "properties": dict(policy.config_schema), "required": list(policy.required),
@@ -381,11 +381,11 @@ class EngineLog(engine_pb2_grpc.EngineServicer):
         return empty_pb2.Empty()
 
     def GetRootResource(self, request, context):  # noqa: N802
-        from pulumi.runtime.proto import engine_pb2  # pylint: disable=import-outside-toplevel
+        from pulumi.runtime.proto import engine_pb2
         return engine_pb2.GetRootResourceResponse(urn=self._root)
 
     def SetRootResource(self, request, context):  # noqa: N802
-        from pulumi.runtime.proto import engine_pb2  # pylint: disable=import-outside-toplevel
+        from pulumi.runtime.proto import engine_pb2
         self._root = request.urn
         return engine_pb2.SetRootResourceResponse()
 
@@ -445,7 +445,7 @@ class PolicyPackProcess:
         env = dict(os.environ)
         env.update(self.extra_env)
         cmd = [self.python, "-u", "-m", "pulumi.policy", f"127.0.0.1:{engine_port}", "."]
-        self._proc = subprocess.Popen(cmd, cwd=self.pack_dir, env=env, stdin=subprocess.DEVNULL,  # noqa: S603
+        self._proc = subprocess.Popen(cmd, cwd=self.pack_dir, env=env, stdin=subprocess.DEVNULL,
                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         lines: "queue.Queue[Optional[str]]" = queue.Queue()
         threading.Thread(target=self._pump, args=(self._proc.stdout, lines), daemon=True).start()
@@ -455,7 +455,7 @@ class PolicyPackProcess:
             first = lines.get(timeout=self.start_timeout)
         except queue.Empty:
             self.close()
-            raise PackStartError(f"policy pack printed no port within {self.start_timeout}s\n{self.stderr}")
+            raise PackStartError(f"policy pack printed no port within {self.start_timeout}s\n{self.stderr}") from None
         if not first or not first.strip().isdigit():
             if first is None:  # the pack exited: wait for it and for the rest of its stderr
                 self._proc.wait(timeout=5)

@@ -81,7 +81,7 @@ def new_bits(count: int) -> int:
 def next_netmask(previous: ipaddress.IPv4Network, prefix: int) -> ipaddress.IPv4Network:
     """awsx's ``nextNetmask``: the block of ``prefix`` after the one holding ``previous``'s last address."""
     holding = ipaddress.ip_network(f"{previous.broadcast_address}/{prefix}", strict=False)
-    return ipaddress.ip_network(f"{holding.broadcast_address + 1}/{prefix}")
+    return ipaddress.IPv4Network(f"{holding.broadcast_address + 1}/{prefix}")
 
 
 def _spec_mask(spec: dict) -> Optional[int]:
@@ -124,7 +124,7 @@ def subnet_cidrs(vpc_name: str, vpc_cidr: str, az_count: int, specs: Optional[li
         for index, spec in enumerate(specs):
             prefix = _spec_mask(spec) or default_prefix
             if current is None:
-                current = ipaddress.ip_network(f"{az_block.network_address}/{prefix}", strict=False)
+                current = ipaddress.IPv4Network(f"{az_block.network_address}/{prefix}", strict=False)
             else:
                 current = next_netmask(current, prefix)
             spec_name = spec.get("name") or str(spec["type"]).lower()

@@ -291,13 +291,16 @@ class RecordingMonitor:
         from pulumi.runtime._callbacks import _CallbackServicer
         from pulumi.runtime.proto import resource_pb2
 
-        servicer = next((sv for sv in _CallbackServicer._servicers if sv._target == callback.target), None)
-        function = servicer._callbacks.get(callback.token) if servicer is not None else None
+        # The SDK's callback server has no public lookup by target: its private registry is the only way in.
+        servicers = _CallbackServicer._servicers  # noqa: SLF001
+        servicer = next((sv for sv in servicers if sv._target == callback.target), None)  # noqa: SLF001
+        function = servicer._callbacks.get(callback.token) if servicer is not None else None  # noqa: SLF001
         if function is None:
             raise Exception(f"transform {callback.token} of the program is not registered")
         request = resource_pb2.TransformRequest(type=typ, name=name, custom=True, parent=parent,
                                                 properties=_wire_to_struct(props))
-        future = asyncio.run_coroutine_threadsafe(function(request.SerializeToString()), servicer._loop)
+        future = asyncio.run_coroutine_threadsafe(function(request.SerializeToString()),
+                                                  servicer._loop)  # noqa: SLF001
         response = future.result(timeout=60)
         return _struct_to_wire(response.properties)
 
@@ -551,8 +554,8 @@ def aws_modules_used(program_dir: Path) -> list[str]:
 
 def preload(program_dir: Optional[Path] = None) -> None:
     """Import the SDKs once (``pulumi_aws`` loads its modules lazily, on first attribute access)."""
-    import pulumi  # noqa: F401
-    import pulumi.runtime.mocks  # noqa: F401
+    import pulumi
+    import pulumi.runtime.mocks
     import pulumi.runtime.stack  # noqa: F401
 
     try:

@@ -168,7 +168,7 @@ def _vpc_outputs(inputs: dict, name: str, urn: str, region: str) -> dict:
     count = _plain(inputs.get("numberOfAvailabilityZones"))
     azs = _plain(inputs.get("availabilityZoneNames"))
     n = len(azs) if isinstance(azs, list) else int(count or 3)
-    kinds = {"Public": [], "Private": [], "Isolated": []}
+    kinds: dict[str, list[Any]] = {"Public": [], "Private": [], "Isolated": []}
     for spec in _plain(inputs.get("subnetSpecs")) or [{"type": "Public"}, {"type": "Private"}]:
         kind = str(_plain(spec).get("type", "Private")) if isinstance(_plain(spec), dict) else "Private"
         kinds.setdefault(kind, [])
@@ -179,8 +179,6 @@ def _vpc_outputs(inputs: dict, name: str, urn: str, region: str) -> dict:
         "isolatedSubnetIds": _subnet_ids("isolated", urn, n) if "Isolated" in kinds else [],
         "natGateways": [],
     }
-    nat = _plain(inputs.get("natGateways"))
-    strategy = (_plain(nat.get("strategy")) if isinstance(nat, dict) else None) or "OnePerAz"
     out["eips"] = []
     return out
 

@@ -316,7 +316,7 @@ def run_policies(session: Any, records: list[dict], mode: str, stack: str, pack_
     # still stops at the first resource (in that order) with a mandatory violation.
     with ThreadPoolExecutor(max_workers=4) as pool:
         responses = pool.map(lambda rec: session.analyze(analyze_request(rec, by_urn)), records)
-        for rec, response in zip(records, responses):
+        for rec, response in zip(records, responses, strict=True):
             outcome.analyzed += 1
             if _collect(outcome, response, rec["urn"], rules, "resource") and mode == "update":
                 outcome.stopped_at = rec["urn"]

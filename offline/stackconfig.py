@@ -210,19 +210,19 @@ def load_stack_config(program_dir: Path | str, stack: str, passphrase: Optional[
         raise ConfigError(f"{stack_file} not found (stack {stack!r})")
     stack_doc = yaml.load(stack_file.read_text(), Loader=_LOADER) or {}
     undecrypted: list[str] = []
-    key: Optional[bytes] = None
+    state_key: Optional[bytes] = None
     for raw_key, value in (stack_doc.get("config") or {}).items():
         qk = _qualify(project, raw_key)
         origin[qk] = stack_file.name
         if isinstance(value, dict) and set(value) == {"secure"}:
             secret_keys.add(qk)
             if passphrase:
-                if key is None:
+                if state_key is None:
                     salt = stack_doc.get("encryptionsalt")
                     if not salt:
                         raise ConfigError(f"{stack_file.name}: secure values but no encryptionsalt")
-                    key = key_from_state(passphrase, salt)
-                values[qk] = decrypt_value(key, value["secure"])
+                    state_key = key_from_state(passphrase, salt)
+                values[qk] = decrypt_value(state_key, value["secure"])
             else:
                 values[qk] = SECRET_PLACEHOLDER
                 undecrypted.append(qk)

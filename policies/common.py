@@ -23,12 +23,11 @@ from __future__ import annotations
 
 import fnmatch
 import ipaddress
-import json
 import re
 import sys
 import traceback
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -604,14 +603,13 @@ class SgRule:
             return (0, 65535)
         if proto not in ("tcp", "udp"):
             return None
-        low, high = number(self.from_port), number(self.to_port)
-        if low is None and high is None:
+        known = [port for port in (number(self.from_port), number(self.to_port)) if port is not None]
+        if not known:
             return (0, 65535)
-        low = low if low is not None else high
-        high = high if high is not None else low
+        low, high = known[0], known[-1]  # one side missing: the other stands for both
         if low == -1 or high == -1:
             return (0, 65535)
-        return (min(low, high), max(low, high))  # type: ignore[type-var]
+        return (min(low, high), max(low, high))
 
     def covers(self, port: int) -> bool:
         rng = self.port_range()
@@ -658,9 +656,8 @@ def sg_rules(res: Resource, directions: Sequence[str] = ("ingress", "egress")) -
                 if rule:
                     rules.append(rule)
     elif res.type == SG_RULE_TYPE:
-        direction = res.props.get("type")
-        direction = direction if direction in ("ingress", "egress") else ("ingress" if is_unknown(direction)
-                                                                           else str(direction))
+        raw = res.props.get("type")
+        direction = str(raw) if raw in ("ingress", "egress") else ("ingress" if is_unknown(raw) else str(raw))
         if direction in directions:
             rule = _inline(res.props, direction, direction)
             if rule:

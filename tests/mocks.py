@@ -30,8 +30,8 @@ ECR_PASSWORD = "ecr-registry-password-SENTINEL"
 ELB_ACCOUNT_ARN = "arn:aws:iam::127311923021:root"
 DB_SECRET_ARN = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:rds!db-0123abcd-AbCdEf"
 HOSTED_ZONE_ID = "Z0MOCKZONE"
-SECRET_SIG = rpc._special_secret_sig  # marks a secret value on the wire
-SIG_KEY = rpc._special_sig_key
+SECRET_SIG = rpc._special_secret_sig  # noqa: SLF001 - marks a secret value on the wire (SDK-private)
+SIG_KEY = rpc._special_sig_key  # noqa: SLF001 - the SDK-private wire signature key
 
 
 class UnknownInvokeError(Exception):
@@ -151,7 +151,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         super().__init__(mocks)
         self.registrations: list[Registration] = []
 
-    def RegisterResource(self, request):
+    def RegisterResource(self, request):  # noqa: N802 - overrides the SDK monitor's gRPC method
         response = super().RegisterResource(request)
         if request.type == "pulumi:pulumi:Stack":
             return response

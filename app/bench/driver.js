@@ -40,7 +40,7 @@ async function main() {
     }
   }
   const t0 = Date.now();
-  await new Promise((r) => setTimeout(r, 0));
+  await new Promise((resolve) => setTimeout(resolve, 0));
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const seconds = (Date.now() - t0 - WARMUP_MS) / 1000;
   const { perRequestMs, busyShare } = cpu.usage(cpuAtStart, cpu.snapshot(pids), latencies.length);

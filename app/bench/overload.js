@@ -58,7 +58,7 @@ async function startService() {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return { port, child };
     } catch {}
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error('the service did not become ready');
 }
@@ -97,7 +97,7 @@ async function main() {
       `${f(r.other, 11)}${f(r.errors, 8)}${f(r.p50, 9, 1)}${f(r.p99, 9, 1)}   ${JSON.stringify(r.statuses)}`);
   }
   service.child.kill('SIGTERM');
-  await new Promise((r) => (service.child.exitCode !== null ? r() : service.child.once('exit', r)));
+  await new Promise((resolve) => (service.child.exitCode !== null ? resolve() : service.child.once('exit', resolve)));
   console.log(`load average after: ${loadAverage()}`);
   for (const r of rows.filter((x) => x.factor > 1)) {
     const share = r.ok / capacity;

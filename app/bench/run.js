@@ -60,7 +60,7 @@ async function waitForHttp(url, child) {
     try {
       if ((await fetch(url)).ok) return;
     } catch {}
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`${url} did not come up`);
 }
@@ -95,7 +95,7 @@ async function startServer(script, extraEnv) {
     async stop() {
       const rssMb = peakRssMb(child.pid);
       child.kill('SIGTERM');
-      await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+      await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
       return rssMb;
     },
   };

@@ -73,9 +73,17 @@ async function main() {
   const child = spawn(process.execPath, ['src/server.js'], {
     cwd: APP_DIR,
     env: {
-      PATH: env.PATH, PORT: String(port), DB_HOST: db.host, DB_PORT: String(db.port), DB_NAME: db.database,
-      DB_USER: env.BENCH_DB_USER, DB_PASSWORD: env.BENCH_DB_PASSWORD, DB_AUTH: 'password', DB_TLS: 'false',
-      DB_POOL_SIZE: env.BENCH_POOL_SIZE || '8', LOG_LEVEL: 'info',
+      PATH: env.PATH,
+      PORT: String(port),
+      DB_HOST: db.host,
+      DB_PORT: String(db.port),
+      DB_NAME: db.database,
+      DB_USER: env.BENCH_DB_USER,
+      DB_PASSWORD: env.BENCH_DB_PASSWORD,
+      DB_AUTH: 'password',
+      DB_TLS: 'false',
+      DB_POOL_SIZE: env.BENCH_POOL_SIZE || '8',
+      LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -84,7 +92,7 @@ async function main() {
     try {
       if ((await fetch(url)).ok) break;
     } catch {}
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const admin = await mysql.createConnection({ ...db, user: env.BENCH_ADMIN_USER, password: env.BENCH_ADMIN_PASSWORD });
   try {

@@ -91,7 +91,7 @@ function poolOptions(db, authToken) {
 
 function withTimeout(promise, ms, message) {
   let timer;
-  const timeout = new Promise((_, reject) => {
+  const timeout = new Promise((_resolve, reject) => {
     timer = setTimeout(() => reject(new DbUnavailableError(message)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
@@ -476,6 +476,13 @@ function createDb(dbConfig, { logger, queryTimeoutMs = QUERY_TIMEOUT_MS, authTok
 }
 
 module.exports = {
-  createDb, connectionOptions, poolOptions, iamTokenProvider, DbUnavailableError, OverloadedError, LIST_USERS_SQL,
-  ACQUIRE_TIMEOUT_MS, QUEUE_PER_CONNECTION,
+  createDb,
+  connectionOptions,
+  poolOptions,
+  iamTokenProvider,
+  DbUnavailableError,
+  OverloadedError,
+  LIST_USERS_SQL,
+  ACQUIRE_TIMEOUT_MS,
+  QUEUE_PER_CONNECTION,
 };

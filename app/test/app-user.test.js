@@ -25,9 +25,9 @@ function asAppUser(database = DB, password = APP_PASSWORD) {
 }
 
 async function setAdminPassword(password) {
-  await admin.query(`CREATE USER IF NOT EXISTS ?@'127.0.0.1' IDENTIFIED BY ?`, [ADMIN, password]);
-  await admin.query(`ALTER USER ?@'127.0.0.1' IDENTIFIED BY ?`, [ADMIN, password]);
-  await admin.query(`GRANT ALL PRIVILEGES ON *.* TO ?@'127.0.0.1' WITH GRANT OPTION`, [ADMIN]);
+  await admin.query('CREATE USER IF NOT EXISTS ?@\'127.0.0.1\' IDENTIFIED BY ?', [ADMIN, password]);
+  await admin.query('ALTER USER ?@\'127.0.0.1\' IDENTIFIED BY ?', [ADMIN, password]);
+  await admin.query('GRANT ALL PRIVILEGES ON *.* TO ?@\'127.0.0.1\' WITH GRANT OPTION', [ADMIN]);
 }
 
 before(async () => {
@@ -38,10 +38,10 @@ before(async () => {
   await admin.query('CREATE DATABASE grantsXdb');
   await admin.query('CREATE TABLE grantsXdb.secrets (id INT PRIMARY KEY)');
   // The app user exists already, with far too much: migrate must take it all away.
-  await admin.query(`DROP USER IF EXISTS ?@'%'`, [USER]);
-  await admin.query(`CREATE USER ?@'%' IDENTIFIED BY 'an-old-password'`, [USER]);
-  await admin.query(`GRANT PROCESS, CREATE USER ON *.* TO ?@'%' WITH GRANT OPTION`, [USER]);
-  await admin.query(`GRANT ALL PRIVILEGES ON grantsXdb.* TO ?@'%'`, [USER]);
+  await admin.query('DROP USER IF EXISTS ?@\'%\'', [USER]);
+  await admin.query('CREATE USER ?@\'%\' IDENTIFIED BY \'an-old-password\'', [USER]);
+  await admin.query('GRANT PROCESS, CREATE USER ON *.* TO ?@\'%\' WITH GRANT OPTION', [USER]);
+  await admin.query('GRANT ALL PRIVILEGES ON grantsXdb.* TO ?@\'%\'', [USER]);
   await admin.query(`GRANT SELECT, INSERT, CREATE, DROP, ALTER ON \`${DB}\`.* TO ?@'%' WITH GRANT OPTION`, [USER]);
   await setAdminPassword('master-1');
 });
@@ -79,7 +79,7 @@ test('after migrate, the app user holds exactly SELECT on its schema and nothing
       'ALTER TABLE users ADD COLUMN x INT',
       'CREATE INDEX users_name ON users (name)',
       `GRANT SELECT ON \`${DB}\`.* TO '${USER}'@'%'`,
-      `CREATE USER 'intruder'@'%' IDENTIFIED BY 'x'`,
+      'CREATE USER \'intruder\'@\'%\' IDENTIFIED BY \'x\'',
       "INSERT INTO users (name, email) VALUES ('x', 'x@example.test')",
       'DELETE FROM users',
       'SELECT * FROM grantsXdb.secrets',
@@ -117,7 +117,7 @@ test('a changed admin (master) password: the old one fails with a clear message,
 });
 
 test('an admin without GRANT rights fails on the app user step, by name', async () => {
-  await admin.query(`CREATE USER IF NOT EXISTS 'weak_admin'@'127.0.0.1' IDENTIFIED BY 'weak'`);
+  await admin.query('CREATE USER IF NOT EXISTS \'weak_admin\'@\'127.0.0.1\' IDENTIFIED BY \'weak\'');
   await admin.query(`GRANT ALL PRIVILEGES ON \`${DB}\`.* TO 'weak_admin'@'127.0.0.1'`);
   const run = await runNode(['src/migrate.js'], migrateEnv(DB, { DB_ADMIN_USER: 'weak_admin', DB_ADMIN_PASSWORD: 'weak' })).exited;
   assert.equal(run.code, 1);

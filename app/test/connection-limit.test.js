@@ -89,7 +89,7 @@ test('with half its pool available, non-2xx stays <= 1% under a bounded load, an
       while (Date.now() < until) {
         if ((await get('/readyz')) === 200) readyDuring += 1;
         else readyDuring = -Infinity;
-        await new Promise((r) => setTimeout(r, 200));
+        await new Promise((resolve) => setTimeout(resolve, 200));
       }
     };
     await Promise.all([...Array.from({ length: 16 }, client), probe()]);

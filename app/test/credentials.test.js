@@ -23,7 +23,7 @@ const USER = appUser(DB);
 const READINESS_BOUND_MS = PROBE_INTERVAL_MS + 3000;
 let admin;
 
-const breakPassword = () => admin.query(`ALTER USER ?@'%' IDENTIFIED BY 'not-the-app-password'`, [USER]);
+const breakPassword = () => admin.query('ALTER USER ?@\'%\' IDENTIFIED BY \'not-the-app-password\'', [USER]);
 const restorePassword = () => migrateDatabase(DB); // what a new task's migrate container does
 
 function capture() {
@@ -110,7 +110,10 @@ function monitored(port, failAfterProbes = 3) {
   );
   let probes = 0;
   const probe = db.credentials.probe;
-  db.credentials.probe = () => (probes++, probe());
+  db.credentials.probe = () => {
+    probes++;
+    return probe();
+  };
   const app = buildApp({ db, credentials: db.credentials });
   const status = async (url) => (await app.inject({ url })).statusCode;
   return { db, app, lines, status, probes: () => probes };

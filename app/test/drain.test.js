@@ -90,7 +90,7 @@ test('SIGTERM with keep-alive clients holding requests in the database: all 200 
     const [idleA, idleB, halfClosed] = await Promise.all([idle[0].closed, idle[1].closed, half.closed]);
     for (const s of [idleA, idleB, halfClosed]) assert.ok(s.at - signalAt < 1000, `closed ${Math.round(s.at - signalAt)} ms after SIGTERM`);
     assert.equal(halfClosed.received, '', 'the half-received request gets no answer');
-    await new Promise((r) => setTimeout(r, 200)); // the held requests are still in the database
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the held requests are still in the database
     assert.equal(server.child.exitCode, null, 'still running while requests are in flight');
   } finally {
     await lock.release();
@@ -123,7 +123,7 @@ test('a second SIGTERM is logged and does not cut requests in flight', async () 
     responses = Array.from({ length: 3 }, () => get(server.port, '/users?limit=2', agent));
     await lock.held(3);
     server.child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((resolve) => setTimeout(resolve, 100));
     server.child.kill('SIGTERM');
     await waitFor(() => /already shutting down/.test(server.output().stdout), { what: 'the second SIGTERM logged' });
     assert.equal(server.child.exitCode, null);

@@ -84,7 +84,7 @@ const INJECTIONS = [
   "1' OR '1'='1",
   '1 OR 1=1',
   '0 UNION SELECT user, password, 1, 1 FROM mysql.user',
-  "1); DELETE FROM users; --",
+  '1); DELETE FROM users; --',
   '1/**/OR/**/1=1',
 ];
 

@@ -60,7 +60,7 @@ async function refused(raw, status, message) {
   assert.equal(res.body.statusCode, status);
   assert.match(res.body.message, message);
   assert.match(res.headers['x-request-id'], /^[0-9a-f-]{36}$/);
-  await new Promise((r) => setImmediate(r));
+  await new Promise((resolve) => setImmediate(resolve));
   const logged = lines.filter((l) => l.reqId === res.headers['x-request-id']);
   assert.ok(logged.length >= 1, `a log line carries the request id of ${JSON.stringify(raw.slice(0, 60))}`);
   return res;

@@ -126,7 +126,7 @@ test('close() lets statements that are running or waiting for a connection finis
     await locker.query('LOCK TABLES users WRITE'); // one SELECT blocks on the lock, two wait for the connection
     const calls = [1, 2, 3].map(() => closing.listUsers(10, 0).then((rows) => rows, (err) => err));
     const closed = closing.close();
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((resolve) => setTimeout(resolve, 100));
     await locker.query('UNLOCK TABLES');
     assert.deepEqual(await Promise.all(calls), [[], [], []]);
     await closed;

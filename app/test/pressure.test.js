@@ -53,7 +53,7 @@ test('past the wait queue, users requests get the precomputed 503 at once, count
     const running = get(server.port, '/users?limit=1', agent);
     await waitingInDb(admin, 1);
     const queued = Array.from({ length: 8 }, () => get(server.port, '/users?limit=1', agent));
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((resolve) => setTimeout(resolve, 100));
     shed = await Promise.all(Array.from({ length: 10 }, (_, i) => get(server.port, i % 2 ? '/users?limit=1' : '/', agent)));
     assert.equal((await get(server.port, '/healthz', agent)).status, 200, 'liveness is never shed');
     await locker.query('UNLOCK TABLES');

@@ -68,7 +68,7 @@ const BAD = [
   // Number forms that JSON-schema coercion would accept; the API takes plain decimal digits only.
   'limit=1e2', 'limit=0x10', 'limit=%2B5', 'limit=%205', 'limit=5%20', 'after=1e3', 'after=0b11', 'after=Infinity',
   `limit=${encodeURIComponent('1; DROP TABLE users')}`,
-  `after=${encodeURIComponent("1 OR 1=1")}`,
+  `after=${encodeURIComponent('1 OR 1=1')}`,
   `after=${encodeURIComponent("1' OR '1'='1")}`,
   `limit=${encodeURIComponent('50) UNION SELECT * FROM mysql.user --')}`,
   // Unknown, differently cased, array-shaped and repeated keys are refused, never ignored.

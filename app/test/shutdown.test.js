@@ -36,6 +36,7 @@ test('SIGTERM during load: no failed in-flight request, exit 0', async () => {
     });
 
   async function client() {
+    // eslint-disable-next-line no-unmodified-loop-condition -- set after the load, while the clients await
     while (!stop) {
       const r = await request('/users?limit=500');
       results.push(r);
@@ -44,7 +45,7 @@ test('SIGTERM during load: no failed in-flight request, exit 0', async () => {
   }
   const clients = Array.from({ length: CLIENTS }, client);
 
-  await new Promise((r) => setTimeout(r, 1500)); // steady load first
+  await new Promise((resolve) => setTimeout(resolve, 1500)); // steady load first
   signalAt = performance.now();
   server.child.kill('SIGTERM');
   // Readiness goes 503 (or the listener is already closed) as soon as the signal is handled.
@@ -52,7 +53,7 @@ test('SIGTERM during load: no failed in-flight request, exit 0', async () => {
   for (let i = 0; i < 40; i++) {
     readyAfter = await request('/readyz');
     if (readyAfter.error || readyAfter.status !== 200) break;
-    await new Promise((r) => setTimeout(r, 25));
+    await new Promise((resolve) => setTimeout(resolve, 25));
   }
   const { code } = await server.exited;
   const exitedAt = performance.now();
@@ -65,7 +66,7 @@ test('SIGTERM during load: no failed in-flight request, exit 0', async () => {
   assert.ok(before.length > 100, `load was running (${before.length} requests before the signal)`);
   assert.deepEqual(failed, [], 'no request that started before SIGTERM failed');
   for (const r of before) assert.equal(JSON.parse(r.body).length, 500);
-  
+
   assert.equal(code, 0);
   assert.ok(exitedAt - signalAt < 20000, `exited ${Math.round(exitedAt - signalAt)} ms after SIGTERM`);
   assert.ok(readyAfter.error || readyAfter.status === 503, `readiness after SIGTERM: ${JSON.stringify(readyAfter)}`);

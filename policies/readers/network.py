@@ -9,6 +9,7 @@ The functions take security-group rules in the normalised shape of ``policies.co
 from __future__ import annotations
 
 import ipaddress
+from itertools import pairwise
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 _WORLD = {4: ipaddress.ip_network("0.0.0.0/0"), 6: ipaddress.ip_network("::/0")}
@@ -63,7 +64,7 @@ class Exposure:
         ranges = [r.port_range() for r in self.rules]
         points = sorted({lo for rng in ranges if rng for lo in (rng[0], rng[1] + 1)})
         out: List[Tuple[int, int, List[str], List[str]]] = []
-        for lo, nxt in zip(points, points[1:]):
+        for lo, nxt in pairwise(points):
             spaces, labels = self.port(lo)
             if not spaces:
                 continue

@@ -84,8 +84,8 @@ def _tokens(name: str) -> List[str]:
 def detector_hits(value: str) -> List[str]:
     """The secret types ``detect-secrets``' format plugins find in ``value`` (entropy and keyword plugins are
     left out: they guess, and the name rules below do that job with a stated confidence)."""
-    from detect_secrets.core.scan import scan_line  # pylint: disable=import-outside-toplevel
-    from detect_secrets.settings import transient_settings  # pylint: disable=import-outside-toplevel
+    from detect_secrets.core.scan import scan_line
+    from detect_secrets.settings import transient_settings
 
     with transient_settings({"plugins_used": [{"name": n} for n in _DETECTOR_PLUGINS]}):
         return sorted({s.type for s in scan_line(value)})

@@ -26,7 +26,7 @@ def _level(policy: Any) -> str:
 
 
 def _kind(policy: Any) -> str:
-    from pulumi_policy import StackValidationPolicy  # pylint: disable=import-outside-toplevel
+    from pulumi_policy import StackValidationPolicy
     kind = "stack" if isinstance(policy, StackValidationPolicy) else "resource"
     return kind + (", remediates" if getattr(policy, "remediates", False) else "")
 
@@ -57,7 +57,7 @@ def type_families(policy: Any) -> str:
 def rules_table() -> str:
     rows = ["| Rule | Level | Why this level | Severity | Kind | Types judged | Answers to |",
             "|---|---|---|---|---|---|---|"]
-    for p, module in zip(POLICIES, RULE_MODULES):
+    for p, module in zip(POLICIES, RULE_MODULES, strict=True):
         rows.append(f"| `{p.name}` | {_level(p)} | {_cell(level_reason(module))} | {p.severity.value} | "
                     f"{_kind(p)} | {type_families(p)} | {_cell(p.ids.text())} |")
     mandatory = sum(1 for p in POLICIES if p.is_mandatory)

@@ -112,7 +112,8 @@ def test_route_table_lookup_waits_for_the_vpc_component(run, monkeypatch):
 
     monkeypatch.setattr(pulumi.InvokeOutputOptions, "__init__", spy)
     run(lambda: Network("net", NetworkArgs(**BASE)))
-    assert [[d._name for d in deps] for deps in captured if deps] == [["net-vpc"]]
+    assert [[d._name for d in deps]  # noqa: SLF001 - a dependency's logical name, as the SDK stores it
+             for deps in captured if deps] == [["net-vpc"]]
 
 
 def test_s3_endpoint_uses_the_china_service_prefix_there(run):

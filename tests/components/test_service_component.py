@@ -185,7 +185,7 @@ def test_domain_gets_a_dns_validated_certificate_in_its_zone(domain):
 
 
 def test_https_listener_waits_for_the_validated_certificate(domain):
-    listener = next(l for l in domain.all("aws:lb/listener:Listener") if l.inputs["protocol"] == "HTTPS")
+    listener = next(lis for lis in domain.all("aws:lb/listener:Listener") if lis.inputs["protocol"] == "HTTPS")
     validation = domain.one("aws:acm/certificateValidation:CertificateValidation")
     assert validation.urn in listener.dependencies
     assert listener.inputs["certificateArn"] == validation.state["certificateArn"]

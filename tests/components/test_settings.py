@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 
-import pulumi
 import pytest
 
 from components.settings import FARGATE_SIZES, Settings, fargate_memory_options, load_settings, \

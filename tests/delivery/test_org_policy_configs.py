@@ -23,7 +23,7 @@ from offline.analyzer import PolicyPackProcess, StackResource, make_urn  # noqa:
 from offline.graph import topo_order  # noqa: E402
 from offline.policyrun import run_policies  # noqa: E402
 from offline_support import run_engine  # noqa: E402
-from pack_fixtures import ACCOUNT, BASE, DELETE, T, container, doc, patch, taskdef, with_env  # noqa: E402
+from pack_fixtures import BASE, DELETE, T, container, doc, patch, taskdef, with_env  # noqa: E402
 from policies.pack import POLICIES  # noqa: E402
 
 CONFIG_DIR = ROOT / "policies" / "config"

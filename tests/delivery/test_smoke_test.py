@@ -72,7 +72,7 @@ class _App(BaseHTTPRequestHandler):
     hits = 0
     lock = threading.Lock()
 
-    def do_GET(self):  # noqa: N802 (http.server API)
+    def do_GET(self):
         with self.lock:
             type(self).hits += 1
             entry = self.versions.pop(0) if len(self.versions) > 1 else self.versions[0]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from offline_support import FIXTURES, ROOT, needs_pack, needs_program, run_cli
+from offline_support import FIXTURES, needs_pack, needs_program, run_cli
 
 pytestmark = [needs_program, needs_pack]
 STACKS = ("dev", "staging", "prod")

@@ -10,7 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from offline_support import FIXTURES, ROOT, _env, needs_pack, run_cli
 
@@ -231,7 +230,7 @@ def test_the_readmes_and_the_report_name_the_known_differences(tmp_path):
     for needle in ("awsx children", "No provider Check", "How the pack is launched", "Config typing",
                    "`pulumi up`", "`existing` mode"):
         assert needle in offline_readme, needle
-    proc = run_cli(ROOTLATE + ["--mode", "existing", "--policy-pack", ""], tmp_path)
+    run_cli(ROOTLATE + ["--mode", "existing", "--policy-pack", ""], tmp_path)
     faithfulness = " ".join(json.loads((tmp_path / "test" / "report.json").read_text())["faithfulness"])
     for needle in ("no provider Check", "not judged", "--policy-pack-config", "virtualenv", "ESC environments",
                    "previews first", "--changing", "exit status 1"):

@@ -36,7 +36,7 @@ def test_the_pack_answers_on_the_wire_layer(pack_process):
 
 
 def test_rules_fall_back_to_schema_defaults_when_the_engine_sends_no_config():
-    from pack_fixtures import BASE, T, patch  # noqa: PLC0415
+    from pack_fixtures import BASE, T, patch
 
     with PolicyPackProcess(Path(__file__).resolve().parents[2] / "policies") as fresh:  # never configured
         result = fresh.analyze_resource(T["rds"], "db", patch(BASE["rds"], backupRetentionPeriod=3))

@@ -84,7 +84,7 @@ def test_the_running_pack_serves_the_same_metadata(pack_process):
     info = pack_process.pack_info()
     assert info.name == "aws-ecs-fargate-hardening"
     assert [p.name for p in info.policies] == [p.name for p in POLICIES]
-    for served, declared in zip(info.policies, POLICIES):
+    for served, declared in zip(info.policies, POLICIES, strict=True):
         assert served.severity == declared.severity.value
         assert served.enforcement_level == declared.enforcement_level.value
         assert served.remediation_steps == declared.remediation_steps
@@ -103,7 +103,7 @@ def test_readme_tables_are_generated_from_the_metadata_and_current():
 
 
 def test_pack_files_exist():
-    import yaml  # noqa: PLC0415
+    import yaml
 
     project = yaml.safe_load((ROOT / "policies/PulumiPolicy.yaml").read_text())
     assert project["runtime"]["name"] == "python"

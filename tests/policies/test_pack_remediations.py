@@ -94,7 +94,7 @@ def _wire(value: Any) -> Any:
 
 
 def test_every_remediating_rule_has_a_remediation_test():
-    from policies.pack import POLICIES  # noqa: PLC0415
+    from policies.pack import POLICIES
 
     remediating = {p.name for p in POLICIES if getattr(p, "remediates", False)}
     assert remediating == {f[0] for f in FIXES}

@@ -471,7 +471,7 @@ def test_exposure_across_rule_resources(pack, id_, stack, caught):
 
 @pytest.mark.parametrize("rule", [SECRET, FUZZY])
 def test_allowed_names_without_a_reason_are_refused(pack, rule):
-    from offline.analyzer import ConfigError  # noqa: PLC0415
+    from offline.analyzer import ConfigError
 
     with pytest.raises(ConfigError, match="reason"):
         pack.configure({rule: {"allowedNames": [{"name": "SESSION_SALT"}]}})

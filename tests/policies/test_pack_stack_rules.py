@@ -201,7 +201,7 @@ def test_stack_rule_case(pack_process, rule, cid, stack, expected):
 
 
 def test_every_stack_rule_has_a_passing_and_a_failing_fixture():
-    from test_pack_second_round import ACROSS, STACK_CASES  # noqa: PLC0415 - mandatory: its own cases there
+    from test_pack_second_round import ACROSS, STACK_CASES
 
     stack_rules = {p.name for p in POLICIES if isinstance(p, StackValidationPolicy)} - {ACROSS}
     failing = {rule for rule, _, _, expected in FLAT if expected}

@@ -177,8 +177,8 @@ def test_log_retention_differs_per_stack(stack_run):
 
 def test_https_is_required_in_prod_and_optional_in_dev(stack_run):
     prod = stack_run("prod")
-    prod_listeners = {l.inputs["protocol"]: l for l in prod.all("aws:lb/listener:Listener")}
-    dev_listeners = {l.inputs["protocol"]: l.inputs for l in stack_run("dev").all("aws:lb/listener:Listener")}
+    prod_listeners = {lis.inputs["protocol"]: lis for lis in prod.all("aws:lb/listener:Listener")}
+    dev_listeners = {lis.inputs["protocol"]: lis.inputs for lis in stack_run("dev").all("aws:lb/listener:Listener")}
     validation = prod.one("aws:acm/certificateValidation:CertificateValidation")
     assert prod_listeners["HTTPS"].inputs["certificateArn"] == validation.state["certificateArn"]
     assert validation.urn in prod_listeners["HTTPS"].dependencies  # the listener waits for issuance
@@ -204,7 +204,7 @@ def test_url_is_empty_with_a_certificate_managed_elsewhere(run_stack):
         "webservice:certificateArn": "arn:aws:acm:us-east-1:210987654320:certificate/3f2a9c1e-8b7d-4e6f"})
     assert run.outputs["url"] == ""  # which name the certificate covers is not known here
     assert run.all("aws:acm/certificate:Certificate") == [] and run.all("aws:route53/record:Record") == []
-    https = next(l for l in run.all("aws:lb/listener:Listener") if l.inputs["protocol"] == "HTTPS")
+    https = next(lis for lis in run.all("aws:lb/listener:Listener") if lis.inputs["protocol"] == "HTTPS")
     assert https.inputs["certificateArn"].endswith("certificate/3f2a9c1e-8b7d-4e6f")
 
 
@@ -243,7 +243,7 @@ def test_committed_stack_files_hold_no_example_or_placeholder_values():
 
 def test_a_new_stack_that_allows_http_deploys_without_certificate():
     run = run_main("qa", config_of="staging", examples=False, overrides={"webservice:allowHttp": "true"})
-    assert {l.inputs["protocol"] for l in run.all("aws:lb/listener:Listener")} == {"HTTP"}
+    assert {lis.inputs["protocol"] for lis in run.all("aws:lb/listener:Listener")} == {"HTTP"}
     assert run.outputs["url"].startswith("http://")
     with pytest.raises(ValueError, match="stack 'qa' serves HTTPS only"):
         run_main("qa", config_of="staging", examples=False)
@@ -327,7 +327,7 @@ def test_the_key_outlives_the_stack_wherever_a_final_snapshot_is_taken(stack_run
 @pytest.mark.parametrize("stack", STACKS)
 def test_migrate_command_runs_the_deployed_task_with_an_app_container_that_exits_at_once(stack_run, stack):
     command = stack_run(stack).outputs["migrateCommand"]
-    assert command.startswith(f"aws ecs run-task --region us-east-1 --cluster ")
+    assert command.startswith("aws ecs run-task --region us-east-1 --cluster ")
     assert f"--task-definition webservice-{stack} " in command
     assert command.endswith("""--overrides '{"containerOverrides":[{"name":"app","command":["node","-e",""]}]}'""")
 
