@@ -8,17 +8,11 @@ const { test, before } = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
 const net = require('node:net');
-const { appEnv, appUser, connect, freshDatabase, migrateDatabase, seedUsers, startServer, waitFor } = require('./support/env');
+const { appEnv, appUser, connect, seededDatabase, startServer, waitFor } = require('./support/env');
 
 const DB = 'drain';
 
-before(async () => {
-  await freshDatabase(DB);
-  await migrateDatabase(DB);
-  const conn = await connect(DB);
-  await seedUsers(conn, 20);
-  await conn.end();
-});
+before(() => seededDatabase(DB, 20));
 
 // Holds the users table (LOCK TABLES ... WRITE from the admin), so the app's SELECTs wait in the
 // database; `held(n)` waits until n of them are waiting there.

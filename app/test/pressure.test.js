@@ -5,17 +5,11 @@
 const { test, before } = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
-const { appEnv, appUser, connect, freshDatabase, migrateDatabase, seedUsers, startServer, waitFor } = require('./support/env');
+const { appEnv, appUser, connect, seededDatabase, startServer, waitFor } = require('./support/env');
 
 const DB = 'pressure';
 
-before(async () => {
-  await freshDatabase(DB);
-  await migrateDatabase(DB);
-  const conn = await connect(DB);
-  await seedUsers(conn, 20);
-  await conn.end();
-});
+before(() => seededDatabase(DB, 20));
 
 function get(port, path, agent) {
   return new Promise((resolve) => {

@@ -162,4 +162,16 @@ async function startServer(env) {
   };
 }
 
-module.exports = { APP_DIR, APP_PASSWORD, NODE, appEnv, appUser, migrateEnv, migrateDatabase, connect, dbSettings, freePort, freshDatabase, run, runNode, seedUsers, startServer, waitFor };
+// A fresh database, migrated by the real migrate process (which also creates the app user), with `count` users.
+async function seededDatabase(name, count) {
+  await freshDatabase(name);
+  await migrateDatabase(name);
+  const conn = await connect(name);
+  try {
+    await seedUsers(conn, count);
+  } finally {
+    await conn.end();
+  }
+}
+
+module.exports = { APP_DIR, APP_PASSWORD, NODE, appEnv, appUser, migrateEnv, migrateDatabase, connect, dbSettings, freePort, freshDatabase, run, runNode, seedUsers, seededDatabase, startServer, waitFor };
