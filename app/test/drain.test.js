@@ -8,7 +8,7 @@ const { test, before } = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
 const net = require('node:net');
-const { appEnv, appUser, connect, seededDatabase, startServer, waitFor } = require('./support/env');
+const { appEnv, connect, seededDatabase, startServer, waitFor, waitForHeldQueries } = require('./support/env');
 
 const DB = 'drain';
 
@@ -21,15 +21,7 @@ async function lockUsers() {
   await locker.query('LOCK TABLES users WRITE');
   const admin = await connect(DB);
   return {
-    async held(n) {
-      await waitFor(async () => {
-        const [rows] = await admin.query(
-          "SELECT COUNT(*) AS n FROM information_schema.processlist WHERE user = ? AND info LIKE 'SELECT id, name%'",
-          [appUser(DB)],
-        );
-        return rows[0].n >= n;
-      }, { what: `${n} statements waiting in the database` });
-    },
+    held: (n) => waitForHeldQueries(admin, DB, n),
     async release() {
       await locker.query('UNLOCK TABLES');
       await locker.end();

@@ -5,7 +5,7 @@
 const { test, before } = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
-const { appEnv, appUser, connect, seededDatabase, startServer, waitFor } = require('./support/env');
+const { appEnv, connect, seededDatabase, startServer, waitFor, waitForHeldQueries } = require('./support/env');
 
 const DB = 'pressure';
 
@@ -24,16 +24,6 @@ function get(port, path, agent) {
   });
 }
 
-async function waitingInDb(admin, n) {
-  await waitFor(async () => {
-    const [rows] = await admin.query(
-      "SELECT COUNT(*) AS n FROM information_schema.processlist WHERE user = ? AND info LIKE 'SELECT id, name%'",
-      [appUser(DB)],
-    );
-    return rows[0].n >= n;
-  }, { what: `${n} statements waiting in the database` });
-}
-
 test('past the wait queue, users requests get the precomputed 503 at once, counted in a summary line, not logged one by one', async () => {
   // Pool of 1: one statement runs, 8 wait (QUEUE_PER_CONNECTION), the rest are shed.
   const server = await startServer(appEnv(DB, { DB_POOL_SIZE: '1', LOG_LEVEL: 'info' }));
@@ -45,7 +35,7 @@ test('past the wait queue, users requests get the precomputed 503 at once, count
   let shed;
   try {
     const running = get(server.port, '/users?limit=1', agent);
-    await waitingInDb(admin, 1);
+    await waitForHeldQueries(admin, DB, 1);
     const queued = Array.from({ length: 8 }, () => get(server.port, '/users?limit=1', agent));
     await new Promise((resolve) => setTimeout(resolve, 100));
     shed = await Promise.all(Array.from({ length: 10 }, (_, i) => get(server.port, i % 2 ? '/users?limit=1' : '/', agent)));

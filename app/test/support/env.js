@@ -162,6 +162,18 @@ async function startServer(env) {
   };
 }
 
+// Waits until `n` of the app user's users queries are waiting in `database` (e.g. behind LOCK TABLES), as
+// the server's process list shows them; `admin` is a connection that may read it.
+async function waitForHeldQueries(admin, database, n) {
+  await waitFor(async () => {
+    const [rows] = await admin.query(
+      "SELECT COUNT(*) AS n FROM information_schema.processlist WHERE user = ? AND info LIKE 'SELECT id, name%'",
+      [appUser(database)],
+    );
+    return rows[0].n >= n;
+  }, { what: `${n} statements waiting in the database` });
+}
+
 // A fresh database, migrated by the real migrate process (which also creates the app user), with `count` users.
 async function seededDatabase(name, count) {
   await freshDatabase(name);
@@ -174,4 +186,4 @@ async function seededDatabase(name, count) {
   }
 }
 
-module.exports = { APP_DIR, APP_PASSWORD, NODE, appEnv, appUser, migrateEnv, migrateDatabase, connect, dbSettings, freePort, freshDatabase, run, runNode, seedUsers, seededDatabase, startServer, waitFor };
+module.exports = { APP_DIR, APP_PASSWORD, NODE, appEnv, appUser, migrateEnv, migrateDatabase, connect, dbSettings, freePort, freshDatabase, run, runNode, seedUsers, seededDatabase, startServer, waitFor, waitForHeldQueries };
