@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any, Mapping
 
-from .settings import LOG_RETENTION_DAYS
-
 
 def partition_for_region(region: str) -> str:
     """The ARN partition of a region, known without asking AWS."""
@@ -44,8 +42,3 @@ def assume_role_policy(service: str, *, account_id: str | None = None, source_ar
         statement["Condition"] = conditions
     return policy_json(statement)
 
-
-def check_log_retention(days: int) -> None:
-    """Raise ValueError unless ``days`` is a retention period CloudWatch Logs accepts."""
-    if days not in LOG_RETENTION_DAYS:
-        raise ValueError(f"log_retention_days={days}: allowed values are {', '.join(map(str, LOG_RETENTION_DAYS))}")

@@ -8,7 +8,7 @@ from typing import Mapping, Optional
 import pulumi
 import pulumi_aws as aws
 
-from ._common import check_log_retention
+from . import checks
 
 
 
@@ -19,7 +19,7 @@ class ClusterArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        check_log_retention(self.log_retention_days)
+        checks.validate(self, log_retention_days=checks.log_retention)
 
 
 class Cluster(pulumi.ComponentResource):

@@ -10,9 +10,9 @@ from typing import Mapping, Optional, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from ._common import assume_role_policy, check_log_retention, partition_for_region, policy_json
-from .settings import (ENGINE_LIFECYCLES, MASTER_USER_MAX, MONITORING_INTERVALS, MYSQL_FAMILIES, db_user_problem,
-                       mysql_major, performance_insights_supported)
+from . import checks
+from ._common import assume_role_policy, partition_for_region, policy_json
+from .facts import ENGINE_LIFECYCLES, MYSQL_FAMILIES, performance_insights_supported
 
 MYSQL_PORT = 3306
 CA_CERT = "rds-ca-rsa2048-g1"
@@ -84,25 +84,14 @@ class DatabaseArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not re.match(r"^db\.[a-z0-9-]+\.[a-z0-9]+$", self.instance_class):
-            raise ValueError(f"instance_class={self.instance_class!r}: must be an RDS class such as db.t4g.micro")
-        if mysql_major(self.engine_version) is None:
-            raise ValueError(f"engine_version={self.engine_version!r}: allowed values are "
-                             + ", ".join(f"{m} or {m}.<patch>" for m in MYSQL_FAMILIES))
-        if self.engine_lifecycle_support not in ENGINE_LIFECYCLES:
-            raise ValueError(f"engine_lifecycle_support={self.engine_lifecycle_support!r}: allowed values are "
-                             f"{', '.join(ENGINE_LIFECYCLES)}")
-        problem = db_user_problem(self.username, MASTER_USER_MAX)
-        if problem:
-            raise ValueError(f"username={self.username!r}: {problem}")
-        check_log_retention(self.log_retention_days)
-        if not 0 <= self.backup_retention_days <= 35:
-            raise ValueError(f"backup_retention_days={self.backup_retention_days}: allowed values are 0..35")
-        if self.max_allocated_storage < self.allocated_storage:
-            raise ValueError(f"max_allocated_storage={self.max_allocated_storage}: must be >= allocated_storage")
-        if self.monitoring_interval not in MONITORING_INTERVALS:
-            raise ValueError(f"monitoring_interval={self.monitoring_interval}: allowed values are "
-                             f"{', '.join(map(str, MONITORING_INTERVALS))}")
+        checks.validate(
+            self, instance_class=checks.db_instance_class, engine_version=checks.engine_version,
+            engine_lifecycle_support=lambda lifecycle: checks.engine_lifecycle(
+                lifecycle, engine_version=self.engine_version),
+            db_name=checks.db_name, username=checks.master_user, log_retention_days=checks.log_retention,
+            allocated_storage=checks.allocated_storage,
+            max_allocated_storage=lambda gib: checks.max_allocated_storage(gib, allocated=self.allocated_storage),
+            backup_retention_days=checks.backup_retention, monitoring_interval=checks.monitoring_interval)
 
 
 class Database(pulumi.ComponentResource):
@@ -138,7 +127,7 @@ class Database(pulumi.ComponentResource):
         )
         parameter_group = aws.rds.ParameterGroup(
             f"{name}-params",
-            family=MYSQL_FAMILIES[mysql_major(args.engine_version) or ""],
+            family=MYSQL_FAMILIES[checks.mysql_major(args.engine_version) or ""],
             description="TLS required; slow query log",
             parameters=[{"name": key, "value": value, "apply_method": method}
                         for key, (value, method) in sorted(PARAMETERS.items())],

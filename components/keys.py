@@ -9,6 +9,7 @@ from typing import Mapping, Optional
 import pulumi
 import pulumi_aws as aws
 
+from . import checks
 from ._common import dns_suffix, partition_for_region, policy_json
 
 
@@ -71,8 +72,7 @@ class EncryptionArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not 7 <= self.deletion_window_days <= 30:
-            raise ValueError(f"deletion_window_days={self.deletion_window_days}: allowed values are 7..30")
+        checks.validate(self, deletion_window_days=checks.kms_deletion_window)
 
 
 class Encryption(pulumi.ComponentResource):

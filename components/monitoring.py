@@ -14,8 +14,8 @@ import pulumi
 import pulumi_aws as aws
 
 from ._common import partition_for_region, policy_json
-from .settings import (alarm_email_problem, alarm_threshold_problem, alarm_topic_arn_problem, db_class_memory_gib,
-                       mysql_max_connections)
+from . import checks
+from .facts import db_class_memory_gib, mysql_max_connections
 
 #: The app's log lines (pino, JSON on stdout) that say it cannot use its database: refused logins, seen by the
 #: credential monitor (app/src/credentials.js), and a database that cannot be reached, seen by requests and by
@@ -123,12 +123,8 @@ class NotificationsArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for email in self.emails:
-            if alarm_email_problem(email):
-                raise ValueError(f"emails={email!r}: {alarm_email_problem(email)}")
-        if self.external_topic_arn and alarm_topic_arn_problem(self.external_topic_arn, self.region):
-            raise ValueError(f"external_topic_arn={self.external_topic_arn!r}: "
-                             f"{alarm_topic_arn_problem(self.external_topic_arn, self.region)}")
+        checks.validate(self, emails=checks.alarm_emails,
+                        external_topic_arn=lambda arn: checks.alarm_topic_arn(arn, region=self.region))
 
 
 class Notifications(pulumi.ComponentResource):
@@ -166,13 +162,7 @@ class Thresholds:
     db_connections_percent: int  # alarmDbConnectionsPercent
 
     def __post_init__(self) -> None:
-        for (name, value), key in zip(vars(self).items(), _THRESHOLD_KEYS, strict=True):
-            if alarm_threshold_problem(key, value):
-                raise ValueError(f"{name}={value!r}: {alarm_threshold_problem(key, value)}")
-
-
-_THRESHOLD_KEYS = ("alarm5xxPercent", "alarmP99LatencyMs", "alarmUnhealthyMinutes", "alarmDbCpuPercent",
-                   "alarmDbFreeStoragePercent", "alarmDbFreeMemoryPercent", "alarmDbConnectionsPercent")
+        checks.validate(self, **{name: checks.alarm_threshold(name) for name in checks.ALARM_THRESHOLD_RANGES})
 
 
 @dataclass(frozen=True)
@@ -197,9 +187,7 @@ class MonitoringArgs:
     def __post_init__(self) -> None:
         if not self.alarm_actions:
             raise ValueError("alarm_actions: at least one topic ARN, or nobody hears an alarm")
-        if db_class_memory_gib(self.db_instance_class) is None:
-            raise ValueError(f"db_instance_class={self.db_instance_class!r}: the alarms need the class's memory; "
-                             "use a db.t*, db.m* or db.r* class")
+        checks.validate(self, db_instance_class=checks.db_class_memory)
 
 
 class Monitoring(pulumi.ComponentResource):

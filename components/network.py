@@ -10,8 +10,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_awsx as awsx
 
-from ._common import assume_role_policy, check_log_retention, partition_for_region, policy_json
-from .settings import AZ_COUNTS, NAT_STRATEGIES
+from . import checks
+from ._common import assume_role_policy, partition_for_region, policy_json
 
 
 def _flow_log_policy(log_group_arn: str) -> str:
@@ -46,11 +46,8 @@ class NetworkArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.az_count not in AZ_COUNTS:
-            raise ValueError(f"az_count={self.az_count}: allowed values are 2..3")
-        if self.nat_strategy not in NAT_STRATEGIES:
-            raise ValueError(f"nat_strategy={self.nat_strategy!r}: allowed values are {', '.join(NAT_STRATEGIES)}")
-        check_log_retention(self.log_retention_days)
+        checks.validate(self, az_count=checks.az_count, nat_strategy=checks.nat_strategy,
+                        log_retention_days=checks.log_retention)
 
 
 class Network(pulumi.ComponentResource):

@@ -21,9 +21,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_docker as docker
 
-from .settings import image_digest_problem
-
-PLATFORMS = ("linux/arm64", "linux/amd64")
+from . import checks
 
 
 def _dockerignore_patterns(context: Path) -> list[tuple[bool, re.Pattern[str], str]]:
@@ -126,8 +124,8 @@ def _content_hash_tag(context: Path, platform: str) -> str:
     Same inputs, same tag; any change to a file that reaches the image, a new file or another platform
     gives a new tag. Files excluded by ``.dockerignore`` do not count. A missing context hashes as empty.
     """
-    if platform not in PLATFORMS:
-        raise ValueError(f"platform={platform!r}: allowed values are {', '.join(PLATFORMS)}")
+    if checks.docker_platform(platform):
+        raise ValueError(f"platform={platform!r}: {checks.docker_platform(platform)}")
     digest = hashlib.sha256()
     digest.update(f"platform={platform}\n".encode())
     if context.is_dir():
@@ -171,17 +169,9 @@ class RegistryArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.platform not in PLATFORMS:
-            raise ValueError(f"platform={self.platform!r}: allowed values are {', '.join(PLATFORMS)}")
-        if self.image_tag == "latest":
-            raise ValueError("image_tag='latest': allowed values are a content hash (empty) or an explicit, "
-                             "immutable tag other than 'latest'")
-        if image_digest_problem(self.image_digest):
-            raise ValueError(f"image_digest={self.image_digest!r}: {image_digest_problem(self.image_digest)}")
-        if self.keep_last_images < 1:
-            raise ValueError(f"keep_last_images={self.keep_last_images}: must be at least 1")
-        if self.untagged_expiry_days < 1:
-            raise ValueError(f"untagged_expiry_days={self.untagged_expiry_days}: must be at least 1")
+        checks.validate(self, platform=checks.docker_platform, image_tag=checks.image_tag,
+                        image_digest=checks.image_digest, keep_last_images=lambda n: checks.at_least(n, 1),
+                        untagged_expiry_days=lambda days: checks.at_least(days, 1))
 
 
 class Registry(pulumi.ComponentResource):

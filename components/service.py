@@ -10,8 +10,8 @@ from typing import Any, Mapping, Optional, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from ._common import check_log_retention, policy_json
-from .settings import certificate_arn_problem, dns_name_problem
+from . import checks
+from ._common import policy_json
 from .task import CONTAINER_NAME, STOP_TIMEOUT
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
@@ -39,8 +39,6 @@ def _steady_state_timeout_minutes(*, task_start_seconds: int = 300) -> int:
 def _capacity_provider_strategy(spot_percent: int) -> list[dict[str, Any]]:
     """Split tasks between FARGATE and FARGATE_SPOT by weight. A mixed split keeps one on-demand task as
     base, because Spot capacity can vanish and ECS does not fall back to on-demand by itself."""
-    if not 0 <= spot_percent <= 100:
-        raise ValueError(f"spot_percent={spot_percent}: allowed values are 0..100")
     if spot_percent == 0:
         return [{"capacity_provider": "FARGATE", "weight": 1, "base": 0}]
     if spot_percent == 100:
@@ -118,21 +116,15 @@ class ServiceArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not 0 <= self.min_count <= self.desired_count <= self.max_count or self.max_count < 1:
-            raise ValueError(f"min_count={self.min_count}, desired_count={self.desired_count}, "
-                             f"max_count={self.max_count}: need 0 <= min <= desired <= max and max >= 1")
-        if not 0 <= self.spot_percent <= 100:
-            raise ValueError(f"spot_percent={self.spot_percent}: allowed values are 0..100")
-        if self.certificate_arn and certificate_arn_problem(self.certificate_arn, self.region):
-            raise ValueError(f"certificate_arn={self.certificate_arn!r}: "
-                             f"{certificate_arn_problem(self.certificate_arn, self.region)}")
-        if self.domain_name and self.certificate_arn:
-            raise ValueError("domain_name, certificate_arn: set one, not both")
-        if self.domain_name and dns_name_problem(self.domain_name):
-            raise ValueError(f"domain_name={self.domain_name!r}: {dns_name_problem(self.domain_name)}")
-        if self.domain_name and not (self.hosted_zone_id or self.hosted_zone_name):
-            raise ValueError(f"domain_name={self.domain_name!r}: needs hosted_zone_id or hosted_zone_name")
-        check_log_retention(self.log_retention_days)
+        checks.validate(
+            self, min_count=(checks.task_count, lambda n: checks.min_count(n, desired=self.desired_count)),
+            desired_count=(checks.task_count, lambda n: checks.desired_count(n, maximum=self.max_count)),
+            max_count=checks.max_count, spot_percent=checks.spot_percent, container_port=checks.container_port,
+            certificate_arn=(lambda arn: checks.certificate_arn(arn, region=self.region),
+                             lambda arn: checks.single_certificate_source(arn, domain_name=self.domain_name)),
+            domain_name=(checks.dns_name, lambda name: checks.domain_zone(
+                name, zone_id=self.hosted_zone_id, zone_name=self.hosted_zone_name)),
+            log_retention_days=checks.log_retention)
 
 
 class Service(pulumi.ComponentResource):

@@ -10,8 +10,8 @@ from typing import Any, Mapping, Optional
 import pulumi
 import pulumi_aws as aws
 
-from ._common import assume_role_policy, check_log_retention, dns_suffix, partition_for_region, policy_json
-from .settings import ARCHITECTURES, LOG_LEVELS, db_user_problem, fargate_memory_options
+from . import checks
+from ._common import assume_role_policy, dns_suffix, partition_for_region, policy_json
 
 CONTAINER_NAME = "app"
 MIGRATE_CONTAINER_NAME = "migrate"
@@ -51,14 +51,8 @@ def _container_definitions(
 ) -> list[dict[str, Any]]:
     """The app and migrate container definitions, in the ECS API's own shape. Pure: plain values in, plain JSON
     out. Only the migrate container sees the master secret, and ECS reads it at every task start, so a rotated
-    password is picked up by the next task. The app container gets no password at all."""
-    if not 1024 <= port <= 65535:
-        raise ValueError(f"port={port}: allowed values are 1024..65535")
-    if log_level not in LOG_LEVELS:
-        raise ValueError(f"log_level={log_level!r}: allowed values are {', '.join(LOG_LEVELS)}")
-    problem = db_user_problem(db_app_user)
-    if problem:
-        raise ValueError(f"db_app_user={db_app_user!r}: {problem}")
+    password is picked up by the next task. The app container gets no password at all. ``TaskArgs`` has checked
+    the port, log level and user."""
     database = {"DB_HOST": db_host, "DB_PORT": str(db_port), "DB_NAME": db_name, "DB_TLS": "true",
                 "DB_AUTH": DB_AUTH, "LOG_LEVEL": log_level}
     app_environment = {**database, "PORT": str(port), "DB_USER": db_app_user, "DB_POOL_SIZE": str(db_pool_size),
@@ -228,15 +222,10 @@ class TaskArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.memory not in fargate_memory_options(self.cpu):
-            raise ValueError(f"cpu={self.cpu}, memory={self.memory}: Fargate CPU {self.cpu} allows memory "
-                             f"{list(fargate_memory_options(self.cpu)) or 'nothing (invalid CPU)'}")
-        if self.architecture not in ARCHITECTURES:
-            raise ValueError(f"architecture={self.architecture!r}: allowed values are {', '.join(ARCHITECTURES)}")
-        check_log_retention(self.log_retention_days)
-        problem = db_user_problem(self.db_app_user)
-        if problem:
-            raise ValueError(f"db_app_user={self.db_app_user!r}: {problem}")
+        checks.validate(self, cpu=checks.fargate_cpu,
+                        memory=lambda memory: checks.fargate_memory(memory, cpu=self.cpu), architecture=checks.architecture, container_port=checks.container_port,
+                        log_retention_days=checks.log_retention, db_app_user=checks.db_user,
+                        log_level=checks.log_level)
 
 
 class Task(pulumi.ComponentResource):

@@ -189,13 +189,3 @@ def test_exec_adds_writable_agent_paths_only_when_enabled(container):
 def test_no_op_command_exits_without_serving():
     # migrateCommand overrides the app container with it; `node -e ""` exits 0 without reading anything.
     assert NO_OP_COMMAND == ["node", "-e", ""]
-
-
-def test_bad_app_user_is_rejected():
-    with pytest.raises(ValueError, match="db_app_user='root': must not be a reserved name"):
-        definitions(db_app_user="root")
-
-
-def test_bad_log_level_is_rejected():
-    with pytest.raises(ValueError, match="log_level='loud': allowed values are trace, debug"):
-        definitions(log_level="loud")

@@ -13,7 +13,7 @@ import pytest
 from components.monitoring import (DB_ERROR_MESSAGES, Monitoring, MonitoringArgs, Notifications,
                                    NotificationsArgs, Thresholds, _dashboard_body,
                                    db_error_filter_pattern)
-from components.settings import db_class_memory_gib, mysql_max_connections
+from components.facts import db_class_memory_gib, mysql_max_connections
 from tests.mocks import ROOT
 
 TOPIC = "arn:aws:sns:us-east-1:210987654320:pager"
@@ -61,7 +61,8 @@ def test_each_alarm_email_gets_a_subscription_and_an_external_topic_is_an_action
 
 
 @pytest.mark.parametrize("changes, message", [
-    (dict(emails=("not-an-address",)), "emails='not-an-address': each entry must be one e-mail address"),
+    (dict(emails=("not-an-address",)), "emails=('not-an-address',): each entry must be one e-mail address such as "
+                                       "ops@example.com, not 'not-an-address'"),
     (dict(external_topic_arn="arn:aws:sns:eu-west-1:210987654320:pager"),
      "the topic is in eu-west-1, but CloudWatch alarms can only notify a topic of their own region (us-east-1)"),
 ])

@@ -281,12 +281,14 @@ def test_children_are_parented_to_the_component(https):
 
 
 @pytest.mark.parametrize("changes, message", [
-    (dict(min_count=3, desired_count=2), "min_count=3, desired_count=2"),
+    (dict(min_count=3, desired_count=2), r"min_count=3: must be <= the desired count \(2\)"),
+    (dict(max_count=0, desired_count=0, min_count=0), "max_count=0: must be at least 1"),
     (dict(spot_percent=101), "spot_percent=101: allowed values are 0..100"),
     (dict(log_retention_days=8), "log_retention_days=8"),
     (dict(certificate_arn=CERT.replace("us-east-1", "eu-west-1")), "the certificate is in eu-west-1"),
-    (dict(domain_name="app.example.com"), "set one, not both"),
-    (dict(certificate_arn="", domain_name="app.example.com"), "needs hosted_zone_id or hosted_zone_name"),
+    (dict(domain_name="app.example.com"), r"set it or the domain name \(app.example.com\), not both"),
+    (dict(certificate_arn="", domain_name="app.example.com"),
+     "domain_name='app.example.com': needs the Route 53 public hosted zone"),
     (dict(certificate_arn="", domain_name="App", hosted_zone_id="Z1"), "must be a lower-case DNS name"),
 ])
 def test_args_are_validated(changes, message):

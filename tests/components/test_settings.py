@@ -6,8 +6,7 @@ import dataclasses
 
 import pytest
 
-from components.settings import FARGATE_SIZES, Settings, fargate_memory_options, load_settings, \
-    performance_insights_supported
+from components.settings import CONFIG_KEYS, Settings, load_settings
 from tests.mocks import load_stack_config
 
 VALID = Settings(
@@ -38,18 +37,6 @@ def test_valid_settings_pass():
     assert VALID.validate() is VALID
 
 
-def test_fargate_table_matches_aws():
-    assert fargate_memory_options(256) == (512, 1024, 2048)
-    assert fargate_memory_options(512) == (1024, 2048, 3072, 4096)
-    assert fargate_memory_options(1024) == tuple(range(2048, 8193, 1024))
-    assert fargate_memory_options(2048) == tuple(range(4096, 16385, 1024))
-    assert fargate_memory_options(4096) == tuple(range(8192, 30721, 1024))
-    assert fargate_memory_options(8192) == tuple(range(16384, 61441, 4096))
-    assert fargate_memory_options(16384) == tuple(range(32768, 122881, 8192))
-    assert fargate_memory_options(300) == ()
-    assert sorted(FARGATE_SIZES) == [256, 512, 1024, 2048, 4096, 8192, 16384]
-
-
 def test_unknown_cpu_is_rejected_with_allowed_sizes():
     message = error_for(cpu=300)
     assert "cpu=300" in message and "256, 512, 1024, 2048, 4096, 8192, 16384" in message
@@ -67,20 +54,18 @@ def test_memory_off_the_step_is_rejected_for_large_cpu():
 
 def test_min_above_desired_is_rejected():
     message = error_for(min_count=4, desired_count=3)
-    assert "minCount=4" in message and "must be <= desiredCount (3)" in message
+    assert "minCount=4: must be <= the desired count (3)" in message
 
 
 def test_desired_above_max_is_rejected():
     message = error_for(desired_count=13)
-    assert "desiredCount=13" in message and "must be <= maxCount (12)" in message
+    assert "desiredCount=13: must be <= the maximum count (12)" in message
 
 
-@pytest.mark.parametrize("key, field", [("desiredCount", "desired_count"), ("minCount", "min_count"),
-                                        ("maxCount", "max_count")])
-def test_negative_counts_are_rejected(key, field):
-    changes = {"min_count": -1, "desired_count": -1, "max_count": -1}
-    message = error_for(**changes)
-    assert f"{key}=-1: must be 0 or more" in message
+def test_negative_counts_are_rejected():
+    message = error_for(min_count=-1, desired_count=-1, max_count=-1)
+    assert "desiredCount=-1: must be 0 or more" in message and "minCount=-1: must be 0 or more" in message
+    assert "maxCount=-1: must be at least 1" in message
 
 
 @pytest.mark.parametrize("cidr", ["10.0.0.0/33", "10.0.0.1/16", "banana", "10.0.0.0/8", "fd00::/56"])
@@ -134,7 +119,8 @@ def test_certificate_managed_elsewhere_is_accepted():
 
 
 def test_domain_and_certificate_together_are_rejected():
-    assert "set one, not both" in error_for(certificate_arn=REAL_CERT)
+    assert (f"certificateArn={REAL_CERT!r}: set it or the domain name (prod.example.com), not both: a domain "
+            "name gets a managed certificate") in error_for(certificate_arn=REAL_CERT)
 
 
 def test_certificate_that_is_not_an_acm_arn_is_rejected():
@@ -167,7 +153,8 @@ def test_domain_equal_to_its_zone_apex_is_accepted():
 
 
 def test_domain_needs_a_zone():
-    assert "set hostedZoneId or hostedZoneName" in error_for(hosted_zone_name="")
+    assert ("domainName='prod.example.com': needs the Route 53 public hosted zone that holds it: set its hosted "
+            "zone id or name") in error_for(hosted_zone_name="")
 
 
 def test_zone_without_domain_is_rejected():
@@ -239,8 +226,8 @@ def test_master_user_name_is_at_most_16_characters_and_app_user_at_most_32():
 
 
 def test_app_user_must_not_be_the_master_user():
-    assert ("dbAppUsername='AppAdmin': must differ from dbUsername (appadmin): the app never connects as the "
-            "master user") in error_for(db_app_username="AppAdmin")
+    assert ("dbAppUsername='AppAdmin': must differ from the master user (appadmin): the app never connects as "
+            "the master user") in error_for(db_app_username="AppAdmin")
 
 
 @pytest.mark.parametrize("version", ["8.4", "8.4.7", "8.0", "8.0.43"])
@@ -260,7 +247,7 @@ def test_other_mysql_versions_are_rejected_with_the_allowed_lines(version):
 def test_mysql_80_without_extended_support_is_rejected_because_rds_refuses_to_create_it():
     message = error_for(db_engine_version="8.0")
     assert ("dbEngineLifecycleSupport='open-source-rds-extended-support-disabled': MySQL 8.0 is past RDS "
-            "standard support, so RDS refuses to create it without Extended Support: use dbEngineVersion 8.4, "
+            "standard support, so RDS refuses to create it without Extended Support: use MySQL 8.4, "
             "or set open-source-rds-extended-support on purpose (billed per vCPU-hour)") in message
 
 
@@ -301,13 +288,6 @@ def test_all_errors_come_in_one_exception():
                 "certificateArn=''", "vpcCidr='nope'", "cpuu: not a key"):
         assert key in message
     assert message.count("\n  ") == 8
-
-
-def test_performance_insights_is_off_for_smallest_burstable_classes():
-    assert not performance_insights_supported("db.t4g.micro")
-    assert not performance_insights_supported("db.t4g.small")
-    assert performance_insights_supported("db.t4g.medium")
-    assert performance_insights_supported("db.m7g.large")
 
 
 def test_platform_follows_architecture():
@@ -375,15 +355,19 @@ def test_undeclared_keys_are_reported_with_mistyped_ones(run):
     assert "cpu='lots': must be an integer" in message and "memroy: not a key of this project" in message
 
 
-def test_pulumi_yaml_declares_exactly_the_keys_load_settings_reads():
-    import re
+def test_pulumi_yaml_declares_exactly_the_keys_settings_reads_with_their_types():
+    """Settings' table of keys against Pulumi.yaml's config schema: the same keys, the same types, and a key read
+    as optional ("" when unset) exactly where Pulumi.yaml's default is ""."""
     import yaml
     from tests.mocks import ROOT
 
-    source = (ROOT / "components" / "settings.py").read_text()
-    read = set(re.findall(r'\bc\.(?:require|get)(?:_int|_bool|_list)?\("([A-Za-z0-9]+)"\)', source))
-    declared = set(yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["config"])
-    assert read == declared
+    declared = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["config"]
+    read = {key: entry for key, entry in CONFIG_KEYS.items() if key != "aws:region"}
+    assert set(read) == set(declared)
+    assert {key: kind for key, (_, kind, _) in read.items()} == {key: d["type"] for key, d in declared.items()}
+    assert {key for key, (_, _, method) in read.items() if method == "optional"} == \
+        {key for key, d in declared.items() if d.get("default") == ""}
+    assert CONFIG_KEYS["aws:region"] == ("region", "string", "require")
 
 
 def test_prod_without_alarm_destination_is_rejected_and_dev_may_have_none():
@@ -395,8 +379,8 @@ def test_prod_without_alarm_destination_is_rejected_and_dev_may_have_none():
 
 
 def test_alarm_destinations_are_checked():
-    assert "alarmEmail='ops at example': each entry must be one e-mail address" in error_for(
-        alarm_emails=("ops at example",))
+    assert ("alarmEmail=('ops at example',): each entry must be one e-mail address such as ops@example.com, not "
+            "'ops at example'") in error_for(alarm_emails=("ops at example",))
     assert "alarmTopicArn='pager': must be an SNS topic ARN" in error_for(alarm_topic_arn="pager")
     assert ("the topic is in eu-west-1, but CloudWatch alarms can only notify a topic of their own region "
             "(us-east-1)") in error_for(alarm_topic_arn="arn:aws:sns:eu-west-1:210987654320:pager")

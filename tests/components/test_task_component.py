@@ -149,7 +149,11 @@ def test_task_definition_is_tagged(task):
 
 
 @pytest.mark.parametrize("changes, message", [
-    (dict(cpu=256, memory=4096), "cpu=256, memory=4096: Fargate CPU 256 allows memory"),
+    (dict(cpu=256, memory=4096), "memory=4096: Fargate CPU 256 allows memory 512, 1024, 2048"),
+    (dict(cpu=300), "cpu=300: allowed Fargate CPU units are 256, 512"),
+    (dict(container_port=80), "container_port=80: allowed values are 1024..65535"),
+    (dict(log_level="loud"), "log_level='loud': allowed values are trace, debug"),
+    (dict(db_app_user="root"), "db_app_user='root': must not be a reserved name"),
     (dict(architecture="arm"), "architecture='arm': allowed values are ARM64, X86_64"),
     (dict(log_retention_days=2), "log_retention_days=2"),
     (dict(db_app_user="1app"), "db_app_user='1app': must be 1..32"),
