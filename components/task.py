@@ -223,7 +223,8 @@ class TaskArgs:
 
     def __post_init__(self) -> None:
         checks.validate(self, cpu=checks.fargate_cpu,
-                        memory=lambda memory: checks.fargate_memory(memory, cpu=self.cpu), architecture=checks.architecture, container_port=checks.container_port,
+                        memory=lambda memory: checks.fargate_memory(memory, cpu=self.cpu),
+                        architecture=checks.architecture, container_port=checks.container_port,
                         log_retention_days=checks.log_retention, db_app_user=checks.db_user,
                         log_level=checks.log_level)
 
