@@ -6,7 +6,14 @@ import dataclasses
 
 import pytest
 
+from components.cluster import ClusterArgs
+from components.database import DatabaseArgs
+from components.monitoring import MonitoringArgs, NotificationsArgs, Thresholds
+from components.network import NetworkArgs
+from components.registry import RegistryArgs
+from components.service import ServiceArgs
 from components.settings import CONFIG_KEYS, Settings, load_settings
+from components.task import TaskArgs
 from tests.mocks import load_stack_config
 
 VALID = Settings(
@@ -37,29 +44,9 @@ def test_valid_settings_pass():
     assert VALID.validate() is VALID
 
 
-def test_unknown_cpu_is_rejected_with_allowed_sizes():
-    message = error_for(cpu=300)
-    assert "cpu=300" in message and "256, 512, 1024, 2048, 4096, 8192, 16384" in message
-
-
-def test_memory_outside_fargate_table_names_allowed_memory():
-    message = error_for(cpu=256, memory=4096)
-    assert "memory=4096" in message and "Fargate CPU 256 allows memory 512, 1024, 2048" in message
-
-
 def test_memory_off_the_step_is_rejected_for_large_cpu():
     message = error_for(cpu=8192, memory=18432)
     assert "memory=18432" in message and "16384..61440 in steps of 4096" in message
-
-
-def test_min_above_desired_is_rejected():
-    message = error_for(min_count=4, desired_count=3)
-    assert "minCount=4: must be <= the desired count (3)" in message
-
-
-def test_desired_above_max_is_rejected():
-    message = error_for(desired_count=13)
-    assert "desiredCount=13: must be <= the maximum count (12)" in message
 
 
 def test_negative_counts_are_rejected():
@@ -77,18 +64,6 @@ def test_bad_cidr_is_rejected(cidr):
 @pytest.mark.parametrize("azs", [1, 4])
 def test_az_count_outside_two_to_three_is_rejected(azs):
     assert f"azCount={azs}: allowed values are 2..3" in error_for(az_count=azs)
-
-
-def test_unknown_nat_strategy_is_rejected():
-    assert "natStrategy='Many': allowed values are Single, OnePerAz" in error_for(nat_strategy="Many")
-
-
-def test_nat_strategy_none_is_rejected_because_tasks_need_egress():
-    assert "natStrategy='None'" in error_for(nat_strategy="None")
-
-
-def test_unknown_architecture_is_rejected():
-    assert "architecture='arm64': allowed values are ARM64, X86_64" in error_for(architecture="arm64")
 
 
 @pytest.mark.parametrize("share", [-1, 101])
@@ -118,19 +93,9 @@ def test_certificate_managed_elsewhere_is_accepted():
     dataclasses.replace(VALID, certificate_arn=REAL_CERT, **NO_DOMAIN).validate()
 
 
-def test_domain_and_certificate_together_are_rejected():
-    assert (f"certificateArn={REAL_CERT!r}: set it or the domain name (prod.example.com), not both: a domain "
-            "name gets a managed certificate") in error_for(certificate_arn=REAL_CERT)
-
-
 def test_certificate_that_is_not_an_acm_arn_is_rejected():
     message = error_for(certificate_arn="arn:aws:iam::111122223333:server-certificate/x", **NO_DOMAIN)
     assert "certificateArn=" in message and "ACM certificate ARN" in message
-
-
-def test_certificate_in_another_region_is_rejected():
-    message = error_for(certificate_arn=REAL_CERT.replace("us-east-1", "eu-west-1"), **NO_DOMAIN)
-    assert "the certificate is in eu-west-1, but the ALB is in aws:region us-east-1" in message
 
 
 @pytest.mark.parametrize("arn", [
@@ -150,11 +115,6 @@ def test_domain_outside_its_zone_is_rejected():
 
 def test_domain_equal_to_its_zone_apex_is_accepted():
     dataclasses.replace(VALID, domain_name="example.com").validate()
-
-
-def test_domain_needs_a_zone():
-    assert ("domainName='prod.example.com': needs the Route 53 public hosted zone that holds it: set its hosted "
-            "zone id or name") in error_for(hosted_zone_name="")
 
 
 def test_zone_without_domain_is_rejected():
@@ -242,43 +202,6 @@ def test_mysql_84_and_80_versions_are_accepted(version):
 def test_other_mysql_versions_are_rejected_with_the_allowed_lines(version):
     assert (f"dbEngineVersion={version!r}: allowed values are 8.4 or 8.4.<patch>, 8.0 or 8.0.<patch>"
             in error_for(db_engine_version=version))
-
-
-def test_mysql_80_without_extended_support_is_rejected_because_rds_refuses_to_create_it():
-    message = error_for(db_engine_version="8.0")
-    assert ("dbEngineLifecycleSupport='open-source-rds-extended-support-disabled': MySQL 8.0 is past RDS "
-            "standard support, so RDS refuses to create it without Extended Support: use MySQL 8.4, "
-            "or set open-source-rds-extended-support on purpose (billed per vCPU-hour)") in message
-
-
-def test_unknown_lifecycle_value_is_rejected():
-    assert ("dbEngineLifecycleSupport='none': allowed values are open-source-rds-extended-support-disabled, "
-            "open-source-rds-extended-support") in error_for(db_engine_lifecycle_support="none")
-
-
-def test_log_retention_must_be_a_cloudwatch_value():
-    message = error_for(log_retention_days=100)
-    assert "logRetentionDays=100" in message and "90, 120" in message
-
-
-def test_image_tag_latest_is_rejected():
-    assert "imageTag='latest'" in error_for(image_tag="latest")
-
-
-def test_privileged_container_port_is_rejected():
-    assert "containerPort=80: allowed values are 1024..65535" in error_for(container_port=80)
-
-
-def test_backup_retention_outside_0_to_35_is_rejected():
-    assert "dbBackupRetentionDays=36: allowed values are 0..35" in error_for(db_backup_retention_days=36)
-
-
-def test_max_storage_below_allocated_is_rejected():
-    assert "dbMaxAllocatedStorage=10" in error_for(db_max_allocated_storage=10)
-
-
-def test_monitoring_interval_must_be_an_rds_value():
-    assert "dbMonitoringInterval=7" in error_for(db_monitoring_interval=7)
 
 
 def test_all_errors_come_in_one_exception():
@@ -386,21 +309,155 @@ def test_alarm_destinations_are_checked():
             "(us-east-1)") in error_for(alarm_topic_arn="arn:aws:sns:eu-west-1:210987654320:pager")
 
 
-@pytest.mark.parametrize("field, key, value, allowed", [
-    ("alarm_5xx_percent", "alarm5xxPercent", 0, "1..100"),
-    ("alarm_p99_latency_ms", "alarmP99LatencyMs", 0, "1..60000"),
-    ("alarm_unhealthy_minutes", "alarmUnhealthyMinutes", 61, "1..60"),
-    ("alarm_db_free_storage_percent", "alarmDbFreeStoragePercent", 100, "1..99"),
-])
-def test_alarm_thresholds_out_of_range_name_the_key(field, key, value, allowed):
-    assert f"{key}={value}: allowed values are {allowed}" in error_for(**{field: value})
-
-
-def test_db_class_without_known_memory_is_rejected_for_the_alarms():
-    assert ("dbInstanceClass='db.x2g.large': the alarms need the class's memory: use a db.t*, db.m* or db.r* "
-            "class") in error_for(db_instance_class="db.x2g.large")
-
-
 def test_alarm_email_must_be_a_list(run):
     config = {**load_stack_config("dev"), "webservice:alarmEmail": "ops@example.com"}
     assert "alarmEmail='ops@example.com': must be a list" in _load_error(run, config, stack="dev")
+
+
+# -- Each shared rule, once through Settings (named by config key) and once through each Args that runs it (named
+# -- by field): the same check, so the same problem after the name.
+
+#: Valid values of the fields each Args class checks, as in VALID; every other required field is a resource
+#: output or a value no check reads, and gets a placeholder.
+CHECKED = {
+    TaskArgs: dict(cpu=1024, memory=2048, architecture="ARM64", container_port=8080, log_retention_days=365,
+                   db_app_user="app", log_level="info"),
+    NetworkArgs: dict(az_count=3, nat_strategy="OnePerAz", log_retention_days=365),
+    ClusterArgs: dict(log_retention_days=365),
+    DatabaseArgs: dict(instance_class="db.m7g.large", engine_version="8.4", db_name="app", username="appadmin",
+                       allocated_storage=50, max_allocated_storage=500, backup_retention_days=14,
+                       monitoring_interval=60, log_retention_days=365,
+                       engine_lifecycle_support="open-source-rds-extended-support-disabled"),
+    ServiceArgs: dict(desired_count=3, min_count=3, max_count=12, spot_percent=0, container_port=8080,
+                      certificate_arn="", domain_name="prod.example.com", hosted_zone_name="example.com",
+                      region="us-east-1", log_retention_days=365),
+    RegistryArgs: dict(platform="linux/arm64"),
+    NotificationsArgs: dict(region="us-east-1", emails=("oncall@example.com",)),
+    MonitoringArgs: dict(alarm_actions=["arn:aws:sns:us-east-1:210987654320:alarms"],
+                         db_instance_class="db.m7g.large"),
+    Thresholds: dict(five_xx_percent=5, p99_latency_ms=1000, unhealthy_minutes=5, db_cpu_percent=80,
+                     db_free_storage_percent=10, db_free_memory_percent=10, db_connections_percent=80),
+}
+
+
+def build(cls, **changes):
+    required = {f.name: "placeholder" for f in dataclasses.fields(cls)
+                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING}
+    return cls(**{**required, **CHECKED[cls], **changes})
+
+
+def args_error(cls, **changes) -> str:
+    with pytest.raises(ValueError) as raised:
+        build(cls, **changes)
+    return str(raised.value)
+
+
+def test_valid_args_pass():
+    for cls in CHECKED:
+        assert isinstance(build(cls), cls)
+
+
+TOPIC_ELSEWHERE = "arn:aws:sns:eu-west-1:210987654320:pager"
+CERT_ELSEWHERE = REAL_CERT.replace("us-east-1", "eu-west-1")
+SHARED_RULES = [
+    # config key, Settings changes, Args class, field, Args changes, the problem
+    ("cpu", dict(cpu=300), TaskArgs, "cpu", dict(cpu=300),
+     "allowed Fargate CPU units are 256, 512, 1024, 2048, 4096, 8192, 16384"),
+    ("memory", dict(cpu=256, memory=4096), TaskArgs, "memory", dict(cpu=256, memory=4096),
+     "Fargate CPU 256 allows memory 512, 1024, 2048 (MiB)"),
+    ("architecture", dict(architecture="arm64"), TaskArgs, "architecture", dict(architecture="arm64"),
+     "allowed values are ARM64, X86_64"),
+    ("containerPort", dict(container_port=80), TaskArgs, "container_port", dict(container_port=80),
+     "allowed values are 1024..65535 (the container runs as a non-root user)"),
+    ("containerPort", dict(container_port=80), ServiceArgs, "container_port", dict(container_port=80),
+     "allowed values are 1024..65535 (the container runs as a non-root user)"),
+    ("logLevel", dict(log_level="loud"), TaskArgs, "log_level", dict(log_level="loud"),
+     "allowed values are trace, debug, info, warn, error, fatal"),
+    *[("logRetentionDays", dict(log_retention_days=100), cls, "log_retention_days", dict(log_retention_days=100),
+       "allowed values are 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, "
+       "2922, 3288, 3653") for cls in (TaskArgs, NetworkArgs, ClusterArgs, DatabaseArgs, ServiceArgs)],
+    ("dbAppUsername", dict(db_app_username="root"), TaskArgs, "db_app_user", dict(db_app_user="root"),
+     "must not be a reserved name (admin, root, rdsadmin, rdsrepladmin, mysql.sys, mysql.session, mysql.infoschema)"),
+    ("azCount", dict(az_count=4), NetworkArgs, "az_count", dict(az_count=4), "allowed values are 2..3"),
+    ("natStrategy", dict(nat_strategy="None"), NetworkArgs, "nat_strategy", dict(nat_strategy="None"),
+     "allowed values are Single, OnePerAz"),
+    ("minCount", dict(min_count=4), ServiceArgs, "min_count", dict(min_count=4), "must be <= the desired count (3)"),
+    ("minCount", dict(min_count=-1), ServiceArgs, "min_count", dict(min_count=-1), "must be 0 or more"),
+    ("desiredCount", dict(desired_count=13), ServiceArgs, "desired_count", dict(desired_count=13),
+     "must be <= the maximum count (12)"),
+    ("maxCount", dict(min_count=0, desired_count=0, max_count=0), ServiceArgs, "max_count",
+     dict(min_count=0, desired_count=0, max_count=0), "must be at least 1"),
+    ("spotPercent", dict(spot_percent=101), ServiceArgs, "spot_percent", dict(spot_percent=101),
+     "allowed values are 0..100"),
+    ("certificateArn", dict(certificate_arn=CERT_ELSEWHERE, **NO_DOMAIN), ServiceArgs, "certificate_arn",
+     dict(certificate_arn=CERT_ELSEWHERE, domain_name="", hosted_zone_name=""),
+     "the certificate is in eu-west-1, but the ALB is in aws:region us-east-1; an ALB can only use an ACM "
+     "certificate of its own region"),
+    ("certificateArn", dict(certificate_arn=REAL_CERT), ServiceArgs, "certificate_arn",
+     dict(certificate_arn=REAL_CERT), "set it or the domain name (prod.example.com), not both: a domain name gets "
+     "a managed certificate; a certificate ARN is for one managed elsewhere"),
+    ("domainName", dict(hosted_zone_name=""), ServiceArgs, "domain_name", dict(hosted_zone_name=""),
+     "needs the Route 53 public hosted zone that holds it: set its hosted zone id or name"),
+    ("domainName", dict(domain_name="a..example.com"), ServiceArgs, "domain_name",
+     dict(domain_name="a..example.com"), "must be a lower-case DNS name such as app.example.com: 2 or more labels "
+     "of [a-z0-9-], each 1..63 characters without a leading or trailing hyphen, 253 characters at most"),
+    ("imageTag", dict(image_tag="latest"), RegistryArgs, "image_tag", dict(image_tag="latest"),
+     "must be empty (content hash) or a Docker tag [A-Za-z0-9_.-]{1,128} other than 'latest'"),
+    ("imageDigest", dict(image_digest="sha256:x"), RegistryArgs, "image_digest", dict(image_digest="sha256:x"),
+     "must be empty (build the image here) or sha256: followed by 64 lower-case hex digits"),
+    ("dbInstanceClass", dict(db_instance_class="m7g.large"), DatabaseArgs, "instance_class",
+     dict(instance_class="m7g.large"), "must be an RDS class such as db.t4g.micro (db.*)"),
+    ("dbInstanceClass", dict(db_instance_class="db.x2g.large"), MonitoringArgs, "db_instance_class",
+     dict(db_instance_class="db.x2g.large"),
+     "the alarms need the class's memory: use a db.t*, db.m* or db.r* class of size micro..Nxlarge"),
+    ("dbEngineVersion", dict(db_engine_version="8.1"), DatabaseArgs, "engine_version", dict(engine_version="8.1"),
+     "allowed values are 8.4 or 8.4.<patch>, 8.0 or 8.0.<patch>"),
+    ("dbEngineLifecycleSupport", dict(db_engine_lifecycle_support="none"), DatabaseArgs,
+     "engine_lifecycle_support", dict(engine_lifecycle_support="none"),
+     "allowed values are open-source-rds-extended-support-disabled, open-source-rds-extended-support"),
+    ("dbEngineLifecycleSupport", dict(db_engine_version="8.0"), DatabaseArgs, "engine_lifecycle_support",
+     dict(engine_version="8.0"), "MySQL 8.0 is past RDS standard support, so RDS refuses to create it without "
+     "Extended Support: use MySQL 8.4, or set open-source-rds-extended-support on purpose (billed per vCPU-hour)"),
+    ("dbName", dict(db_name="1app"), DatabaseArgs, "db_name", dict(db_name="1app"),
+     "must be 1..64 of [A-Za-z0-9_] starting with a letter"),
+    ("dbUsername", dict(db_username="a2345678901234567"), DatabaseArgs, "username",
+     dict(username="a2345678901234567"), "must be 1..16 of [A-Za-z0-9_] starting with a letter"),
+    ("dbAllocatedStorage", dict(db_allocated_storage=10), DatabaseArgs, "allocated_storage",
+     dict(allocated_storage=10), "allowed values are 20..65536 (GiB)"),
+    ("dbMaxAllocatedStorage", dict(db_max_allocated_storage=40), DatabaseArgs, "max_allocated_storage",
+     dict(max_allocated_storage=40), "must be >= the allocated storage (50) and <= 65536 (GiB)"),
+    ("dbBackupRetentionDays", dict(db_backup_retention_days=36), DatabaseArgs, "backup_retention_days",
+     dict(backup_retention_days=36), "allowed values are 0..35"),
+    ("dbMonitoringInterval", dict(db_monitoring_interval=7), DatabaseArgs, "monitoring_interval",
+     dict(monitoring_interval=7), "allowed values are 0, 1, 5, 10, 15, 30, 60"),
+    ("alarmEmail", dict(alarm_emails=("ops at example",)), NotificationsArgs, "emails",
+     dict(emails=("ops at example",)),
+     "each entry must be one e-mail address such as ops@example.com, not 'ops at example'"),
+    ("alarmTopicArn", dict(alarm_topic_arn=TOPIC_ELSEWHERE), NotificationsArgs, "external_topic_arn",
+     dict(external_topic_arn=TOPIC_ELSEWHERE), "the topic is in eu-west-1, but CloudWatch alarms can only notify "
+     "a topic of their own region (us-east-1)"),
+    ("alarm5xxPercent", dict(alarm_5xx_percent=0), Thresholds, "five_xx_percent", dict(five_xx_percent=0),
+     "allowed values are 1..100"),
+    ("alarmP99LatencyMs", dict(alarm_p99_latency_ms=60001), Thresholds, "p99_latency_ms",
+     dict(p99_latency_ms=60001), "allowed values are 1..60000"),
+    ("alarmUnhealthyMinutes", dict(alarm_unhealthy_minutes=61), Thresholds, "unhealthy_minutes",
+     dict(unhealthy_minutes=61), "allowed values are 1..60"),
+    ("alarmDbCpuPercent", dict(alarm_db_cpu_percent=101), Thresholds, "db_cpu_percent",
+     dict(db_cpu_percent=101), "allowed values are 1..100"),
+    ("alarmDbFreeStoragePercent", dict(alarm_db_free_storage_percent=100), Thresholds, "db_free_storage_percent",
+     dict(db_free_storage_percent=100), "allowed values are 1..99"),
+    ("alarmDbFreeMemoryPercent", dict(alarm_db_free_memory_percent=0), Thresholds, "db_free_memory_percent",
+     dict(db_free_memory_percent=0), "allowed values are 1..99"),
+    ("alarmDbConnectionsPercent", dict(alarm_db_connections_percent=0), Thresholds, "db_connections_percent",
+     dict(db_connections_percent=0), "allowed values are 1..100"),
+]
+
+
+@pytest.mark.parametrize("key, settings_changes, cls, field, args_changes, problem", SHARED_RULES,
+                         ids=[f"{rule[0]}-{rule[2].__name__}-{index}" for index, rule in enumerate(SHARED_RULES)])
+def test_a_shared_rule_reads_the_same_from_settings_and_from_args(key, settings_changes, cls, field, args_changes,
+                                                                   problem):
+    settings_value = getattr(dataclasses.replace(VALID, **settings_changes), CONFIG_KEYS[key][0])
+    assert f"{key}={settings_value!r}: {problem}" in error_for(**settings_changes).split("\n  ")
+    args_value = args_changes.get(field, CHECKED[cls].get(field))
+    assert f"{field}={args_value!r}: {problem}" in args_error(cls, **args_changes).split("\n")
