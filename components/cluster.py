@@ -14,8 +14,13 @@ from . import checks
 
 @dataclass(frozen=True)
 class ClusterArgs:
+    """What the ECS cluster needs. Checks: ``checks.log_retention``."""
+
+    #: ARN of the KMS key that encrypts the ECS Exec session logs and their log group.
     kms_key_arn: pulumi.Input[str]
+    #: Days the ECS Exec log group keeps events: a CloudWatch Logs value (facts.LOG_RETENTION_DAYS).
     log_retention_days: int
+    #: Tags for every taggable child resource (key -> value). Default: none.
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -61,26 +61,48 @@ def _final_snapshot_identifier(identifier: str, security_group_id: str) -> str:
 
 @dataclass(frozen=True)
 class DatabaseArgs:
+    """What the RDS for MySQL instance needs. Checks: ``checks.db_instance_class``, ``engine_version``,
+    ``engine_lifecycle``, ``db_name``, ``master_user``, ``log_retention``, the storage and backup ranges,
+    ``monitoring_interval``."""
+
+    #: The VPC of the database's security group.
     vpc_id: pulumi.Input[str]
+    #: The isolated subnets (no route to the internet) of the DB subnet group, one per AZ.
     subnet_ids: pulumi.Input[Sequence[str]]
+    #: The RDS instance class, db.<family>.<size>, e.g. db.t4g.micro.
     instance_class: str
+    #: RDS for MySQL version: "8.4" or "8.0", optionally with a patch ("8.4.7") (facts.MYSQL_FAMILIES).
     engine_version: str
+    #: The schema created with the instance: 1..64 of [A-Za-z0-9_] starting with a letter.
     db_name: str
+    #: The master user: 1..16 of [A-Za-z0-9_] starting with a letter, not a reserved name. RDS manages its password.
     username: str
+    #: gp3 storage at creation, in GiB: 20..65536 (facts.ALLOCATED_STORAGE_GIB).
     allocated_storage: int
+    #: Storage autoscaling's ceiling in GiB: at least ``allocated_storage``, at most 65536.
     max_allocated_storage: int
+    #: A standby in another AZ.
     multi_az: bool
+    #: Days of automated backups: 0..35, 0 = none (facts.BACKUP_RETENTION_DAYS).
     backup_retention_days: int
+    #: RDS deletion protection, and Pulumi's protect on the instance.
     deletion_protection: bool
+    #: Take a final snapshot (with a never-reused name) when the instance is deleted.
     final_snapshot: bool
+    #: Enhanced Monitoring interval in seconds: 0 (off), 1, 5, 10, 15, 30 or 60 (facts.MONITORING_INTERVALS).
     monitoring_interval: int
+    #: ARN of the KMS key for storage, the master secret, Performance Insights and the log groups.
     kms_key_arn: pulumi.Input[str]
+    #: The stack's AWS region (aws:region), for the ARNs in the Enhanced Monitoring policy.
     region: str
+    #: The account id (12 digits), for the Enhanced Monitoring role's trust and policy.
     account_id: pulumi.Input[str]
     #: RDS engine_lifecycle_support, always sent: without it RDS enrols the instance in paid Extended Support.
+    #: One of facts.ENGINE_LIFECYCLES; a major past standard support needs the second. Default: disabled.
     engine_lifecycle_support: str = ENGINE_LIFECYCLES[0]
-    #: Retention of the error and slow-query log groups, in days.
+    #: Retention of the error and slow-query log groups, in days: a CloudWatch Logs value. Default 30.
     log_retention_days: int = 30
+    #: Tags for every taggable child resource (key -> value). Default: none.
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

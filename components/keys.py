@@ -63,12 +63,18 @@ def _key_policy(*, account_id: str, region: str) -> str:
 
 @dataclass(frozen=True)
 class EncryptionArgs:
+    """What the stack's KMS key needs. Checks: ``checks.kms_deletion_window``."""
+
+    #: The account id (12 digits) that administers the key and whose log groups and alarms may use it.
     account_id: pulumi.Input[str]
+    #: The stack's AWS region (aws:region); the key policy names its CloudWatch Logs service there.
     region: str
+    #: Days between destroying the key and AWS deleting it: 7..30 (facts.KMS_DELETION_WINDOW_DAYS). Default 30.
     deletion_window_days: int = 30
     #: Keep the key when the stack is destroyed. Set it whenever anything that outlives the stack is encrypted
-    #: with the key (the database's final snapshot): a deleted key makes such a snapshot unrestorable.
+    #: with the key (the database's final snapshot): a deleted key makes such a snapshot unrestorable. Default false.
     retain_on_delete: bool = False
+    #: Tags for every taggable child resource (key -> value). Default: none.
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

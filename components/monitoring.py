@@ -113,13 +113,19 @@ def _dashboard_body(*, region: str, alb: str, target_group: str, cluster: str, s
 
 @dataclass(frozen=True)
 class NotificationsArgs:
+    """Where alarms go. Checks: ``checks.alarm_emails``, ``alarm_topic_arn``."""
+
+    #: ARN of the KMS key that encrypts the alarm topic.
     kms_key_arn: pulumi.Input[str]
+    #: The account id (12 digits) whose CloudWatch alarms may publish to the topic.
     account_id: pulumi.Input[str]
+    #: The stack's AWS region (aws:region); alarms can notify topics of this region only.
     region: str
-    #: Each address gets an e-mail subscription, which it must confirm before it receives anything.
+    #: Each address gets an e-mail subscription, which it must confirm before it receives anything. Default: none.
     emails: Sequence[str] = ()
-    #: An existing topic (chat, paging) that gets every alarm too.
+    #: An existing topic (chat, paging) of ``region`` that gets every alarm too: an SNS topic ARN, or "" (default).
     external_topic_arn: str = ""
+    #: Tags for every taggable child resource (key -> value). Default: none.
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -152,14 +158,15 @@ class Notifications(pulumi.ComponentResource):
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Alarm thresholds; each field is the config key in the comment (its allowed values live in settings)."""
-    five_xx_percent: int  # alarm5xxPercent
-    p99_latency_ms: int  # alarmP99LatencyMs
-    unhealthy_minutes: int  # alarmUnhealthyMinutes
-    db_cpu_percent: int  # alarmDbCpuPercent
-    db_free_storage_percent: int  # alarmDbFreeStoragePercent
-    db_free_memory_percent: int  # alarmDbFreeMemoryPercent
-    db_connections_percent: int  # alarmDbConnectionsPercent
+    """Alarm thresholds; each field is the config key in the comment. Allowed values:
+    ``checks.ALARM_THRESHOLD_RANGES``."""
+    five_xx_percent: int  # alarm5xxPercent: 5xx responses in percent of requests, 1..100
+    p99_latency_ms: int  # alarmP99LatencyMs: p99 target response time in ms, 1..60000
+    unhealthy_minutes: int  # alarmUnhealthyMinutes: minutes with an unhealthy target, 1..60
+    db_cpu_percent: int  # alarmDbCpuPercent: DB CPU in percent, 1..100
+    db_free_storage_percent: int  # alarmDbFreeStoragePercent: free storage in percent of allocated, 1..99
+    db_free_memory_percent: int  # alarmDbFreeMemoryPercent: freeable memory in percent of the class's, 1..99
+    db_connections_percent: int  # alarmDbConnectionsPercent: connections in percent of max_connections, 1..100
 
     def __post_init__(self) -> None:
         checks.validate(self, **{name: checks.alarm_threshold(name) for name in checks.ALARM_THRESHOLD_RANGES})
@@ -167,21 +174,40 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class MonitoringArgs:
+    """What the alarms, the metric filter and the dashboard watch. Checks: at least one alarm action, and
+    ``checks.db_class_memory``."""
+
+    #: SNS topic ARNs every alarm notifies (on ALARM and on OK): at least one.
     alarm_actions: Sequence[pulumi.Input[str]]
+    #: The stack's AWS region (aws:region), for the dashboard's widgets and URL.
     region: str
+    #: The ALB's ARN suffix (app/<name>/<id>), the LoadBalancer dimension.
     alb_arn_suffix: pulumi.Input[str]
+    #: The target group's ARN suffix (targetgroup/<name>/<id>), the TargetGroup dimension.
     target_group_arn_suffix: pulumi.Input[str]
+    #: The ECS cluster's name, the ClusterName dimension.
     cluster_name: pulumi.Input[str]
+    #: The ECS service's name, the ServiceName dimension.
     service_name: pulumi.Input[str]
+    #: The service's minimum task count: fewer running tasks raise an alarm.
     min_count: int
+    #: The service's maximum task count, drawn on the dashboard.
     max_count: int
+    #: The CPU scaling target in percent, drawn on the dashboard.
     cpu_target_percent: int
+    #: The request scaling target per task, drawn on the dashboard.
     requests_per_target: int
+    #: The DB instance identifier, the DBInstanceIdentifier dimension.
     db_identifier: str
+    #: The DB instance class, a db.t*, db.m* or db.r* class whose memory and max_connections are known.
     db_instance_class: str
+    #: The DB's allocated storage in GiB, the base of the free-storage threshold.
     db_allocated_storage: int
+    #: The app's log group, where the metric filter counts database errors.
     log_group_name: pulumi.Input[str]
+    #: The alarm thresholds.
     thresholds: Thresholds
+    #: Tags for every taggable child resource (key -> value). Default: none.
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

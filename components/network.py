@@ -36,13 +36,23 @@ def _no_public_ip_on_launch(args: pulumi.ResourceTransformArgs) -> Optional[pulu
 
 @dataclass(frozen=True)
 class NetworkArgs:
+    """What the network needs. Checks: ``checks.az_count``, ``nat_strategy``, ``log_retention``."""
+
+    #: The VPC's IPv4 CIDR, /16 to /24 (``vpcCidr``); awsx splits it into the subnets.
     cidr_block: str
+    #: Availability zones to span: 2 or 3 (facts.AZ_COUNTS).
     az_count: int
+    #: NAT gateways for the private subnets: "Single" or "OnePerAz" (facts.NAT_STRATEGIES).
     nat_strategy: str
+    #: The stack's AWS region (aws:region), e.g. us-east-1; names the partition of ARNs in the flow-log policies.
     region: str
+    #: The account id (12 digits), for the flow-log role's trust policy.
     account_id: pulumi.Input[str]
+    #: Days the flow-log group keeps events: a CloudWatch Logs value (facts.LOG_RETENTION_DAYS).
     log_retention_days: int
+    #: ARN of the KMS key that encrypts the flow-log group.
     kms_key_arn: pulumi.Input[str]
+    #: Tags for every taggable child resource (key -> value). Default: none.
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

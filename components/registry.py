@@ -157,15 +157,26 @@ def _lifecycle_policy(keep_last: int, untagged_days: int) -> str:
 
 @dataclass(frozen=True)
 class RegistryArgs:
+    """What the repository and the image build need. Checks: ``checks.docker_platform``, ``image_tag``,
+    ``image_digest``, and at least 1 for the two lifecycle numbers."""
+
+    #: The Docker build context, a directory relative to the project (``app``).
     context: str
+    #: The Dockerfile, relative to the project (``app/Dockerfile``).
     dockerfile: str
+    #: The image platform: "linux/arm64" or "linux/amd64" (facts.DOCKER_PLATFORMS, from the task architecture).
     platform: str
+    #: ARN of the KMS key that encrypts the repository.
     kms_key_arn: pulumi.Input[str]
+    #: The image tag: a Docker tag other than "latest", or "" (the default) for a content hash of ``context``.
     image_tag: str = ""
-    #: Deploy this pushed image by digest instead of building one.
+    #: Deploy this pushed image by digest (sha256:<64 hex>) instead of building one. Default "": build.
     image_digest: str = ""
+    #: The lifecycle policy keeps this many most recent images (at least 1). Default 30.
     keep_last_images: int = 30
+    #: The lifecycle policy expires untagged images after this many days (at least 1). Default 7.
     untagged_expiry_days: int = 7
+    #: Tags for every taggable child resource (key -> value). Default: none.
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

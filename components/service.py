@@ -81,38 +81,68 @@ def _access_log_bucket_policy(*, bucket_arn: str, account_id: str, elb_account_a
 
 @dataclass(frozen=True)
 class ServiceArgs:
+    """What the load balancer and the Fargate service need. Checks: ``checks.task_count``, ``min_count``,
+    ``desired_count``, ``max_count``, ``spot_percent``, ``container_port``, ``certificate_arn``,
+    ``single_certificate_source``, ``dns_name``, ``domain_zone``, ``log_retention``."""
+
+    #: The VPC of the ALB's and the tasks' security groups.
     vpc_id: pulumi.Input[str]
+    #: The public subnets the ALB is in, one per AZ.
     public_subnet_ids: pulumi.Input[Sequence[str]]
+    #: The private subnets the tasks run in (no public IP), one per AZ.
     private_subnet_ids: pulumi.Input[Sequence[str]]
+    #: ARN of the ECS cluster the service runs in.
     cluster_arn: pulumi.Input[str]
+    #: Name of that cluster, for the autoscaling target and the rollback alarms' dimensions.
     cluster_name: pulumi.Input[str]
+    #: The cluster's capacity providers (FARGATE, FARGATE_SPOT), which the service waits for.
     capacity_providers: pulumi.Resource
+    #: ARN of the task definition the service runs.
     task_definition_arn: pulumi.Input[str]
+    #: Port the app listens on: 1024..65535; the target group and the security groups use it.
     container_port: int
+    #: The database's security group, which gets ingress from the tasks' group only.
     db_security_group_id: pulumi.Input[str]
+    #: The database's port (3306), for the task-to-DB security group rules.
     db_port: int
+    #: Tasks at creation (0 or more, min_count..max_count); autoscaling owns the count afterwards.
     desired_count: int
+    #: Autoscaling minimum task count: 0 or more, at most ``desired_count``.
     min_count: int
+    #: Autoscaling maximum task count: at least 1 and at least ``desired_count``.
     max_count: int
+    #: Share of tasks on FARGATE_SPOT in percent, 0..100; a mixed split keeps one on-demand task as base.
     spot_percent: int
+    #: Target average CPU percent of the CPU scaling policy.
     cpu_target_percent: int
+    #: Target ALB requests per task (per minute) of the request scaling policy.
     requests_per_target: int
+    #: ACM certificate ARN of this account and ``region`` for the HTTPS listener; "" for none (then
+    #: ``domain_name`` gets a managed one, or the ALB serves plain HTTP).
     certificate_arn: str
+    #: Write ALB access logs to a new encrypted S3 bucket.
     access_logs: bool
+    #: ALB deletion protection; without it the access-log bucket is emptied on destroy.
     deletion_protection: bool
+    #: Allow ECS Exec into the service's tasks.
     enable_execute_command: bool
+    #: Days the access-log bucket keeps objects (its expiration rule): a CloudWatch Logs retention value.
     log_retention_days: int
+    #: The account id (12 digits) whose ALB may write to the access-log bucket.
     account_id: pulumi.Input[str]
     #: Region of the ALB (aws:region); a listener certificate must be in it.
     region: str
     #: Public name of the service: the component issues and validates an ACM certificate for it and points an
     #: alias record at the ALB, in the Route 53 public zone ``hosted_zone_id`` (or the one named
-    #: ``hosted_zone_name``, looked up). Not together with ``certificate_arn``.
+    #: ``hosted_zone_name``, looked up). Not together with ``certificate_arn``. A lower-case DNS name. Default "".
     domain_name: str = ""
+    #: Route 53 public hosted zone id (Z...) that holds ``domain_name``. Default "".
     hosted_zone_id: str = ""
+    #: Name of that zone (e.g. example.com), looked up when ``hosted_zone_id`` is "". Default "".
     hosted_zone_name: str = ""
-    #: SNS topic ARNs the rollback alarms notify (on ALARM and on OK), besides rolling back.
+    #: SNS topic ARNs the rollback alarms notify (on ALARM and on OK), besides rolling back. Default: none.
     alarm_actions: Sequence[pulumi.Input[str]] = ()
+    #: Tags for every taggable child resource (key -> value). Default: none.
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -194,31 +194,55 @@ def _task_role_exec_policy(*, exec_log_group_arn: str, kms_key_arn: str) -> str:
 
 @dataclass(frozen=True)
 class TaskArgs:
+    """What the task definition needs. Checks: ``checks.fargate_cpu``, ``fargate_memory``, ``architecture``,
+    ``container_port``, ``log_retention``, ``db_user``, ``log_level``."""
+
+    #: Task CPU units, a Fargate size: 256, 512, ... 16384 (facts.FARGATE_SIZES).
     cpu: int
+    #: Task memory in MiB, one that Fargate allows for ``cpu`` (facts.FARGATE_SIZES).
     memory: int
+    #: Task CPU architecture: "ARM64" or "X86_64" (facts.ARCHITECTURES); the image must be built for it.
     architecture: str
+    #: Port the app listens on (PORT): 1024..65535, since the container runs as a non-root user.
     container_port: int
+    #: The stack's AWS region (aws:region): log delivery, AWS_REGION, and the ARNs in the role policies.
     region: str
+    #: The account id (12 digits), for the trust policies and the rds-db:connect ARN.
     account_id: pulumi.Input[str]
+    #: The image the containers run: ``<repositoryUrl>:<tag>`` or ``<repositoryUrl>@sha256:...``.
     image_ref: pulumi.Input[str]
+    #: What the task definition waits for: the pushed image, or the repository that holds it.
     image: pulumi.Resource
+    #: ARN of the ECR repository the execution role may pull from.
     repository_arn: pulumi.Input[str]
+    #: The database's host name (DB_HOST).
     db_host: pulumi.Input[str]
+    #: The database's port (DB_PORT), 3306 for MySQL.
     db_port: int
+    #: The database schema the app uses (DB_NAME).
     db_name: str
+    #: ARN of the RDS-managed master secret; only the migrate container reads it (username and password).
     db_secret_arn: pulumi.Input[str]
     #: The DB instance's resource id (db-…), which names it in the rds-db:connect ARN.
     db_resource_id: pulumi.Input[str]
-    #: The database user the app connects as (IAM authentication); the migrate container creates it.
+    #: The database user the app connects as (IAM authentication); the migrate container creates it. 1..32 of
+    #: [A-Za-z0-9_] starting with a letter, not a reserved name (facts.RESERVED_DB_USERS).
     db_app_user: str
+    #: ARN of the KMS key that encrypts the task's log group; the execution role may decrypt the DB secret with it.
     kms_key_arn: pulumi.Input[str]
+    #: ARN of the cluster's ECS Exec log group, which the task role may write (with ``enable_execute_command``).
     exec_log_group_arn: pulumi.Input[str]
+    #: Days the task's log group keeps events: a CloudWatch Logs value (facts.LOG_RETENTION_DAYS).
     log_retention_days: int
+    #: MySQL connections per task (DB_POOL_SIZE).
     db_pool_size: int
+    #: The app's log level (LOG_LEVEL): trace, debug, info, warn, error or fatal (facts.LOG_LEVELS).
     log_level: str
+    #: Allow ECS Exec: writable volumes for its agent and the task-role policy for its channels and logs.
     enable_execute_command: bool
-    #: The release the app reports (APP_VERSION): the image tag, or its digest when one is deployed.
+    #: The release the app reports (APP_VERSION): the image tag, or its digest when one is deployed. Default "".
     app_version: str = ""
+    #: Tags for every taggable child resource (key -> value). Default: none.
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
