@@ -8,6 +8,7 @@ import pytest
 
 from components.cluster import ClusterArgs
 from components.database import DatabaseArgs
+from components.facts import FARGATE_SIZES
 from components.monitoring import MonitoringArgs, NotificationsArgs, Thresholds
 from components.network import NetworkArgs
 from components.registry import RegistryArgs
@@ -362,7 +363,7 @@ CERT_ELSEWHERE = REAL_CERT.replace("us-east-1", "eu-west-1")
 SHARED_RULES = [
     # config key, Settings changes, Args class, field, Args changes, the problem
     ("cpu", dict(cpu=300), TaskArgs, "cpu", dict(cpu=300),
-     "allowed Fargate CPU units are 256, 512, 1024, 2048, 4096, 8192, 16384"),
+     "allowed Fargate CPU units are " + ", ".join(map(str, FARGATE_SIZES))),
     ("memory", dict(cpu=256, memory=4096), TaskArgs, "memory", dict(cpu=256, memory=4096),
      "Fargate CPU 256 allows memory 512, 1024, 2048 (MiB)"),
     ("architecture", dict(architecture="arm64"), TaskArgs, "architecture", dict(architecture="arm64"),
