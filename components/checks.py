@@ -181,15 +181,13 @@ def domain_zone(domain_name: str, *, zone_id: str, zone_name: str) -> str:
 # -- registry ------------------------------------------------------------------------------------------------
 
 def image_tag(tag: str) -> str:
-    if tag and (tag == "latest" or not _IMAGE_TAG.match(tag)):
-        return "must be empty (content hash) or a Docker tag [A-Za-z0-9_.-]{1,128} other than 'latest'"
-    return ""
+    ok = not tag or (tag != "latest" and _IMAGE_TAG.match(tag))
+    return "" if ok else "must be empty (content hash) or a Docker tag [A-Za-z0-9_.-]{1,128} other than 'latest'"
 
 
 def image_digest(digest: str) -> str:
-    if digest and not _IMAGE_DIGEST.match(digest):
-        return "must be empty (build the image here) or sha256: followed by 64 lower-case hex digits"
-    return ""
+    ok = not digest or _IMAGE_DIGEST.match(digest)
+    return "" if ok else "must be empty (build the image here) or sha256: followed by 64 lower-case hex digits"
 
 
 # -- database ------------------------------------------------------------------------------------------------
@@ -328,9 +326,8 @@ def vpc_cidr(value: str) -> str:
 
 
 def hosted_zone_id(value: str) -> str:
-    if value and not _ZONE_ID.match(value):
-        return "must be a Route 53 hosted zone id: Z followed by up to 31 upper-case letters and digits"
-    return ""
+    ok = not value or _ZONE_ID.match(value)
+    return "" if ok else "must be a Route 53 hosted zone id: Z followed by up to 31 upper-case letters and digits"
 
 
 def db_name(value: str) -> str:
