@@ -17,10 +17,11 @@ import hashlib
 import json
 from typing import Any
 
+# The engine reads the sentinels through this module (fakes.UNKNOWN ...): re-exported from offline.wire.
+from .wire import SECRET_SIG as SECRET_SIG, SECRET_SIG_KEY as SECRET_SIG_KEY, UNKNOWN as UNKNOWN, plain as plain
+from .wire import secret as _secret
+
 FAKE_ACCOUNT = "123456789012"
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 
 
 class UnknownInvoke(Exception):
@@ -34,17 +35,6 @@ def short_hash(text: str, n: int = 8) -> str:
 def fake_uuid(text: str) -> str:
     h = hashlib.sha256(text.encode()).hexdigest()
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
-
-
-def _secret(value: Any) -> dict:
-    return {SECRET_SIG_KEY: SECRET_SIG, "value": value}
-
-
-def plain(value: Any) -> Any:
-    """Unwrap the engine's secret wrapper (nested ones too); anything else is returned as is."""
-    while isinstance(value, dict) and value.get(SECRET_SIG_KEY) == SECRET_SIG:
-        value = value.get("value")
-    return value
 
 
 _plain = plain

@@ -16,11 +16,11 @@ import pulumi
 import yaml
 from google.protobuf import json_format
 from pulumi.runtime import mocks as pulumi_mocks
-from pulumi.runtime import rpc
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from offline.examples import with_examples
+from offline.wire import is_secret, plain
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "webservice"
@@ -30,8 +30,6 @@ ECR_PASSWORD = "ecr-registry-password-SENTINEL"
 ELB_ACCOUNT_ARN = "arn:aws:iam::127311923021:root"
 DB_SECRET_ARN = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:rds!db-0123abcd-AbCdEf"
 HOSTED_ZONE_ID = "Z0MOCKZONE"
-SECRET_SIG = rpc._special_secret_sig  # noqa: SLF001 - marks a secret value on the wire (SDK-private)
-SIG_KEY = rpc._special_sig_key  # noqa: SLF001 - the SDK-private wire signature key
 
 
 class UnknownInvokeError(Exception):
@@ -173,8 +171,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
 def _unwrap(value: Any) -> Any:
     if isinstance(value, dict):
-        if value.get(SIG_KEY) == SECRET_SIG:
-            return _unwrap(value.get("value"))
+        if is_secret(value):
+            return _unwrap(plain(value))
         return {k: _unwrap(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_unwrap(v) for v in value]

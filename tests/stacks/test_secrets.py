@@ -9,7 +9,8 @@ from typing import Any, Iterator
 import pytest
 import yaml
 
-from tests.mocks import DB_SECRET_ARN, ECR_PASSWORD, ROOT, SECRET_SIG, SIG_KEY
+from offline.wire import is_secret
+from tests.mocks import DB_SECRET_ARN, ECR_PASSWORD, ROOT
 
 STACKS = ("dev", "staging", "prod")
 SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|PRIVATE|CREDENTIAL|API_?KEY", re.I)
@@ -18,7 +19,7 @@ SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|PRIVATE|CREDENTIAL|API_?KEY", r
 def walk(value: Any, path: str = "") -> Iterator[tuple[str, Any, bool]]:
     """Yield (path, leaf, is_secret) for every leaf of a wire-format value."""
     if isinstance(value, dict):
-        if value.get(SIG_KEY) == SECRET_SIG:
+        if is_secret(value):
             for leaf_path, leaf, _ in walk(value.get("value"), path):
                 yield leaf_path, leaf, True
             return
