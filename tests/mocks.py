@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import json
 import os
 import runpy
 import sys
@@ -13,12 +12,12 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Optional
 
 import pulumi
-import yaml
 from google.protobuf import json_format
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
+from offline import stackconfig
 from offline.examples import with_examples
 from offline.wire import is_secret, plain
 
@@ -213,26 +212,11 @@ class Run:
 
 
 def load_stack_config(stack: str, *, examples: bool = True) -> dict[str, str]:
-    """Pulumi.yaml defaults overlaid with Pulumi.<stack>.yaml, as the engine passes them (strings), plus the
-    offline example values (offline/examples.py) unless ``examples`` is false: then it is what a fresh clone's
-    real `pulumi up` reads."""
-    project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
-    config: dict[str, Any] = {}
-    for key, spec in project.get("config", {}).items():
-        if isinstance(spec, dict) and "default" in spec:
-            config[key if ":" in key else f"{PROJECT}:{key}"] = spec["default"]
-    stack_file = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text()) or {}
-    config.update(stack_file.get("config", {}))
-    values = {key: _config_string(value) for key, value in config.items()}
-    return with_examples(PROJECT, stack, values)[0] if examples else values
-
-
-def _config_string(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return json.dumps(value)
-    return str(value)
+    """Pulumi.yaml defaults overlaid with Pulumi.<stack>.yaml, read by the offline preview's reader (types and
+    required keys checked as the CLI checks them), plus the offline example values (offline/examples.py) unless
+    ``examples`` is false: then it is what a fresh clone's real `pulumi up` reads."""
+    config = stackconfig.load_stack_config(ROOT, stack)
+    return with_examples(config.project, stack, config.values)[0] if examples else dict(config.values)
 
 
 def _quiet_expected_failures(loop: asyncio.AbstractEventLoop, context: dict) -> None:

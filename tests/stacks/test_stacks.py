@@ -413,3 +413,20 @@ def test_documented_invokes_are_exactly_the_ones_the_stacks_call(stack_run):
     called = {c.token for stack in STACKS for c in stack_run(stack).calls}
     assert called == set(INVOKE_TOKENS)  # the example domain of staging and prod names its zone: getZone
     assert all(f"``{token}``" in components.__doc__ for token in INVOKE_TOKENS)
+
+
+def test_a_stack_file_value_of_the_wrong_type_fails_the_run_as_the_cli_would(tmp_path, monkeypatch):
+    """The stack tests read stack files with the offline preview's reader: YAML 1.2 booleans and the declared
+    types, as the CLI reads them. ``no`` is not a boolean there (a YAML 1.1 reader would take it for false)."""
+    import tests.mocks
+    from offline.stackconfig import ConfigError
+
+    (tmp_path / "Pulumi.yaml").write_text((tests.mocks.ROOT / "Pulumi.yaml").read_text())
+    stack_file = (tests.mocks.ROOT / "Pulumi.dev.yaml").read_text()
+    assert "webservice:albAccessLogs: false\n" in stack_file
+    (tmp_path / "Pulumi.dev.yaml").write_text(stack_file.replace("albAccessLogs: false", "albAccessLogs: no"))
+    monkeypatch.setattr(tests.mocks, "ROOT", tmp_path)
+    mocks = StrictMocks()
+    with pytest.raises(ConfigError, match="configuration key 'albAccessLogs' must be of type 'boolean'"):
+        run_main("dev", mocks=mocks)
+    assert mocks.created == [] and mocks.calls == []
