@@ -89,6 +89,28 @@ def _policy_document(args: dict) -> dict:
     return {"id": short_hash(text), "json": text, "minifiedJson": json.dumps(doc, separators=(",", ":"))}
 
 
+#: The invokes this project's program calls (the stack tests check the list against what it calls):
+#:
+#: - ``aws:index/getCallerIdentity:getCallerIdentity`` (``__main__.py``): the account id for ARNs in policies.
+#: - ``aws:ecr/getAuthorizationToken:getAuthorizationToken`` (registry): credentials for the image push.
+#: - ``aws:elb/getServiceAccount:getServiceAccount`` (service): the regional ELB account allowed to write ALB
+#:   access logs; called only in stacks with ``albAccessLogs: true``.
+#: - ``aws:route53/getZone:getZone`` (service): the hosted zone id of ``hostedZoneName``; called only with a
+#:   ``domainName`` and no ``hostedZoneId``.
+#: - ``aws:ec2/getRouteTables:getRouteTables`` (network): the private route tables that awsx created (tag
+#:   ``SubnetType: Private``), for the S3 gateway endpoint; it waits for the VPC component.
+#:
+#: ``awsx:ec2:Vpc`` is a remote component: the awsx plugin looks up availability zones itself, which is not a
+#: program invoke.
+PROGRAM_INVOKES = (
+    "aws:index/getCallerIdentity:getCallerIdentity",
+    "aws:ecr/getAuthorizationToken:getAuthorizationToken",
+    "aws:elb/getServiceAccount:getServiceAccount",
+    "aws:route53/getZone:getZone",
+    "aws:ec2/getRouteTables:getRouteTables",
+)
+
+
 def invoke(token: str, args: dict, region: str) -> dict:
     """Answer one provider function call; raise :class:`UnknownInvoke` for anything else."""
     if token == "aws:index/getRegion:getRegion":

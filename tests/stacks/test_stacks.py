@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
-from components import INVOKE_TOKENS
+from offline.fakes import PROGRAM_INVOKES
 from tests.mocks import StrictMocks, UnknownInvokeError, run_main
 
 STACKS = ("dev", "staging", "prod")
@@ -74,7 +75,7 @@ def test_stack_exports_the_contract_outputs(stack_run, stack):
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_stack_calls_only_the_documented_invokes(stack_run, stack):
-    assert {c.token for c in stack_run(stack).calls} <= set(INVOKE_TOKENS)
+    assert {c.token for c in stack_run(stack).calls} <= set(PROGRAM_INVOKES)
 
 
 def test_access_log_lookup_happens_only_with_access_logs(stack_run):
@@ -408,11 +409,12 @@ def test_container_definitions_are_known_in_preview_while_the_image_rebuilds():
 
 
 def test_documented_invokes_are_exactly_the_ones_the_stacks_call(stack_run):
-    import components
+    from offline import fakes
 
     called = {c.token for stack in STACKS for c in stack_run(stack).calls}
-    assert called == set(INVOKE_TOKENS)  # the example domain of staging and prod names its zone: getZone
-    assert all(f"``{token}``" in components.__doc__ for token in INVOKE_TOKENS)
+    assert called == set(PROGRAM_INVOKES)  # the example domain of staging and prod names its zone: getZone
+    source = Path(fakes.__file__).read_text()
+    assert all(f"``{token}``" in source for token in PROGRAM_INVOKES)  # each says who calls it, and when
 
 
 def test_a_stack_file_value_of_the_wrong_type_fails_the_run_as_the_cli_would(tmp_path, monkeypatch):
