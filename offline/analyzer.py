@@ -214,14 +214,16 @@ class ResourceOptions:
     aliases: Tuple[str, ...] = ()
     additional_secret_outputs: Tuple[str, ...] = ()
     parent: str = ""
+    custom_timeouts: Mapping[str, float] = field(default_factory=dict)  # seconds per operation (create, ...)
 
     def to_proto(self) -> analyzer_pb2.AnalyzerResourceOptions:
+        timeouts = analyzer_pb2.AnalyzerResourceOptions.CustomTimeouts(**self.custom_timeouts)
         return analyzer_pb2.AnalyzerResourceOptions(
             protect=self.protect, ignoreChanges=list(self.ignore_changes),
             deleteBeforeReplace=bool(self.delete_before_replace),
             deleteBeforeReplaceDefined=self.delete_before_replace is not None,
             aliases=list(self.aliases), additionalSecretOutputs=list(self.additional_secret_outputs),
-            parent=self.parent)
+            parent=self.parent, customTimeouts=timeouts if self.custom_timeouts else None)
 
 
 @dataclass(frozen=True)
