@@ -210,11 +210,13 @@ def test_url_is_empty_with_a_certificate_managed_elsewhere(run_stack):
 
 
 def test_hosted_zone_is_looked_up_by_name_only_without_an_id(stack_run, run_stack):
-    from tests.mocks import HOSTED_ZONE_ID
+    from offline import fakes
+    from tests.mocks import REGION
     looked_up = [c.args for c in stack_run("prod").calls if c.token == "aws:route53/getZone:getZone"]
     assert looked_up == [{"name": "example.com", "privateZone": False}]
     alias = stack_run("prod").get("aws:route53/record:Record", "webservice-prod-alias-a").inputs
-    assert alias["zoneId"] == HOSTED_ZONE_ID and alias["type"] == "A"
+    zone = fakes.invoke("aws:route53/getZone:getZone", {"name": "example.com"}, REGION)
+    assert alias["zoneId"] == zone["zoneId"] and alias["type"] == "A"
     with_id = run_stack("prod", overrides={"webservice:hostedZoneId": "Z0GIVENZONE"})
     assert "aws:route53/getZone:getZone" not in {c.token for c in with_id.calls}
     assert {r.inputs["zoneId"] for r in with_id.all("aws:route53/record:Record")} == {"Z0GIVENZONE"}
