@@ -434,3 +434,12 @@ def test_a_stack_file_value_of_the_wrong_type_fails_the_run_as_the_cli_would(tmp
     with pytest.raises(ConfigError, match="configuration key 'albAccessLogs' must be of type 'boolean'"):
         run_main("dev", mocks=mocks)
     assert mocks.created == [] and mocks.calls == []
+
+
+def test_a_resource_type_the_fake_cloud_does_not_know_fails_the_run(run):
+    import pulumi_aws as aws
+
+    from offline.fakes import UnknownResourceType
+
+    with pytest.raises(UnknownResourceType, match="'aws:sqs/queue:Queue'"):
+        run(lambda: aws.sqs.Queue("jobs"))
