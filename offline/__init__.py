@@ -5,7 +5,9 @@ The offline preview (``make preview`` / ``python -m offline preview --stack dev 
 * :mod:`offline.stackconfig` - ``Pulumi.yaml`` defaults + ``Pulumi.<stack>.yaml``, passphrase secrets;
 * :mod:`offline.engine` - runs ``__main__.py`` under a recording resource monitor (engine URNs,
   default providers, preview/update/existing modes), one forked process per stack;
-* :mod:`offline.fakes` - deterministic, clearly fake invoke answers and resource outputs;
+* :mod:`offline.fakes` - the fake cloud: deterministic, clearly fake invoke answers and resource outputs,
+  and the list of the program's invokes; the strict test mocks (``tests/mocks.py``) answer from it too;
+* :mod:`offline.wire` - the engine's wire vocabulary (unknown and secret sentinels from the SDK, URNs);
 * :mod:`offline.graph` - dependency order and tree shape;
 * :mod:`offline.policyrun` - Analyze/AnalyzeStack as the engine sends them, through the harness;
 * :mod:`offline.cost` + ``offline/prices.json`` - monthly estimate from a dated price table;

@@ -48,8 +48,9 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import grpc
 from google.protobuf import empty_pb2, json_format, struct_pb2
-from pulumi.runtime import rpc
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2_grpc, plugin_pb2
+
+from .wire import UNKNOWN, make_urn, secret
 
 __all__ = [
     "UNKNOWN", "secret", "unknown", "to_struct", "make_urn",
@@ -58,11 +59,6 @@ __all__ = [
     "reconcile_config", "ConfigError", "PackStartError", "PolicyPackProcess", "EngineLog",
     "analyze_request", "stack_request", "stack_configure_request", "parse_response", "LEVELS", "SEVERITIES", "PREVIEW_SKIP",
 ]
-
-#: The engine's sentinel for a value that is unknown during preview (``pulumi.runtime.rpc.UNKNOWN``).
-UNKNOWN: str = rpc.UNKNOWN
-_SIG_KEY: str = rpc._special_sig_key  # noqa: SLF001 - the SDK keeps its wire signature private; the engine must speak it
-_SECRET_SIG: str = rpc._special_secret_sig  # noqa: SLF001 - the SDK keeps its wire signature private; the engine must speak it
 
 LEVELS = {analyzer_pb2.ADVISORY: "advisory", analyzer_pb2.MANDATORY: "mandatory",
           analyzer_pb2.DISABLED: "disabled", analyzer_pb2.REMEDIATE: "remediate"}
@@ -77,11 +73,6 @@ PREVIEW_SKIP = re.compile(r"^can't run policy '([^']+)' from policy pack '([^']+
 def unknown() -> str:
     """The preview unknown sentinel, to put anywhere in props."""
     return UNKNOWN
-
-
-def secret(value: Any) -> Dict[str, Any]:
-    """``value`` wrapped as the engine marks a secret (the pack's runtime unwraps it)."""
-    return {_SIG_KEY: _SECRET_SIG, "value": value}
 
 
 def _jsonable(value: Any) -> Any:
@@ -104,11 +95,9 @@ def to_struct(props: Optional[Mapping[str, Any]]) -> struct_pb2.Struct:
     return struct
 
 
-def make_urn(type_: str, name: str, *, stack: str = "dev", project: str = "app",
-             parent_type: Optional[str] = None) -> str:
-    """A URN as the engine builds it; ``parent_type`` is the parent's qualified type chain (``a$b``)."""
-    qualified = f"{parent_type}${type_}" if parent_type else type_
-    return f"urn:pulumi:{stack}::{project}::{qualified}::{name}"
+def _top_level_urn(type_: str, name: str) -> str:
+    """The URN a request gets when the caller gives none: a top-level resource of stack ``dev``, project ``app``."""
+    return make_urn("dev", "app", "", type_, name)
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -225,14 +214,16 @@ class ResourceOptions:
     aliases: Tuple[str, ...] = ()
     additional_secret_outputs: Tuple[str, ...] = ()
     parent: str = ""
+    custom_timeouts: Mapping[str, float] = field(default_factory=dict)  # seconds per operation (create, ...)
 
     def to_proto(self) -> analyzer_pb2.AnalyzerResourceOptions:
+        timeouts = analyzer_pb2.AnalyzerResourceOptions.CustomTimeouts(**self.custom_timeouts)
         return analyzer_pb2.AnalyzerResourceOptions(
             protect=self.protect, ignoreChanges=list(self.ignore_changes),
             deleteBeforeReplace=bool(self.delete_before_replace),
             deleteBeforeReplaceDefined=self.delete_before_replace is not None,
             aliases=list(self.aliases), additionalSecretOutputs=list(self.additional_secret_outputs),
-            parent=self.parent)
+            parent=self.parent, customTimeouts=timeouts if self.custom_timeouts else None)
 
 
 @dataclass(frozen=True)
@@ -263,14 +254,14 @@ class StackResource:
 
     @property
     def resolved_urn(self) -> str:
-        return self.urn or make_urn(self.type, self.name)
+        return self.urn or _top_level_urn(self.type, self.name)
 
 
 def analyze_request(type_: str, name: str, props: Optional[Mapping[str, Any]] = None, *,
                     urn: Optional[str] = None, options: Optional[ResourceOptions] = None,
                     provider: Optional[Provider] = None) -> analyzer_pb2.AnalyzeRequest:
     """An AnalyzeRequest for one resource's inputs."""
-    kwargs: Dict[str, Any] = dict(type=type_, name=name, urn=urn or make_urn(type_, name),
+    kwargs: Dict[str, Any] = dict(type=type_, name=name, urn=urn or _top_level_urn(type_, name),
                                   properties=to_struct(props), options=(options or ResourceOptions()).to_proto())
     if provider is not None:
         kwargs["provider"] = provider.to_proto()

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
-from .fakes import UNKNOWN, plain as _plain
+from .wire import UNKNOWN, plain as _plain
 
 PRICES_FILE = Path(__file__).with_name("prices.json")
 

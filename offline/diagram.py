@@ -20,7 +20,7 @@ import subprocess
 from pathlib import Path
 from typing import Iterable, Optional
 
-from .fakes import UNKNOWN, plain as _plain
+from .wire import UNKNOWN, plain as _plain
 from .awsx_vpc import HIDDEN_NOTE, LAID_OUT, NOTE
 from .graph import edges_of, topo_order
 

@@ -45,9 +45,9 @@ from google.protobuf import json_format, struct_pb2
 from . import awsx_vpc, fakes
 from .examples import ORIGIN as EXAMPLE_ORIGIN, with_examples
 from .stackconfig import StackConfig, load_stack_config
+from .wire import STACK_TYPE, make_urn
 
 MODES = ("preview", "update", "existing")
-STACK_TYPE = "pulumi:pulumi:Stack"
 
 
 @dataclass
@@ -70,16 +70,6 @@ class ResourceRecord:
     source: str = ""  # "file:line" of the registration in the program, when the SDK sends it
     generated_by: str = ""  # the remote component whose layout this child comes from (offline.awsx_vpc)
     seq: int = 0
-
-
-def make_urn(stack: str, project: str, parent_urn: str, typ: str, name: str) -> str:
-    """Build a URN as the engine does (``resource.NewURN`` with the parent's qualified type)."""
-    qualified = typ
-    if parent_urn:
-        parent_type = parent_urn.split("::")[2]
-        if parent_type != STACK_TYPE:
-            qualified = f"{parent_type}${typ}"
-    return f"urn:pulumi:{stack}::{project}::{qualified}::{name}"
 
 
 def _package_version(dist: str) -> str:

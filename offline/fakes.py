@@ -17,14 +17,39 @@ import hashlib
 import json
 from typing import Any
 
+# The engine reads the sentinels through this module (fakes.UNKNOWN ...): re-exported from offline.wire.
+from .wire import SECRET_SIG as SECRET_SIG, SECRET_SIG_KEY as SECRET_SIG_KEY, UNKNOWN as UNKNOWN, plain as plain
+from .wire import secret as _secret
+
 FAKE_ACCOUNT = "123456789012"
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 
 
 class UnknownInvoke(Exception):
     pass
+
+
+class UnknownResourceType(Exception):
+    """A strict caller (the test mocks) asked for the outputs of a type the fake cloud does not list."""
+
+
+#: Types whose computed outputs are only the generic ``id`` and ``arn`` below (the ones this project creates).
+#: The offline engine gives any other type those too; the strict test mocks refuse a type that is neither here
+#: nor answered by a branch of :func:`_by_type`.
+GENERIC_TYPES = frozenset({
+    "aws:cloudwatch/dashboard:Dashboard",
+    "aws:cloudwatch/logMetricFilter:LogMetricFilter",
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+    "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders",
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    "aws:s3/bucketPolicy:BucketPolicy",
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:sns/topic:Topic",
+    "aws:sns/topicPolicy:TopicPolicy",
+    "aws:sns/topicSubscription:TopicSubscription",
+})
 
 
 def short_hash(text: str, n: int = 8) -> str:
@@ -34,17 +59,6 @@ def short_hash(text: str, n: int = 8) -> str:
 def fake_uuid(text: str) -> str:
     h = hashlib.sha256(text.encode()).hexdigest()
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
-
-
-def _secret(value: Any) -> dict:
-    return {SECRET_SIG_KEY: SECRET_SIG, "value": value}
-
-
-def plain(value: Any) -> Any:
-    """Unwrap the engine's secret wrapper (nested ones too); anything else is returned as is."""
-    while isinstance(value, dict) and value.get(SECRET_SIG_KEY) == SECRET_SIG:
-        value = value.get("value")
-    return value
 
 
 _plain = plain
@@ -97,6 +111,28 @@ def _policy_document(args: dict) -> dict:
     doc = {"Version": args.get("version") or "2012-10-17", "Statement": statements}
     text = json.dumps(doc, indent=2)
     return {"id": short_hash(text), "json": text, "minifiedJson": json.dumps(doc, separators=(",", ":"))}
+
+
+#: The invokes this project's program calls (the stack tests check the list against what it calls):
+#:
+#: - ``aws:index/getCallerIdentity:getCallerIdentity`` (``__main__.py``): the account id for ARNs in policies.
+#: - ``aws:ecr/getAuthorizationToken:getAuthorizationToken`` (registry): credentials for the image push.
+#: - ``aws:elb/getServiceAccount:getServiceAccount`` (service): the regional ELB account allowed to write ALB
+#:   access logs; called only in stacks with ``albAccessLogs: true``.
+#: - ``aws:route53/getZone:getZone`` (service): the hosted zone id of ``hostedZoneName``; called only with a
+#:   ``domainName`` and no ``hostedZoneId``.
+#: - ``aws:ec2/getRouteTables:getRouteTables`` (network): the private route tables that awsx created (tag
+#:   ``SubnetType: Private``), for the S3 gateway endpoint; it waits for the VPC component.
+#:
+#: ``awsx:ec2:Vpc`` is a remote component: the awsx plugin looks up availability zones itself, which is not a
+#: program invoke.
+PROGRAM_INVOKES = (
+    "aws:index/getCallerIdentity:getCallerIdentity",
+    "aws:ecr/getAuthorizationToken:getAuthorizationToken",
+    "aws:elb/getServiceAccount:getServiceAccount",
+    "aws:route53/getZone:getZone",
+    "aws:ec2/getRouteTables:getRouteTables",
+)
 
 
 def invoke(token: str, args: dict, region: str) -> dict:
@@ -183,7 +219,7 @@ def _vpc_outputs(inputs: dict, name: str, urn: str, region: str) -> dict:
     return out
 
 
-def _by_type(typ: str, inputs: dict, name: str, urn: str, region: str) -> dict:
+def _by_type(typ: str, inputs: dict, name: str, urn: str, region: str, strict: bool = False) -> dict:
     """Computed properties per resource type (the ones programs and policies commonly read)."""
     h = short_hash(urn, 17)
     out: dict[str, Any] = {}
@@ -283,6 +319,9 @@ def _by_type(typ: str, inputs: dict, name: str, urn: str, region: str) -> dict:
                    repoDigest=f"{str(image_name).split(':')[0]}@sha256:{hashlib.sha256(urn.encode()).hexdigest()}")
     elif typ.startswith("pulumi:providers:"):
         pass
+    elif strict and typ not in GENERIC_TYPES:
+        raise UnknownResourceType(f"the fake cloud (offline/fakes.py) has no outputs for resource type {typ!r}; "
+                                  "add a branch to _by_type, or the type to GENERIC_TYPES")
     else:
         service = typ.split(":")[1].split("/")[0] if ":" in typ else "x"
         out.update(arn=_arn(service, region, f"{name}/{h}"))
@@ -293,17 +332,18 @@ def _by_type(typ: str, inputs: dict, name: str, urn: str, region: str) -> dict:
 
 
 def outputs_for(typ: str, inputs: dict, name: str, urn: str, region: str, known: bool,
-                remote: bool = False) -> tuple[str, dict]:
+                remote: bool = False, strict: bool = False) -> tuple[str, dict]:
     """Return ``(id, state)``. With ``known`` false (first preview) only the inputs come back.
 
     A remote component's state is only its declared outputs (the component provider's Construct
-    returns those, not its inputs); in a first preview they are all unknown.
+    returns those, not its inputs); in a first preview they are all unknown. ``strict`` refuses a type the fake
+    cloud does not list (:class:`UnknownResourceType`) instead of giving it a generic ``id`` and ``arn``.
     """
     if remote:
-        return "", (_by_type(typ, inputs, name, urn, region) if known else {})
+        return "", (_by_type(typ, inputs, name, urn, region, strict) if known else {})
     if not known:
         return "", dict(inputs)
-    computed = _by_type(typ, inputs, name, urn, region)
+    computed = _by_type(typ, inputs, name, urn, region, strict)
     rid = str(computed.pop("id", f"{name}-{short_hash(urn, 7)}"))
     state = dict(inputs)
     state.update(computed)

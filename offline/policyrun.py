@@ -29,11 +29,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from google.protobuf import json_format, struct_pb2
+from google.protobuf import json_format
 
 from .engine import duration_seconds
 from .graph import provider_urn
 
+from . import analyzer as harness
 from .analyzer import LEVELS, PREVIEW_SKIP as SKIP_RE, SEVERITIES
 
 
@@ -75,12 +76,6 @@ class PolicyOutcome:
         return [s for s in self.skipped if s.get("ruleLevel") == "mandatory"]
 
 
-def _struct(d: dict) -> struct_pb2.Struct:
-    s = struct_pb2.Struct()
-    json_format.ParseDict(d or {}, s)
-    return s
-
-
 def rules_from_info(info: Any) -> list[dict]:
     rules = []
     for p in info.policies:
@@ -98,54 +93,37 @@ def rules_from_info(info: Any) -> list[dict]:
     return rules
 
 
-def _provider_msg(analyzer_pb2, rec: dict, by_urn: dict) -> Any:
-    purn = provider_urn(rec.get("provider", ""))
-    prov = by_urn.get(purn)
-    if not prov:
-        return None
-    return analyzer_pb2.AnalyzerProviderResource(
-        type=prov["type"], properties=_struct(prov.get("inputs") or {}), urn=prov["urn"], name=prov["name"])
+# The engine's records (offline.engine) in the harness's request types; the harness builds the requests.
 
 
-def _options_msg(analyzer_pb2, rec: dict) -> Any:
+def _provider(rec: dict, by_urn: dict) -> Optional[harness.Provider]:
+    prov = by_urn.get(provider_urn(rec.get("provider", "")))
+    return harness.Provider(prov["type"], prov["name"], prov["urn"], prov.get("inputs") or {}) if prov else None
+
+
+def _options(rec: dict) -> harness.ResourceOptions:
     o = rec.get("options") or {}
-    timeouts = {k: duration_seconds(v) for k, v in (o.get("customTimeouts") or {}).items()}
-    return analyzer_pb2.AnalyzerResourceOptions(
-        parent=rec.get("parent") or "", protect=bool(o.get("protect")), ignoreChanges=o.get("ignoreChanges") or [],
-        deleteBeforeReplace=bool(o.get("deleteBeforeReplace")),
-        deleteBeforeReplaceDefined=bool(o.get("deleteBeforeReplaceDefined")),
-        additionalSecretOutputs=o.get("additionalSecretOutputs") or [], aliases=o.get("aliases") or [],
-        customTimeouts=analyzer_pb2.AnalyzerResourceOptions.CustomTimeouts(**timeouts) if timeouts else None)
+    return harness.ResourceOptions(
+        protect=bool(o.get("protect")), ignore_changes=tuple(o.get("ignoreChanges") or ()),
+        delete_before_replace=bool(o.get("deleteBeforeReplace")) if o.get("deleteBeforeReplaceDefined") else None,
+        aliases=tuple(o.get("aliases") or ()), additional_secret_outputs=tuple(o.get("additionalSecretOutputs") or ()),
+        parent=rec.get("parent") or "",
+        custom_timeouts={k: duration_seconds(v) for k, v in (o.get("customTimeouts") or {}).items()})
 
 
 def analyze_request(rec: dict, by_urn: dict) -> Any:
-    from pulumi.runtime.proto import analyzer_pb2
-
-    kwargs = dict(type=rec["type"], properties=_struct(rec.get("inputs") or {}), urn=rec["urn"], name=rec["name"],
-                  options=_options_msg(analyzer_pb2, rec))
-    prov = _provider_msg(analyzer_pb2, rec, by_urn)
-    if prov is not None:
-        kwargs["provider"] = prov
-    return analyzer_pb2.AnalyzeRequest(**kwargs)
+    """Analyze for one record: its inputs, options and provider."""
+    return harness.analyze_request(rec["type"], rec["name"], rec.get("inputs") or {}, urn=rec["urn"],
+                                   options=_options(rec), provider=_provider(rec, by_urn))
 
 
 def stack_request(records: list[dict]) -> Any:
-    from pulumi.runtime.proto import analyzer_pb2
-
+    """AnalyzeStack for all records: their outputs, parents, dependencies, options and providers."""
     by_urn = {r["urn"]: r for r in records}
-    resources = []
-    for rec in records:
-        kwargs = dict(
-            type=rec["type"], properties=_struct(rec.get("outputs") or {}), urn=rec["urn"], name=rec["name"],
-            options=_options_msg(analyzer_pb2, rec),
-            parent=rec.get("parent") or "", dependencies=list(rec.get("dependencies") or []),
-            propertyDependencies={k: analyzer_pb2.AnalyzerPropertyDependencies(urns=v)
-                                  for k, v in (rec.get("property_dependencies") or {}).items()})
-        prov = _provider_msg(analyzer_pb2, rec, by_urn)
-        if prov is not None:
-            kwargs["provider"] = prov
-        resources.append(analyzer_pb2.AnalyzerResource(**kwargs))
-    return analyzer_pb2.AnalyzeStackRequest(resources=resources)
+    return harness.stack_request([harness.StackResource(
+        rec["type"], rec["name"], rec.get("outputs") or {}, urn=rec["urn"], parent=rec.get("parent") or None,
+        dependencies=tuple(rec.get("dependencies") or ()), property_dependencies=rec.get("property_dependencies") or {},
+        options=_options(rec), provider=_provider(rec, by_urn)) for rec in records])
 
 
 def _collect(outcome: PolicyOutcome, response: Any, urn: str, rules: dict, phase: str) -> bool:

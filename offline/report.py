@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 from urllib.parse import urlparse
 
-from .fakes import SECRET_SIG, SECRET_SIG_KEY, UNKNOWN
+from .wire import SECRET_SIG, SECRET_SIG_KEY, UNKNOWN
 from .awsx_vpc import LAID_OUT
 from .examples import ORIGIN as EXAMPLE_ORIGIN
 

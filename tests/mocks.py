@@ -4,38 +4,31 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import json
 import os
 import runpy
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable, Iterable, Mapping, Optional
 
 import pulumi
-import yaml
 from google.protobuf import json_format
 from pulumi.runtime import mocks as pulumi_mocks
-from pulumi.runtime import rpc
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
+from offline import fakes, stackconfig
 from offline.examples import with_examples
+from offline.wire import is_secret, plain
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "webservice"
-ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
-ECR_PASSWORD = "ecr-registry-password-SENTINEL"
-ELB_ACCOUNT_ARN = "arn:aws:iam::127311923021:root"
-DB_SECRET_ARN = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:rds!db-0123abcd-AbCdEf"
-HOSTED_ZONE_ID = "Z0MOCKZONE"
-SECRET_SIG = rpc._special_secret_sig  # noqa: SLF001 - marks a secret value on the wire (SDK-private)
-SIG_KEY = rpc._special_sig_key  # noqa: SLF001 - the SDK-private wire signature key
+#: The registry password the fake cloud hands out (a secret on the wire).
+ECR_PASSWORD = plain(fakes.invoke("aws:ecr/getAuthorizationToken:getAuthorizationToken", {}, REGION)["password"])
 
 
-class UnknownInvokeError(Exception):
-    pass
+UnknownInvokeError = fakes.UnknownInvoke
 
 
 @dataclass
@@ -55,6 +48,7 @@ class Registration:
     state: dict[str, Any] = field(default_factory=dict)
     delete_before_replace: bool = False
     custom_timeouts: dict[str, str] = field(default_factory=dict)
+    id: str = ""                    # what the fake cloud answered
 
 
 @dataclass
@@ -63,85 +57,31 @@ class Invocation:
     args: dict[str, Any]
 
 
-def _default_invokes() -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:
-    return {
-        "aws:index/getCallerIdentity:getCallerIdentity": lambda args: {
-            "accountId": ACCOUNT_ID, "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/ci", "userId": "AIDAEXAMPLE",
-            "id": ACCOUNT_ID},
-        "aws:ecr/getAuthorizationToken:getAuthorizationToken": lambda args: {
-            "authorizationToken": "QVdTOmVjcg==", "expiresAt": "2030-01-01T00:00:00Z", "id": REGION,
-            "password": ECR_PASSWORD, "proxyEndpoint": f"https://{ACCOUNT_ID}.dkr.ecr.{REGION}.amazonaws.com",
-            "userName": "AWS"},
-        "aws:elb/getServiceAccount:getServiceAccount": lambda args: {
-            "arn": ELB_ACCOUNT_ARN, "id": "127311923021"},
-        "aws:route53/getZone:getZone": lambda args: {
-            "zoneId": HOSTED_ZONE_ID, "id": HOSTED_ZONE_ID, "name": args.get("name"), "privateZone": False},
-        "aws:ec2/getRouteTables:getRouteTables": lambda args: {
-            "id": REGION, "ids": [f"rtb-private-{i}" for i in range(3)], "vpcId": args.get("vpcId")},
-    }
-
-
-def _outputs_for(typ: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
-    """Provider-computed outputs the program reads, with plausible values."""
-    physical = inputs.get("name") or f"{name}-a1b2c3"
-    service = typ.split(":")[1].split("/")[0]
-    out: dict[str, Any] = {"name": physical, "arn": f"arn:aws:{service}:{REGION}:{ACCOUNT_ID}:{physical}"}
-    if typ == "awsx:ec2:Vpc":
-        azs = int(inputs.get("numberOfAvailabilityZones", 3))
-        out = {"vpcId": "vpc-0mock",
-               "publicSubnetIds": [f"subnet-public-{i}" for i in range(azs)],
-               "privateSubnetIds": [f"subnet-private-{i}" for i in range(azs)],
-               "isolatedSubnetIds": [f"subnet-isolated-{i}" for i in range(azs)],
-               "subnets": [], "routeTables": [], "natGateways": [], "eips": [], "routes": [],
-               "routeTableAssociations": [], "vpcEndpoints": []}
-    elif typ == "aws:ecr/repository:Repository":
-        out.update(repositoryUrl=f"{ACCOUNT_ID}.dkr.ecr.{REGION}.amazonaws.com/{physical}",
-                   registryId=ACCOUNT_ID, arn=f"arn:aws:ecr:{REGION}:{ACCOUNT_ID}:repository/{physical}")
-    elif typ == "aws:cloudwatch/logGroup:LogGroup":
-        out.update(arn=f"arn:aws:logs:{REGION}:{ACCOUNT_ID}:log-group:{physical}")
-    elif typ == "aws:rds/instance:Instance":
-        address = f"{physical}.abcdefghij.{REGION}.rds.amazonaws.com"
-        out.update(address=address, endpoint=f"{address}:3306", resourceId="db-ABCDEFGHIJKLMNOPQRSTUVWXY0",
-                   masterUserSecrets=[{"secretArn": DB_SECRET_ARN, "kmsKeyId": "key", "secretStatus": "active"}])
-    elif typ == "aws:lb/loadBalancer:LoadBalancer":
-        out.update(dnsName=f"{physical}-123.{REGION}.elb.amazonaws.com", arnSuffix=f"app/{physical}/abc",
-                   zoneId="Z35SXDOTRQ7X7K")
-    elif typ == "aws:acm/certificate:Certificate":
-        out.update(arn=f"arn:aws:acm:{REGION}:{ACCOUNT_ID}:certificate/{name}", domainValidationOptions=[{
-            "domainName": inputs.get("domainName"), "resourceRecordName": f"_x1.{inputs.get('domainName')}.",
-            "resourceRecordType": "CNAME", "resourceRecordValue": "_x2.acm-validations.aws."}])
-    elif typ == "aws:route53/record:Record":
-        out.update(fqdn=str(inputs.get("name", "")).rstrip("."))
-    elif typ == "aws:lb/targetGroup:TargetGroup":
-        out.update(arnSuffix=f"targetgroup/{physical}/def")
-    elif typ == "aws:kms/key:Key":
-        out.update(keyId="0000-key", arn=f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/0000-key")
-    elif typ == "aws:s3/bucket:Bucket":
-        out.update(bucket=physical, arn=f"arn:aws:s3:::{physical}")
-    elif typ == "aws:ecs/taskDefinition:TaskDefinition":
-        out.update(arn=f"arn:aws:ecs:{REGION}:{ACCOUNT_ID}:task-definition/{inputs.get('family')}:1")
-    elif typ == "docker:index/image:Image":
-        out = {"repoDigest": f"{inputs.get('imageName', '')}@sha256:{'0' * 64}"}
-    return out
-
-
 class StrictMocks(pulumi.runtime.Mocks):
-    def __init__(self, invokes: Optional[Mapping[str, Callable[[dict[str, Any]], dict[str, Any]]]] = None):
-        self.invokes = dict(_default_invokes() if invokes is None else invokes)
+    """Answers from the offline preview's fake cloud (offline/fakes.py), and only what it lists: an invoke not in
+    ``invokes`` (default: the program's, ``fakes.PROGRAM_INVOKES``) or a resource type the fake cloud has no
+    outputs for raises, naming it."""
+
+    def __init__(self, invokes: Optional[Iterable[str]] = None):
+        self.invokes = frozenset(fakes.PROGRAM_INVOKES if invokes is None else invokes)
         self.calls: list[Invocation] = []
         self.created: list[tuple[str, str]] = []
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs):
         self.created.append((args.typ, args.name))
-        state = {**args.inputs, **_outputs_for(args.typ, args.name, args.inputs)}
-        return f"{args.name}-id", state
+        if args.typ.split(":")[0] == PROJECT:  # the program's own components: no provider computes anything
+            return "", dict(args.inputs)
+        # The fakes derive names and ids from a URN; the mock monitor does not pass one, type and name stand in.
+        seed = f"{args.typ}::{args.name}"
+        resource_id, state = fakes.outputs_for(args.typ, dict(args.inputs), args.name, seed, REGION, known=True,
+                                               remote=not args.custom, strict=True)
+        return resource_id, {**args.inputs, **state}
 
     def call(self, args: pulumi.runtime.MockCallArgs):
         self.calls.append(Invocation(args.token, dict(args.args)))
-        handler = self.invokes.get(args.token)
-        if handler is None:
+        if args.token not in self.invokes:
             raise UnknownInvokeError(f"unexpected invoke {args.token} with {args.args}")
-        return handler(args.args)
+        return fakes.invoke(args.token, dict(args.args), REGION)
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -167,14 +107,15 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             custom_timeouts={k: v for k, v in (("create", request.customTimeouts.create),
                                                ("update", request.customTimeouts.update),
                                                ("delete", request.customTimeouts.delete)) if v},
+            id=response.id,
         ))
         return response
 
 
 def _unwrap(value: Any) -> Any:
     if isinstance(value, dict):
-        if value.get(SIG_KEY) == SECRET_SIG:
-            return _unwrap(value.get("value"))
+        if is_secret(value):
+            return _unwrap(plain(value))
         return {k: _unwrap(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_unwrap(v) for v in value]
@@ -215,26 +156,11 @@ class Run:
 
 
 def load_stack_config(stack: str, *, examples: bool = True) -> dict[str, str]:
-    """Pulumi.yaml defaults overlaid with Pulumi.<stack>.yaml, as the engine passes them (strings), plus the
-    offline example values (offline/examples.py) unless ``examples`` is false: then it is what a fresh clone's
-    real `pulumi up` reads."""
-    project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
-    config: dict[str, Any] = {}
-    for key, spec in project.get("config", {}).items():
-        if isinstance(spec, dict) and "default" in spec:
-            config[key if ":" in key else f"{PROJECT}:{key}"] = spec["default"]
-    stack_file = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text()) or {}
-    config.update(stack_file.get("config", {}))
-    values = {key: _config_string(value) for key, value in config.items()}
-    return with_examples(PROJECT, stack, values)[0] if examples else values
-
-
-def _config_string(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return json.dumps(value)
-    return str(value)
+    """Pulumi.yaml defaults overlaid with Pulumi.<stack>.yaml, read by the offline preview's reader (types and
+    required keys checked as the CLI checks them), plus the offline example values (offline/examples.py) unless
+    ``examples`` is false: then it is what a fresh clone's real `pulumi up` reads."""
+    config = stackconfig.load_stack_config(ROOT, stack)
+    return with_examples(config.project, stack, config.values)[0] if examples else dict(config.values)
 
 
 def _quiet_expected_failures(loop: asyncio.AbstractEventLoop, context: dict) -> None:
@@ -242,7 +168,7 @@ def _quiet_expected_failures(loop: asyncio.AbstractEventLoop, context: dict) -> 
     reports each one at garbage collection ("Future exception was never retrieved"), thousands of stderr
     tracebacks long after the test passed. Those reports, and only those, are dropped; the run itself still
     raises the error, so no failure is hidden."""
-    if isinstance(context.get("exception"), UnknownInvokeError):
+    if isinstance(context.get("exception"), (UnknownInvokeError, fakes.UnknownResourceType)):
         return
     loop.default_exception_handler(context)
 

@@ -93,7 +93,8 @@ def test_prod_db_is_multi_az_protected_and_keeps_a_final_snapshot(prod):
 
 def test_final_snapshot_name_is_unique_to_this_database_incarnation(prod):
     # The security group id is AWS-made and never reused, so no earlier deletion can have taken the name.
-    assert instance(prod)["finalSnapshotIdentifier"] == "db-db-final-db-db-sg-id"
+    group_id = prod.get("aws:ec2/securityGroup:SecurityGroup", "db-db-sg").id
+    assert instance(prod)["finalSnapshotIdentifier"] == f"db-db-final-{group_id.removeprefix('sg-')}"
     from components.database import _final_snapshot_identifier
     assert _final_snapshot_identifier("webservice-prod-db", "sg-0a1b2c3d4e5f60718") == \
         "webservice-prod-db-final-0a1b2c3d4e5f60718"
@@ -159,7 +160,7 @@ def test_enhanced_monitoring_has_its_own_scoped_role(prod, dev):
 def test_db_security_group_has_no_inline_rules(prod):
     group = prod.get("aws:ec2/securityGroup:SecurityGroup", "db-db-sg").inputs
     assert group["description"] and "ingress" not in group and "egress" not in group
-    assert instance(prod)["vpcSecurityGroupIds"] == ["db-db-sg-id"]
+    assert instance(prod)["vpcSecurityGroupIds"] == [prod.get("aws:ec2/securityGroup:SecurityGroup", "db-db-sg").id]
 
 
 @pytest.mark.parametrize("changes, message", [

@@ -7,6 +7,8 @@ import json
 import pytest
 
 from components.network import Network, NetworkArgs
+from offline import fakes
+from tests.mocks import REGION
 
 KEY = "arn:aws:kms:us-east-1:123456789012:key/k"
 BASE = dict(cidr_block="10.0.0.0/16", az_count=3, nat_strategy="OnePerAz", region="us-east-1",
@@ -20,6 +22,11 @@ def network(run):
 
 def vpc(result):
     return result.get("awsx:ec2:Vpc", "net-vpc").inputs
+
+
+def vpc_id(result):
+    """The id the fake cloud gave the VPC."""
+    return result.get("awsx:ec2:Vpc", "net-vpc").state["vpcId"]
 
 
 def test_vpc_has_public_private_and_isolated_subnets(network):
@@ -40,13 +47,13 @@ def test_vpc_uses_the_configured_nat_strategy(run):
 def test_default_security_group_is_closed(network):
     group = network.get("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "net-default-sg").inputs
     assert group["ingress"] == [] and group["egress"] == []
-    assert group["vpcId"] == "vpc-0mock"
+    assert group["vpcId"] == vpc_id(network)
 
 
 def test_flow_logs_capture_all_traffic_to_cloudwatch(network):
     flow = network.get("aws:ec2/flowLog:FlowLog", "net-flow-log").inputs
     group = network.get("aws:cloudwatch/logGroup:LogGroup", "net-flow-logs")
-    assert (flow["vpcId"], flow["trafficType"], flow["logDestinationType"]) == ("vpc-0mock", "ALL",
+    assert (flow["vpcId"], flow["trafficType"], flow["logDestinationType"]) == (vpc_id(network), "ALL",
                                                                                   "cloud-watch-logs")
     assert flow["logDestination"] == group.state["arn"]
 
@@ -75,8 +82,9 @@ def test_network_exports_subnet_ids(run):
         holder["net"] = Network("net", NetworkArgs(**BASE))
         return holder["net"].isolated_subnet_ids.apply(lambda ids: holder.setdefault("isolated", ids))
 
-    run(program)
-    assert holder["isolated"] == ["subnet-isolated-0", "subnet-isolated-1", "subnet-isolated-2"]
+    result = run(program)
+    assert holder["isolated"] == result.one("awsx:ec2:Vpc").state["isolatedSubnetIds"]
+    assert len(holder["isolated"]) == 3 and all(i.startswith("subnet-") for i in holder["isolated"])
 
 
 @pytest.mark.parametrize("changes, message", [
@@ -94,9 +102,10 @@ def test_s3_gateway_endpoint_sits_on_the_private_route_tables(network):
     assert endpoint.inputs["vpcEndpointType"] == "Gateway"
     assert endpoint.inputs["serviceName"] == "com.amazonaws.us-east-1.s3"
     (lookup,) = [c for c in network.calls if c.token == "aws:ec2/getRouteTables:getRouteTables"]
-    assert lookup.args["vpcId"] == "vpc-0mock"
+    assert lookup.args["vpcId"] == vpc_id(network)
     assert lookup.args["filters"] == [{"name": "tag:SubnetType", "values": ["Private"]}]
-    assert endpoint.inputs["routeTableIds"] == ["rtb-private-0", "rtb-private-1", "rtb-private-2"]
+    answer = fakes.invoke("aws:ec2/getRouteTables:getRouteTables", lookup.args, REGION)
+    assert endpoint.inputs["routeTableIds"] == answer["ids"] != []
 
 
 def test_route_table_lookup_waits_for_the_vpc_component(run, monkeypatch):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from components.registry import Registry, RegistryArgs, _content_hash_tag
-from tests.mocks import ECR_PASSWORD, SECRET_SIG, SIG_KEY
+from offline.wire import secret
+from tests.mocks import ECR_PASSWORD
 
 KEY = "arn:aws:kms:us-east-1:123456789012:key/k"
 
@@ -59,7 +60,7 @@ def test_image_pushes_with_ecr_credentials_kept_secret(run, context):
     image = result.get("docker:index/image:Image", "reg-image")
     assert image.inputs["registry"]["username"] == "AWS"
     assert image.inputs["registry"]["password"] == ECR_PASSWORD
-    assert image.wire["registry"]["password"] == {SIG_KEY: SECRET_SIG, "value": ECR_PASSWORD}  # a secret
+    assert image.wire["registry"]["password"] == secret(ECR_PASSWORD)  # a secret
     assert [c.token for c in result.calls] == ["aws:ecr/getAuthorizationToken:getAuthorizationToken"]
 
 

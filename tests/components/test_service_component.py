@@ -49,6 +49,11 @@ def rules(result, kind):
     return {r.name: r.inputs for r in result.all(f"aws:vpc/securityGroup{kind}Rule:SecurityGroup{kind}Rule")}
 
 
+def group_id(result, name):
+    """The id the fake cloud gave a security group."""
+    return result.get("aws:ec2/securityGroup:SecurityGroup", name).id
+
+
 def test_service_has_no_public_ip(https):
     network = https.get("aws:ecs/service:Service", "svc-service").inputs["networkConfiguration"]
     assert network["assignPublicIp"] is False
@@ -144,7 +149,7 @@ def test_alb_access_logs_and_deletion_protection_follow_settings(https, http_onl
 
 def test_access_log_bucket_is_private_encrypted_and_expires(https):
     assert https.get("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "svc-alb-logs").inputs == {
-        "bucket": "svc-alb-logs-id", "blockPublicAcls": True, "blockPublicPolicy": True,
+        "bucket": https.get("aws:s3/bucket:Bucket", "svc-alb-logs").id, "blockPublicAcls": True, "blockPublicPolicy": True,
         "ignorePublicAcls": True, "restrictPublicBuckets": True}
     sse = https.get("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
                     "svc-alb-logs").inputs
@@ -179,7 +184,8 @@ def test_domain_gets_a_dns_validated_certificate_in_its_zone(domain):
     assert (cert["domainName"], cert["validationMethod"]) == ("app.example.com", "DNS")
     record = domain.get("aws:route53/record:Record", "svc-cert-validation")
     assert record.inputs["zoneId"] == "Z0TESTZONE" and record.inputs["type"] == "CNAME"
-    assert record.inputs["name"] == "_x1.app.example.com."
+    [validation_option] = domain.one("aws:acm/certificate:Certificate").state["domainValidationOptions"]
+    assert record.inputs["name"] == validation_option["resourceRecordName"]
     validation = domain.one("aws:acm/certificateValidation:CertificateValidation")
     assert validation.inputs["validationRecordFqdns"] == [record.state["fqdn"]]
 
@@ -217,25 +223,28 @@ def test_target_group_checks_healthz_fast_and_drains_briefly(https):
 def test_only_the_alb_is_open_to_the_world_and_only_on_80_and_443(https):
     world = {name: (r["fromPort"], r["securityGroupId"]) for name, r in rules(https, "Ingress").items()
              if r.get("cidrIpv4") == "0.0.0.0/0" or r.get("cidrIpv6")}
-    assert world == {"svc-alb-http-in": (80, "svc-alb-sg-id"), "svc-alb-https-in": (443, "svc-alb-sg-id")}
+    alb = group_id(https, "svc-alb-sg")
+    assert world == {"svc-alb-http-in": (80, alb), "svc-alb-https-in": (443, alb)}
 
 
 def test_tasks_accept_only_the_alb_on_the_container_port(https):
-    into_tasks = [r for r in rules(https, "Ingress").values() if r["securityGroupId"] == "svc-task-sg-id"]
-    assert into_tasks == [{"description": "App port from the ALB only", "securityGroupId": "svc-task-sg-id",
+    tasks = group_id(https, "svc-task-sg")
+    into_tasks = [r for r in rules(https, "Ingress").values() if r["securityGroupId"] == tasks]
+    assert into_tasks == [{"description": "App port from the ALB only", "securityGroupId": tasks,
                            "ipProtocol": "tcp", "fromPort": 8080, "toPort": 8080,
-                           "referencedSecurityGroupId": "svc-alb-sg-id", "tags": {"project": "webservice"}}]
+                           "referencedSecurityGroupId": group_id(https, "svc-alb-sg"),
+                           "tags": {"project": "webservice"}}]
 
 
 def test_db_accepts_only_the_tasks_on_3306(https):
     into_db = [r for r in rules(https, "Ingress").values() if r["securityGroupId"] == "sg-db"]
     assert [(r["fromPort"], r["toPort"], r["referencedSecurityGroupId"]) for r in into_db] == \
-        [(3306, 3306, "svc-task-sg-id")]
+        [(3306, 3306, group_id(https, "svc-task-sg"))]
 
 
 def test_alb_egress_goes_only_to_the_tasks(https):
-    out = [r for r in rules(https, "Egress").values() if r["securityGroupId"] == "svc-alb-sg-id"]
-    assert [(r["fromPort"], r.get("referencedSecurityGroupId")) for r in out] == [(8080, "svc-task-sg-id")]
+    out = [r for r in rules(https, "Egress").values() if r["securityGroupId"] == group_id(https, "svc-alb-sg")]
+    assert [(r["fromPort"], r.get("referencedSecurityGroupId")) for r in out] == [(8080, group_id(https, "svc-task-sg"))]
 
 
 def test_every_security_group_and_rule_has_a_description(https):
@@ -270,7 +279,9 @@ def test_autoscaling_tracks_requests_per_target(https):
         "targetTrackingScalingPolicyConfiguration"]
     metric = tracking["predefinedMetricSpecification"]
     assert metric["predefinedMetricType"] == "ALBRequestCountPerTarget"
-    assert metric["resourceLabel"] == "app/svc-alb-a1b2c3/abc/targetgroup/svc-tg-a1b2c3/def"
+    alb = https.one("aws:lb/loadBalancer:LoadBalancer").state["arnSuffix"]
+    target_group = https.one("aws:lb/targetGroup:TargetGroup").state["arnSuffix"]
+    assert metric["resourceLabel"] == f"{alb}/{target_group}"
     assert tracking["targetValue"] == 1000
 
 

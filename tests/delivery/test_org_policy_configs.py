@@ -19,7 +19,7 @@ for extra in (ROOT, ROOT / "tests" / "policies", ROOT / "tests" / "offline"):
     if str(extra) not in sys.path:
         sys.path.insert(0, str(extra))
 
-from offline.analyzer import PolicyPackProcess, StackResource, make_urn  # noqa: E402
+from offline.analyzer import PolicyPackProcess, StackResource  # noqa: E402
 from offline.graph import topo_order  # noqa: E402
 from offline.policyrun import run_policies  # noqa: E402
 from offline_support import run_engine  # noqa: E402
@@ -162,8 +162,7 @@ BREACHES = [
 STACK_BREACHES = {
     "aws-ec2-securitygroup-no-world-exposure-across-rules": [
         StackResource(T["sg_ingress"], name, {"securityGroupId": "sg-9", "ipProtocol": "tcp", "fromPort": 22,
-                                               "toPort": 22, "cidrIpv4": cidr, "description": "ssh"},
-                      urn=make_urn(T["sg_ingress"], name))
+                                               "toPort": 22, "cidrIpv4": cidr, "description": "ssh"})
         for name, cidr in (("red-ssh-low-half", "0.0.0.0/1"), ("red-ssh-high-half", "128.0.0.0/1"))],
 }
 

@@ -12,9 +12,9 @@ import pytest
 from offline.stackconfig import (SECRET_PLACEHOLDER, ConfigError, derive_key, encrypt_value, key_from_state,
                                  load_stack_config)
 
+from offline.wire import secret
 from offline_support import FIXTURES, run_engine
 
-SECRET_SIG = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
 PASSPHRASE = "correct horse battery staple"
 
 
@@ -52,7 +52,7 @@ def test_secure_value_round_trips_with_the_passphrase(tmp_path: Path):
     program = _secure_stack(tmp_path, "s3cr3t-value")
     rec = run_engine(program, "sec", "update", tmp_path / "work", passphrase=PASSPHRASE)
     assert rec["error"] is None
-    assert rec["stack_outputs"]["password"] == {**SECRET_SIG, "value": "s3cr3t-value"}
+    assert rec["stack_outputs"]["password"] == secret("s3cr3t-value")
     assert rec["secret_keys"] == ["nested:dbPassword"] and rec["undecrypted_secret_keys"] == []
 
 
@@ -60,7 +60,7 @@ def test_secure_value_stays_secret_without_a_passphrase(tmp_path: Path):
     program = _secure_stack(tmp_path, "s3cr3t-value")
     rec = run_engine(program, "sec", "update", tmp_path / "work")
     assert rec["error"] is None
-    assert rec["stack_outputs"]["password"] == {**SECRET_SIG, "value": SECRET_PLACEHOLDER}
+    assert rec["stack_outputs"]["password"] == secret(SECRET_PLACEHOLDER)
     assert rec["undecrypted_secret_keys"] == ["nested:dbPassword"]
     assert "s3cr3t-value" not in (tmp_path / "work" / "sec.json").read_text()
 

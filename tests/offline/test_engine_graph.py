@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from offline.engine import make_urn
 from offline.graph import topo_order
+from offline.wire import UNKNOWN, make_urn
 
 from offline_support import FIXTURES, run_engine
 
@@ -93,15 +93,15 @@ def test_the_awsx_vpc_gets_its_laid_out_children_in_preview_with_unknown_ids(pre
     [inner] = [r for r in preview.values() if r["parent"] == vpc["urn"]]
     assert inner["type"] == "aws:ec2/vpc:Vpc" and inner["generated_by"] == vpc["urn"]
     subnet = preview[P + "awsx:ec2:Vpc$aws:ec2/vpc:Vpc$aws:ec2/subnet:Subnet::net-public-1"]
-    assert subnet["inputs"]["vpcId"] == "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # unknown on a first deploy
+    assert subnet["inputs"]["vpcId"] == UNKNOWN  # unknown on a first deploy
     assert subnet["inputs"]["mapPublicIpOnLaunch"] is True  # no transform in this fixture
 
 
 def test_preview_outputs_of_new_resources_are_unknown(preview):
     db = preview[P + "nested:index:App$nested:index:Data$aws:rds/instance:Instance::shop-data-db"]
-    assert db["id"] == "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+    assert db["id"] == UNKNOWN
     assert "endpoint" not in db["outputs"]  # missing from the state = unknown to the program
-    assert db["inputs"]["vpcSecurityGroupIds"] == ["04da6b54-80e4-46f7-96ec-b56ff0331ba9"]
+    assert db["inputs"]["vpcSecurityGroupIds"] == [UNKNOWN]
 
 
 @pytest.mark.parametrize("mode", ["update", "existing"])

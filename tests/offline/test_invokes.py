@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-import ast
-
 import pytest
 
 from offline import fakes
 
-from offline_support import ROOT, needs_program
 
-
-def _declared_tokens() -> tuple[str, ...]:
-    tree = ast.parse((ROOT / "components" / "__init__.py").read_text())
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "INVOKE_TOKENS" for t in node.targets):
-            return tuple(ast.literal_eval(node.value))
-    raise AssertionError("components/__init__.py declares no INVOKE_TOKENS")
-
-
-@needs_program
-@pytest.mark.parametrize("token", _declared_tokens() if (ROOT / "components" / "__init__.py").exists() else ())
+@pytest.mark.parametrize("token", fakes.PROGRAM_INVOKES)
 def test_every_declared_invoke_has_an_offline_answer(token: str):
     assert fakes.invoke(token, REQUIRED_ARGS.get(token, {}), "us-east-1")
 

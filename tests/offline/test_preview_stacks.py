@@ -6,10 +6,10 @@ import json
 
 import pytest
 
+from offline.wire import UNKNOWN
 from offline_support import needs_pack, needs_program, run_cli
 
 STACKS = ("dev", "staging", "prod")
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 CONTAINER_RULE = "aws-ecs-taskdefinition-"
 
 pytestmark = [needs_program, needs_pack]

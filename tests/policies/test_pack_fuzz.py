@@ -11,7 +11,7 @@ from typing import Any, Dict, List
 
 import pytest
 
-from offline.analyzer import UNKNOWN, StackResource, analyze_request, make_urn, secret
+from offline.analyzer import UNKNOWN, StackResource, analyze_request, secret
 from pack_fixtures import BASE, CONTAINER
 from policies.pack import POLICIES
 
@@ -99,6 +99,5 @@ def test_stack_rules_survive_fuzzed_stacks(pack):
         resources: List[StackResource] = []
         for i in range(rng.randint(1, 12)):
             type_ = rng.choice(TYPES)
-            resources.append(StackResource(type_, f"r{round_}-{i}", _props(rng, type_),
-                                           urn=make_urn(type_, f"r{round_}-{i}")))
+            resources.append(StackResource(type_, f"r{round_}-{i}", _props(rng, type_)))
         _no_crash(pack.analyze_resources(resources))

@@ -22,8 +22,8 @@ def test_wire_values_are_what_the_engine_sends():
     struct = to_struct({"n": 3, "s": secret("x"), "u": UNKNOWN, "l": [1, True]})
     assert struct["n"] == 3.0 and isinstance(struct["n"], float)
     assert dict(struct["s"])["value"] == "x"
-    assert struct["u"] == "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-    assert make_urn("aws:ec2/vpc:Vpc", "vpc", parent_type="awsx:ec2:Vpc") == \
+    assert struct["u"] == UNKNOWN
+    assert make_urn("dev", "app", "urn:pulumi:dev::app::awsx:ec2:Vpc::vpc", "aws:ec2/vpc:Vpc", "vpc") == \
         "urn:pulumi:dev::app::awsx:ec2:Vpc$aws:ec2/vpc:Vpc::vpc"
 
 

@@ -428,18 +428,17 @@ def vpc_ingress(name, group, port, cidr, **extra):
     props = {"securityGroupId": group, "ipProtocol": "tcp", "fromPort": port, "toPort": port, "description": "x",
              **extra}
     props.update({"cidrIpv6" if ":" in cidr else "cidrIpv4": cidr})
-    return StackResource(T["sg_ingress"], name, props, urn=make_urn(T["sg_ingress"], name))
+    return StackResource(T["sg_ingress"], name, props)
 
 
 def group(name, sg_id, *entries):
-    return StackResource(T["sg"], name, patch(BASE["sg_tasks"], id=sg_id, ingress=list(entries)),
-                         urn=make_urn(T["sg"], name))
+    return StackResource(T["sg"], name, patch(BASE["sg_tasks"], id=sg_id, ingress=list(entries)))
 
 
 def sg_rule_res(name, group_id, port, cidrs, deps=None):
     props = {"type": "ingress", "securityGroupId": group_id, "protocol": "tcp", "fromPort": port, "toPort": port,
              "cidrBlocks": cidrs, "description": "x"}
-    return StackResource(T["sg_rule"], name, props, urn=make_urn(T["sg_rule"], name),
+    return StackResource(T["sg_rule"], name, props,
                          property_dependencies={"securityGroupId": deps} if deps else {})
 
 
@@ -450,7 +449,7 @@ STACK_CASES = [
                                              sg_rule_res("r", "sg-7", 3306, HALVES[1:])], True),
     ("rule-found-by-dependency-in-preview", [group("g", "sg-7", ingress(3306, HALVES[:1])),
                                              sg_rule_res("r", UNKNOWN, 3306, HALVES[1:],
-                                                         deps=[make_urn(T["sg"], "g")])], True),
+                                                         deps=[make_urn("dev", "app", "", T["sg"], "g")])], True),
     ("ipv6-halves-in-two-vpc-rules", [vpc_ingress("a", "sg-9", 5432, "::/1"),
                                       vpc_ingress("b", "sg-9", 5432, "8000::/1")], True),
     ("halves-on-two-groups", [vpc_ingress("a", "sg-1", 22, HALVES[0]), vpc_ingress("b", "sg-2", 22, HALVES[1])],

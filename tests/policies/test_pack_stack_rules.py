@@ -16,15 +16,12 @@ AWSX = "awsx:ec2:Vpc"
 
 def res(key: str, name: str, props: Dict, *, parent: str = "", deps=(), prop_deps=None) -> StackResource:
     type_ = T[key]
-    parent_type = None
-    if parent:
-        parent_type = parent.split("::")[2]
-    return StackResource(type_, name, props, urn=make_urn(type_, name, parent_type=parent_type), parent=parent or None,
+    return StackResource(type_, name, props, urn=make_urn("dev", "app", parent, type_, name), parent=parent or None,
                          dependencies=tuple(deps), property_dependencies=prop_deps or {})
 
 
 def urn(key: str, name: str) -> str:
-    return make_urn(T[key], name)
+    return make_urn("dev", "app", "", T[key], name)
 
 
 FORWARD = {"type": "forward", "targetGroupArn": "arn:tg"}
@@ -215,7 +212,7 @@ def test_every_stack_rule_has_a_passing_and_a_failing_fixture():
 
 
 def awsx_vpc(props=None):
-    return StackResource(AWSX, "vpc", props or {"vpcId": "vpc-7"}, urn=make_urn(AWSX, "vpc"))
+    return StackResource(AWSX, "vpc", props or {"vpcId": "vpc-7"})
 
 
 def test_awsx_vpc_without_visible_children_and_without_flow_log_is_reported(pack_process):
@@ -229,7 +226,7 @@ def test_awsx_vpc_flow_log_matched_by_vpc_id_output(pack_process):
 
 
 def test_awsx_vpc_flow_log_matched_by_dependency_on_the_component_in_preview(pack_process):
-    log = res("flow_log", "flow", {"vpcId": UNKNOWN}, prop_deps={"vpcId": [make_urn(AWSX, "vpc")]})
+    log = res("flow_log", "flow", {"vpcId": UNKNOWN}, prop_deps={"vpcId": [urn("awsx_vpc", "vpc")]})
     found, result = findings(pack_process, [awsx_vpc({"vpcId": UNKNOWN}), log])
     assert found == [] and result.skipped == ()
 
@@ -240,8 +237,8 @@ def test_flow_log_with_unknown_target_and_no_dependencies_never_cries_wolf(pack_
 
 
 def test_awsx_vpc_with_visible_child_is_judged_through_the_child(pack_process):
-    parent = make_urn(AWSX, "vpc")
-    child = StackResource(T["vpc"], "vpc", {"id": "vpc-7"}, urn=make_urn(T["vpc"], "vpc", parent_type=AWSX),
+    parent = urn("awsx_vpc", "vpc")
+    child = StackResource(T["vpc"], "vpc", {"id": "vpc-7"}, urn=make_urn("dev", "app", parent, T["vpc"], "vpc"),
                           parent=parent)
     found, _ = findings(pack_process, [awsx_vpc(), child])
     assert found == [("aws-ec2-vpc-flow-logs", "vpc")]

@@ -9,7 +9,8 @@ from typing import Any, Iterator
 import pytest
 import yaml
 
-from tests.mocks import DB_SECRET_ARN, ECR_PASSWORD, ROOT, SECRET_SIG, SIG_KEY
+from offline.wire import is_secret
+from tests.mocks import ECR_PASSWORD, ROOT
 
 STACKS = ("dev", "staging", "prod")
 SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|PRIVATE|CREDENTIAL|API_?KEY", re.I)
@@ -18,7 +19,7 @@ SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|PRIVATE|CREDENTIAL|API_?KEY", r
 def walk(value: Any, path: str = "") -> Iterator[tuple[str, Any, bool]]:
     """Yield (path, leaf, is_secret) for every leaf of a wire-format value."""
     if isinstance(value, dict):
-        if value.get(SIG_KEY) == SECRET_SIG:
+        if is_secret(value):
             for leaf_path, leaf, _ in walk(value.get("value"), path):
                 yield leaf_path, leaf, True
             return
@@ -64,10 +65,12 @@ def test_no_plaintext_secret_env_vars(stack_run, stack):
 @pytest.mark.parametrize("stack", STACKS)
 def test_db_secret_is_referenced_by_arn_only(stack_run, stack):
     run = stack_run(stack)
+    [managed] = run.one("aws:rds/instance:Instance").state["masterUserSecrets"]  # what RDS reports it created
+    arn = managed["secretArn"]
     holders = sorted({r.type for r in run.registrations
-                      for _, leaf, _ in walk(r.wire) if isinstance(leaf, str) and DB_SECRET_ARN in leaf})
+                      for _, leaf, _ in walk(r.wire) if isinstance(leaf, str) and arn in leaf})
     assert holders == ["aws:ecs/taskDefinition:TaskDefinition", "aws:iam/policy:Policy"]
-    assert run.outputs["dbSecretArn"] == DB_SECRET_ARN
+    assert run.outputs["dbSecretArn"] == arn
 
 
 def test_config_declares_no_secret_values():

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
-from components import INVOKE_TOKENS
+from offline.fakes import PROGRAM_INVOKES
 from tests.mocks import StrictMocks, UnknownInvokeError, run_main
 
 STACKS = ("dev", "staging", "prod")
@@ -74,7 +75,7 @@ def test_stack_exports_the_contract_outputs(stack_run, stack):
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_stack_calls_only_the_documented_invokes(stack_run, stack):
-    assert {c.token for c in stack_run(stack).calls} <= set(INVOKE_TOKENS)
+    assert {c.token for c in stack_run(stack).calls} <= set(PROGRAM_INVOKES)
 
 
 def test_access_log_lookup_happens_only_with_access_logs(stack_run):
@@ -209,11 +210,13 @@ def test_url_is_empty_with_a_certificate_managed_elsewhere(run_stack):
 
 
 def test_hosted_zone_is_looked_up_by_name_only_without_an_id(stack_run, run_stack):
-    from tests.mocks import HOSTED_ZONE_ID
+    from offline import fakes
+    from tests.mocks import REGION
     looked_up = [c.args for c in stack_run("prod").calls if c.token == "aws:route53/getZone:getZone"]
     assert looked_up == [{"name": "example.com", "privateZone": False}]
     alias = stack_run("prod").get("aws:route53/record:Record", "webservice-prod-alias-a").inputs
-    assert alias["zoneId"] == HOSTED_ZONE_ID and alias["type"] == "A"
+    zone = fakes.invoke("aws:route53/getZone:getZone", {"name": "example.com"}, REGION)
+    assert alias["zoneId"] == zone["zoneId"] and alias["type"] == "A"
     with_id = run_stack("prod", overrides={"webservice:hostedZoneId": "Z0GIVENZONE"})
     assert "aws:route53/getZone:getZone" not in {c.token for c in with_id.calls}
     assert {r.inputs["zoneId"] for r in with_id.all("aws:route53/record:Record")} == {"Z0GIVENZONE"}
@@ -408,8 +411,35 @@ def test_container_definitions_are_known_in_preview_while_the_image_rebuilds():
 
 
 def test_documented_invokes_are_exactly_the_ones_the_stacks_call(stack_run):
-    import components
+    from offline import fakes
 
     called = {c.token for stack in STACKS for c in stack_run(stack).calls}
-    assert called == set(INVOKE_TOKENS)  # the example domain of staging and prod names its zone: getZone
-    assert all(f"``{token}``" in components.__doc__ for token in INVOKE_TOKENS)
+    assert called == set(PROGRAM_INVOKES)  # the example domain of staging and prod names its zone: getZone
+    source = Path(fakes.__file__).read_text()
+    assert all(f"``{token}``" in source for token in PROGRAM_INVOKES)  # each says who calls it, and when
+
+
+def test_a_stack_file_value_of_the_wrong_type_fails_the_run_as_the_cli_would(tmp_path, monkeypatch):
+    """The stack tests read stack files with the offline preview's reader: YAML 1.2 booleans and the declared
+    types, as the CLI reads them. ``no`` is not a boolean there (a YAML 1.1 reader would take it for false)."""
+    import tests.mocks
+    from offline.stackconfig import ConfigError
+
+    (tmp_path / "Pulumi.yaml").write_text((tests.mocks.ROOT / "Pulumi.yaml").read_text())
+    stack_file = (tests.mocks.ROOT / "Pulumi.dev.yaml").read_text()
+    assert "webservice:albAccessLogs: false\n" in stack_file
+    (tmp_path / "Pulumi.dev.yaml").write_text(stack_file.replace("albAccessLogs: false", "albAccessLogs: no"))
+    monkeypatch.setattr(tests.mocks, "ROOT", tmp_path)
+    mocks = StrictMocks()
+    with pytest.raises(ConfigError, match="configuration key 'albAccessLogs' must be of type 'boolean'"):
+        run_main("dev", mocks=mocks)
+    assert mocks.created == [] and mocks.calls == []
+
+
+def test_a_resource_type_the_fake_cloud_does_not_know_fails_the_run(run):
+    import pulumi_aws as aws
+
+    from offline.fakes import UnknownResourceType
+
+    with pytest.raises(UnknownResourceType, match="'aws:sqs/queue:Queue'"):
+        run(lambda: aws.sqs.Queue("jobs"))
