@@ -1,6 +1,7 @@
 """Log groups are encrypted with a customer-managed KMS key."""
 
-from ..common import LOW, RuleIds, resource_rule, unset
+from ..core.resources import unset
+from ..core.rules import LOW, RuleIds, resource_rule
 from .loggroup_retention import LOG_GROUP
 
 

@@ -1,6 +1,7 @@
 """Log groups keep logs for a bounded, sufficient time."""
 
-from ..common import LOW, RuleIds, as_int, resource_rule
+from ..core.rules import LOW, RuleIds, resource_rule
+from ..core.values import as_int
 
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 

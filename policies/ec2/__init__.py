@@ -2,7 +2,7 @@
 
 from typing import Any, List, Optional, Tuple
 
-from ..common import sg_rules
+from ..core.securitygroups import sg_rules
 from ..readers.network import Exposure, first_unknown
 
 # FSBP EC2.19 high-risk ports plus cdk-nag's restricted common ports (3309), plus the database ports FSBP leaves

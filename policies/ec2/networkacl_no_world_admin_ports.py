@@ -1,7 +1,9 @@
 """Network ACLs do not allow SSH or RDP from the world."""
 
-from ..common import MEDIUM, RuleIds, as_bool, as_int, as_list, is_world_cidr, port_list, protocol_name, \
-    resource_rule
+from ..core.rules import MEDIUM, RuleIds, resource_rule
+from ..core.securitygroups import is_world_cidr
+from ..core.values import as_bool, as_int, as_list, port_list
+from ..readers.numbers import protocol_name
 
 NACL_TYPES = ("aws:ec2/networkAcl:NetworkAcl", "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl",
               "aws:ec2/networkAclRule:NetworkAclRule")

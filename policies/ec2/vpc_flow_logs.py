@@ -1,6 +1,7 @@
 """Every VPC the analyzer can see has flow logs (stack rule)."""
 
-from ..common import MEDIUM, RuleIds, is_unknown, stack_rule
+from ..core.rules import MEDIUM, RuleIds, stack_rule
+from ..core.values import is_unknown
 
 VPC = "aws:ec2/vpc:Vpc"
 AWSX_VPC = "awsx:ec2:Vpc"

@@ -1,6 +1,7 @@
 """ECR repositories encrypt images with KMS."""
 
-from ..common import LOW, RuleIds, as_bool, as_list, dig, is_unknown, raise_unknown, resource_rule
+from ..core.rules import LOW, RuleIds, resource_rule
+from ..core.values import as_bool, as_list, dig, is_unknown, raise_unknown
 from .repository_scan_on_push import REPOSITORY
 
 

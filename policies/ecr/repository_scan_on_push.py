@@ -1,6 +1,7 @@
 """ECR repositories scan images on push."""
 
-from ..common import MEDIUM, RuleIds, as_bool, resource_rule
+from ..core.rules import MEDIUM, RuleIds, resource_rule
+from ..core.values import as_bool
 
 REPOSITORY = "aws:ecr/repository:Repository"
 

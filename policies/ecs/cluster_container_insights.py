@@ -1,6 +1,7 @@
 """ECS clusters collect Container Insights metrics."""
 
-from ..common import LOW, RuleIds, as_list, resource_rule
+from ..core.rules import LOW, RuleIds, resource_rule
+from ..core.values import as_list
 
 CLUSTER = "aws:ecs/cluster:Cluster"
 

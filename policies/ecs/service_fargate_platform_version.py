@@ -2,7 +2,9 @@
 
 import re
 
-from ..common import MEDIUM, NotApplicable, RuleIds, as_list, dig, resource_rule
+from ..core.resources import NotApplicable
+from ..core.rules import MEDIUM, RuleIds, resource_rule
+from ..core.values import as_list, dig
 from .service_no_public_ip import SERVICE, TASK_SET
 
 

@@ -1,6 +1,7 @@
 """ECS services and task sets do not give tasks public IP addresses."""
 
-from ..common import CRITICAL, RuleIds, as_bool, resource_rule
+from ..core.rules import CRITICAL, RuleIds, resource_rule
+from ..core.values import as_bool
 from . import AWSX_SERVICES
 
 SERVICE = "aws:ecs/service:Service"

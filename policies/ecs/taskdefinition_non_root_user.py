@@ -1,7 +1,9 @@
 """Every container runs as a non-root user."""
 
-from ..common import CRITICAL, NotApplicable, RuleIds, container_label, containers_or_skip, is_unknown, \
-    raise_unknown, resource_rule
+from ..core.containers import container_label, containers_or_skip
+from ..core.resources import NotApplicable
+from ..core.rules import CRITICAL, RuleIds, resource_rule
+from ..core.values import is_unknown, raise_unknown
 from ..readers.numbers import is_root_id
 from . import CONTAINER_TYPES
 

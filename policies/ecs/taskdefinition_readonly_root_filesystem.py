@@ -1,6 +1,9 @@
 """Every container has a read-only root filesystem."""
 
-from ..common import HIGH, NotApplicable, RuleIds, as_bool, container_label, containers_or_skip, resource_rule
+from ..core.containers import container_label, containers_or_skip
+from ..core.resources import NotApplicable
+from ..core.rules import HIGH, RuleIds, resource_rule
+from ..core.values import as_bool
 from .taskdefinition_non_root_user import is_windows
 from . import TASK_DEFINITION
 

@@ -1,6 +1,7 @@
 """KMS keys keep the policy lockout safety check."""
 
-from ..common import MEDIUM, RuleIds, as_bool, resource_rule
+from ..core.rules import MEDIUM, RuleIds, resource_rule
+from ..core.values import as_bool
 from .key_rotation import KEY
 
 

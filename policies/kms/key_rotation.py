@@ -1,6 +1,8 @@
 """Symmetric KMS keys rotate their key material."""
 
-from ..common import MEDIUM, NotApplicable, RuleIds, as_bool, resource_rule
+from ..core.resources import NotApplicable
+from ..core.rules import MEDIUM, RuleIds, resource_rule
+from ..core.values import as_bool
 
 KEY = "aws:kms/key:Key"
 

@@ -2,8 +2,9 @@
 
 import re
 
-from ..common import LISTENER_TYPES, MEDIUM, RuleIds, resource_rule
+from ..core.rules import MEDIUM, RuleIds, resource_rule
 from .listener_tls_policy import secure_listener
+from . import LISTENER_TYPES
 
 _ACM = re.compile(r"^arn:aws[a-z-]*:acm:")
 

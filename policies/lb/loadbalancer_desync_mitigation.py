@@ -1,7 +1,8 @@
 """Application load balancers mitigate HTTP desync attacks."""
 
-from ..common import LB_TYPES, MEDIUM, RuleIds, resource_rule
+from ..core.rules import MEDIUM, RuleIds, resource_rule
 from .loadbalancer_drop_invalid_headers import application_only
+from . import LB_TYPES
 
 
 def _validate(res, report):

@@ -1,6 +1,7 @@
 """Databases are not placed in subnets routed to an internet gateway (stack rule, where visible)."""
 
-from ..common import HIGH, RuleIds, as_list, is_unknown, stack_rule
+from ..core.rules import HIGH, RuleIds, stack_rule
+from ..core.values import as_list, is_unknown
 from . import INSTANCE
 
 SUBNET_GROUP = "aws:rds/subnetGroup:SubnetGroup"

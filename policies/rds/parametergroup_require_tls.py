@@ -2,7 +2,8 @@
 
 import re
 
-from ..common import MEDIUM, RuleIds, as_bool, as_list, is_unknown, raise_unknown, stack_rule
+from ..core.rules import MEDIUM, RuleIds, stack_rule
+from ..core.values import as_bool, as_list, is_unknown, raise_unknown
 from . import INSTANCE
 
 PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup"

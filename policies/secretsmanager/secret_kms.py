@@ -1,6 +1,7 @@
 """Secrets are encrypted with a customer-managed KMS key."""
 
-from ..common import LOW, RuleIds, resource_rule, unset
+from ..core.resources import unset
+from ..core.rules import LOW, RuleIds, resource_rule
 
 SECRET = "aws:secretsmanager/secret:Secret"
 

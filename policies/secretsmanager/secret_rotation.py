@@ -1,6 +1,6 @@
 """Every secret rotates automatically (stack rule)."""
 
-from ..common import MEDIUM, RuleIds, stack_rule
+from ..core.rules import MEDIUM, RuleIds, stack_rule
 from .secret_kms import SECRET
 
 ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
