@@ -2,7 +2,7 @@
 
 from ..core.resources import unset
 from ..core.rules import LOW, RuleIds, resource_rule
-from .loggroup_retention import LOG_GROUP
+from . import LOG_GROUP
 
 
 def _validate(res, report):

@@ -2,8 +2,7 @@
 
 from ..core.rules import LOW, RuleIds, resource_rule
 from ..core.values import as_int
-
-LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+from . import LOG_GROUP
 
 
 def _validate(res, report):

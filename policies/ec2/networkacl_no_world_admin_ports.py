@@ -4,9 +4,7 @@ from ..core.rules import MEDIUM, RuleIds, resource_rule
 from ..core.securitygroups import is_world_cidr
 from ..core.values import as_bool, as_int, as_list, port_list
 from ..readers.numbers import protocol_name
-
-NACL_TYPES = ("aws:ec2/networkAcl:NetworkAcl", "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl",
-              "aws:ec2/networkAclRule:NetworkAclRule")
+from . import NACL_TYPES
 
 
 def _entries(res):

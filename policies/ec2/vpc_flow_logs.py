@@ -2,10 +2,7 @@
 
 from ..core.rules import MEDIUM, RuleIds, stack_rule
 from ..core.values import is_unknown
-
-VPC = "aws:ec2/vpc:Vpc"
-AWSX_VPC = "awsx:ec2:Vpc"
-FLOW_LOG = "aws:ec2/flowLog:FlowLog"
+from . import AWSX_VPC, FLOW_LOG, VPC
 
 
 def _targets(stack):

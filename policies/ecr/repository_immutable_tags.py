@@ -2,7 +2,7 @@
 
 from ..core.rules import MEDIUM, RuleIds, resource_rule
 from ..core.values import as_list, dig
-from .repository_scan_on_push import REPOSITORY
+from . import REPOSITORY
 
 
 def _validate(res, report):

@@ -2,7 +2,7 @@
 
 from ..core.rules import LOW, RuleIds, resource_rule
 from ..core.values import as_bool, as_list, dig, is_unknown, raise_unknown
-from .repository_scan_on_push import REPOSITORY
+from . import REPOSITORY
 
 
 def _validate(res, report):

@@ -2,9 +2,7 @@
 
 from ..core.rules import LOW, RuleIds, stack_rule
 from ..core.values import is_unknown
-from .repository_scan_on_push import REPOSITORY
-
-LIFECYCLE = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
+from . import LIFECYCLE, REPOSITORY
 
 
 def _validate(stack, report):

@@ -2,8 +2,7 @@
 
 from ..core.rules import MEDIUM, RuleIds, resource_rule
 from ..core.values import as_bool
-
-REPOSITORY = "aws:ecr/repository:Repository"
+from . import REPOSITORY
 
 
 def _validate(res, report):

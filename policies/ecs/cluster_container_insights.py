@@ -2,8 +2,7 @@
 
 from ..core.rules import LOW, RuleIds, resource_rule
 from ..core.values import as_list
-
-CLUSTER = "aws:ecs/cluster:Cluster"
+from . import CLUSTER
 
 
 def _validate(res, report):

@@ -3,7 +3,7 @@
 from ..core.resources import NotApplicable
 from ..core.rules import LOW, RuleIds, resource_rule
 from ..core.values import as_bool, dig
-from .cluster_container_insights import CLUSTER
+from . import CLUSTER
 
 
 def _validate(res, report):

@@ -2,7 +2,7 @@
 
 from ..core.rules import MEDIUM, RuleIds, resource_rule
 from ..core.values import dig, is_unknown, raise_unknown
-from .cluster_container_insights import CLUSTER
+from . import CLUSTER
 
 
 def _validate(res, report):

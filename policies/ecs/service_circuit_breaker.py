@@ -3,7 +3,7 @@
 from ..core.resources import NotApplicable
 from ..core.rules import MEDIUM, RuleIds, resource_rule
 from ..core.values import as_bool
-from .service_no_public_ip import SERVICE
+from . import SERVICE
 
 
 def _validate(res, report):

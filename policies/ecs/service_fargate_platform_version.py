@@ -5,7 +5,7 @@ import re
 from ..core.resources import NotApplicable
 from ..core.rules import MEDIUM, RuleIds, resource_rule
 from ..core.values import as_list, dig
-from .service_no_public_ip import SERVICE, TASK_SET
+from . import SERVICE, TASK_SET
 
 
 def uses_fargate(res):

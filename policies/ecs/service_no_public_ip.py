@@ -2,11 +2,7 @@
 
 from ..core.rules import CRITICAL, RuleIds, resource_rule
 from ..core.values import as_bool
-from . import AWSX_SERVICES
-
-SERVICE = "aws:ecs/service:Service"
-TASK_SET = "aws:ecs/taskSet:TaskSet"
-NATIVE_SERVICE = "aws-native:ecs:Service"
+from . import AWSX_SERVICES, NATIVE_SERVICE, SERVICE, TASK_SET
 
 
 def _validate(res, report):

@@ -5,12 +5,7 @@ from ..core.resources import NotApplicable
 from ..core.rules import CRITICAL, RuleIds, resource_rule
 from ..core.values import is_unknown, raise_unknown
 from ..readers.numbers import is_root_id
-from . import CONTAINER_TYPES
-
-
-def is_windows(res):
-    family = res.peek("runtimePlatform", "operatingSystemFamily")
-    return isinstance(family, str) and family.upper().startswith("WINDOWS")
+from . import CONTAINER_TYPES, is_windows
 
 
 def _validate(res, report):

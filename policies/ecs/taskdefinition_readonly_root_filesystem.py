@@ -4,8 +4,7 @@ from ..core.containers import container_label, containers_or_skip
 from ..core.resources import NotApplicable
 from ..core.rules import HIGH, RuleIds, resource_rule
 from ..core.values import as_bool
-from .taskdefinition_non_root_user import is_windows
-from . import TASK_DEFINITION
+from . import TASK_DEFINITION, is_windows
 
 
 def _validate(res, report):

@@ -24,6 +24,16 @@ ATTACHMENT_TYPES = (
     "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive",
 )
 
+#: Actions the privilege-escalation and KMS-decrypt rules judge, which the wildcard-resource rule leaves to them.
+DECRYPT_ACTIONS = ("kms:Decrypt", "kms:ReEncryptFrom")
+ESCALATION_ACTIONS = [
+    "iam:PassRole", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:AttachRolePolicy",
+    "iam:AttachUserPolicy", "iam:AttachGroupPolicy", "iam:PutRolePolicy", "iam:PutUserPolicy",
+    "iam:PutGroupPolicy", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile",
+    "iam:UpdateAssumeRolePolicy", "iam:AddUserToGroup", "iam:CreateRole", "sts:AssumeRole",
+]
+
+
 def policy_documents(res: Resource) -> List[Tuple[str, Any]]:
     """(label, raw document) pairs for the IAM types that carry permissions documents."""
     docs: List[Tuple[str, Any]] = []

@@ -3,9 +3,7 @@
 from ..core.rules import MEDIUM, RuleIds, resource_rule
 from ..core.values import raise_unknown
 from ..readers.iam import covers_actions
-from . import IAM_DOC_TYPES, permission_statements, sensitive_grants
-
-DECRYPT_ACTIONS = ("kms:Decrypt", "kms:ReEncryptFrom")
+from . import DECRYPT_ACTIONS, IAM_DOC_TYPES, permission_statements, sensitive_grants
 
 
 def _validate(res, report):

@@ -5,9 +5,7 @@ import fnmatch
 from ..core.documents import actions, all_resources, allows
 from ..core.rules import MEDIUM, RuleIds, resource_rule
 from ..core.values import as_list, raise_unknown
-from .policy_no_kms_decrypt_all_keys import DECRYPT_ACTIONS
-from .policy_no_privilege_escalation import ESCALATION_ACTIONS
-from . import IAM_DOC_TYPES, permission_statements
+from . import DECRYPT_ACTIONS, ESCALATION_ACTIONS, IAM_DOC_TYPES, permission_statements
 
 # Actions without resource-level permissions: "*" is the only possible Resource.
 UNSCOPED_ACTIONS = [

@@ -2,7 +2,7 @@
 
 from ..core.rules import MEDIUM, RuleIds, resource_rule
 from ..core.values import as_bool
-from .key_rotation import KEY
+from . import KEY
 
 
 def _validate(res, report):

@@ -2,7 +2,7 @@
 
 from ..core.documents import public_statements
 from ..core.rules import HIGH, RuleIds, resource_rule
-from .key_rotation import KEY
+from . import KEY
 
 
 def _validate(res, report):

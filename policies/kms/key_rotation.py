@@ -3,8 +3,7 @@
 from ..core.resources import NotApplicable
 from ..core.rules import MEDIUM, RuleIds, resource_rule
 from ..core.values import as_bool
-
-KEY = "aws:kms/key:Key"
+from . import KEY
 
 
 def _validate(res, report):

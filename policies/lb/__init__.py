@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..core.resources import Resource
+from ..core.resources import NotApplicable, Resource
 
 LB_TYPES = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
 LISTENER_TYPES = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
+LISTENER_RULE_TYPES = ("aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule")
 TARGET_GROUP_TYPES = ("aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup")
 
 
@@ -22,3 +23,14 @@ def listener_protocol(res: Resource) -> Optional[str]:
         return "HTTP"
     return None
 
+
+def secure_listener(res):
+    """True for HTTPS and TLS listeners (the ones that carry a certificate and a security policy)."""
+    return listener_protocol(res) in ("HTTPS", "TLS")
+
+
+def application_only(res):
+    """Raises NotApplicable unless the load balancer is an application load balancer (unset means application)."""
+    kind = res.get("loadBalancerType")
+    if isinstance(kind, str) and kind.lower() != "application":
+        raise NotApplicable(f"{kind} load balancers have no HTTP settings")

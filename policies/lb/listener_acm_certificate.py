@@ -3,8 +3,7 @@
 import re
 
 from ..core.rules import MEDIUM, RuleIds, resource_rule
-from .listener_tls_policy import secure_listener
-from . import LISTENER_TYPES
+from . import LISTENER_TYPES, secure_listener
 
 _ACM = re.compile(r"^arn:aws[a-z-]*:acm:")
 

@@ -4,9 +4,7 @@ from pulumi_policy.proxy import UnknownValueError
 
 from ..core.rules import MEDIUM, RuleIds, stack_rule
 from ..core.values import as_list, dig, is_unknown, raise_unknown
-from . import LISTENER_TYPES, listener_protocol
-
-LISTENER_RULE_TYPES = ("aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule")
+from . import LISTENER_RULE_TYPES, LISTENER_TYPES, listener_protocol
 
 
 def _serves_plain_http(action):

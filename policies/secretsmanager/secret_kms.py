@@ -2,8 +2,7 @@
 
 from ..core.resources import unset
 from ..core.rules import LOW, RuleIds, resource_rule
-
-SECRET = "aws:secretsmanager/secret:Secret"
+from . import SECRET
 
 
 def _validate(res, report):
