@@ -1,13 +1,16 @@
-"""Where the pack's code lives: rules stand alone and import their service's home, never a sibling rule; core/,
-readers/ and the service homes import no rule."""
+"""Where the pack's code lives: rules stand alone and import their service's home, never a sibling rule; the
+explicit rule list in policies/pack.py is exactly the rule files on disk; core/ and readers/ import no rule."""
 
 from __future__ import annotations
 
 import ast
+import inspect
 from pathlib import Path
 from typing import List
 
 import pytest
+
+from policies.pack import RULE_MODULES
 
 POLICIES_DIR = Path(__file__).resolve().parents[2] / "policies"
 #: Packages under policies/ that are not services: shared helpers, readers and the README tool.
@@ -68,3 +71,25 @@ def test_only_the_rule_list_imports_rule_files(path):
     if path.name in ("pack.py", "__main__.py"):
         return
     assert rule_imports(path) == [], f"{path.relative_to(POLICIES_DIR)} imports a rule file"
+
+
+def test_the_rule_list_is_exactly_the_rule_files_on_disk():
+    listed = [Path(inspect.getfile(m)).resolve() for m in RULE_MODULES]
+    assert len(listed) == len(set(listed)), "a rule is listed twice in policies/pack.py"
+    on_disk = [p.resolve() for p in RULE_FILES]
+    assert sorted(set(on_disk) - set(listed)) == [], "rule files missing from RULE_MODULES in policies/pack.py"
+    assert sorted(set(listed) - set(on_disk)) == [], "listed in policies/pack.py but not a rule file on disk"
+
+
+def test_the_rule_list_is_written_as_imports_not_discovered():
+    tree = ast.parse((POLICIES_DIR / "pack.py").read_text())
+    imported = {a.asname or a.name for n in tree.body if isinstance(n, ast.ImportFrom) and n.level == 1
+                for a in n.names}
+    listing = next(n.value for n in tree.body if isinstance(n, ast.AnnAssign)
+                   and isinstance(n.target, ast.Name) and n.target.id == "RULE_MODULES")
+    assert isinstance(listing, ast.List)
+    names = [e.id for e in listing.elts if isinstance(e, ast.Name)]
+    assert len(names) == len(listing.elts) == len(RULE_MODULES), "RULE_MODULES lists imported modules by name"
+    assert set(names) == imported
+    assert not any(isinstance(n, ast.Call) and getattr(n.func, "attr", "") in ("import_module", "glob", "iterdir")
+                   for n in ast.walk(tree))
