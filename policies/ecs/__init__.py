@@ -1,5 +1,11 @@
 """Rules for ecs, and the ECS type tokens the rules share."""
 
+from __future__ import annotations
+
+from typing import Set
+
+from ..core.resources import Resource
+
 CLUSTER = "aws:ecs/cluster:Cluster"
 SERVICE = "aws:ecs/service:Service"
 TASK_SET = "aws:ecs/taskSet:TaskSet"
@@ -25,7 +31,7 @@ ALLOWED_NAMES_SCHEMA = {
 }
 
 
-def allowed_names(res):
+def allowed_names(res: Resource) -> Set[str]:
     """Upper-cased names from ``allowedNames`` entries that carry a reason (entries without one count for
     nothing, whatever the engine let through)."""
     names = set()
@@ -36,7 +42,7 @@ def allowed_names(res):
     return names
 
 
-def is_windows(res):
+def is_windows(res: Resource) -> bool:
     """True for a task definition whose runtime platform is a Windows family (it has no Linux user or root
     filesystem settings)."""
     family = res.peek("runtimePlatform", "operatingSystemFamily")

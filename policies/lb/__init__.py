@@ -24,12 +24,12 @@ def listener_protocol(res: Resource) -> Optional[str]:
     return None
 
 
-def secure_listener(res):
+def secure_listener(res: Resource) -> bool:
     """True for HTTPS and TLS listeners (the ones that carry a certificate and a security policy)."""
     return listener_protocol(res) in ("HTTPS", "TLS")
 
 
-def application_only(res):
+def application_only(res: Resource) -> None:
     """Raises NotApplicable unless the load balancer is an application load balancer (unset means application)."""
     kind = res.get("loadBalancerType")
     if isinstance(kind, str) and kind.lower() != "application":
