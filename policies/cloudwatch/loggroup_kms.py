@@ -1,7 +1,8 @@
 """Log groups are encrypted with a customer-managed KMS key."""
 
-from ..common import LOW, RuleIds, resource_rule, unset
-from .loggroup_retention import LOG_GROUP
+from ..core.resources import unset
+from ..core.rules import LOW, RuleIds, resource_rule
+from . import LOG_GROUP
 
 
 def _validate(res, report):

@@ -1,8 +1,8 @@
 """Log groups keep logs for a bounded, sufficient time."""
 
-from ..common import LOW, RuleIds, as_int, resource_rule
-
-LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+from ..core.rules import LOW, RuleIds, resource_rule
+from ..core.values import as_int
+from . import LOG_GROUP
 
 
 def _validate(res, report):

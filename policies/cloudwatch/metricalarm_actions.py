@@ -1,6 +1,8 @@
 """CloudWatch alarms on the ALB, the ECS service or the RDS instance notify someone."""
 
-from ..common import MEDIUM, NotApplicable, RuleIds, as_bool, as_list, resource_rule
+from ..core.resources import NotApplicable
+from ..core.rules import MEDIUM, RuleIds, resource_rule
+from ..core.values import as_bool, as_list
 from . import METRIC_ALARM, WATCHED_NAMESPACES
 
 

@@ -1,9 +1,21 @@
-"""Rules for ec2, and what the security-group rules share: the world exposure of one resource's ingress rules."""
+"""Rules for ec2, the EC2 type tokens the rules share, and what the security-group rules share: the world exposure
+of one resource's ingress rules."""
 
 from typing import Any, List, Optional, Tuple
 
-from ..common import sg_rules
+from ..core.securitygroups import sg_rules
 from ..readers.network import Exposure, first_unknown
+
+VPC = "aws:ec2/vpc:Vpc"
+AWSX_VPC = "awsx:ec2:Vpc"
+FLOW_LOG = "aws:ec2/flowLog:FlowLog"
+NACL_TYPES = ("aws:ec2/networkAcl:NetworkAcl", "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl",
+              "aws:ec2/networkAclRule:NetworkAclRule")
+SUBNET = "aws:ec2/subnet:Subnet"
+ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
+ROUTE = "aws:ec2/route:Route"
+ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation"
+IGW = "aws:ec2/internetGateway:InternetGateway"
 
 # FSBP EC2.19 high-risk ports plus cdk-nag's restricted common ports (3309), plus the database ports FSBP leaves
 # out (Oracle 1521/2483/2484, Redshift 5439, Redis 6379, Cassandra 9042, Memcached 11211, MongoDB/DocumentDB

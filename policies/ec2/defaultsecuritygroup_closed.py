@@ -1,6 +1,8 @@
 """The VPC's default security group allows nothing."""
 
-from ..common import DEFAULT_SG_TYPE, MEDIUM, RuleIds, as_list, resource_rule
+from ..core.rules import MEDIUM, RuleIds, resource_rule
+from ..core.securitygroups import DEFAULT_SG_TYPE
+from ..core.values import as_list
 
 
 def _validate(res, report):

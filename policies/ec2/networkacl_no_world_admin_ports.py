@@ -1,10 +1,10 @@
 """Network ACLs do not allow SSH or RDP from the world."""
 
-from ..common import MEDIUM, RuleIds, as_bool, as_int, as_list, is_world_cidr, port_list, protocol_name, \
-    resource_rule
-
-NACL_TYPES = ("aws:ec2/networkAcl:NetworkAcl", "aws:ec2/defaultNetworkAcl:DefaultNetworkAcl",
-              "aws:ec2/networkAclRule:NetworkAclRule")
+from ..core.rules import MEDIUM, RuleIds, resource_rule
+from ..core.securitygroups import is_world_cidr
+from ..core.values import as_bool, as_int, as_list, port_list
+from ..readers.numbers import protocol_name
+from . import NACL_TYPES
 
 
 def _entries(res):

@@ -1,6 +1,8 @@
 """Security groups and their rules say what they are for."""
 
-from ..common import LOW, SG_TYPE, SG_TYPES, RuleIds, is_unknown, resource_rule, sg_rules
+from ..core.rules import LOW, RuleIds, resource_rule
+from ..core.securitygroups import SG_TYPE, SG_TYPES, sg_rules
+from ..core.values import is_unknown
 
 _PLACEHOLDERS = {"", "managed by pulumi", "managed by terraform"}
 

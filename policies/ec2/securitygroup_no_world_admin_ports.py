@@ -1,6 +1,8 @@
 """No database or administration port is open to the world."""
 
-from ..common import CRITICAL, DEFAULT_SG_TYPE, NATIVE_SG_TYPES, SG_TYPES, RuleIds, port_list, raise_unknown, resource_rule
+from ..core.rules import CRITICAL, RuleIds, resource_rule
+from ..core.securitygroups import DEFAULT_SG_TYPE, NATIVE_SG_TYPES, SG_TYPES
+from ..core.values import port_list, raise_unknown
 from . import HIGH_RISK_PORTS, ingress_exposure, joined
 
 

@@ -1,6 +1,8 @@
 """No security group admits all protocols from the world."""
 
-from ..common import CRITICAL, DEFAULT_SG_TYPE, NATIVE_SG_TYPES, SG_TYPES, RuleIds, raise_unknown, resource_rule
+from ..core.rules import CRITICAL, RuleIds, resource_rule
+from ..core.securitygroups import DEFAULT_SG_TYPE, NATIVE_SG_TYPES, SG_TYPES
+from ..core.values import raise_unknown
 from . import ingress_exposure, joined
 
 

@@ -1,7 +1,9 @@
 """Rule resources that together open a security group to the world (stack rule)."""
 
-from ..common import CRITICAL, DEFAULT_SG_TYPE, NATIVE_SG_INGRESS_TYPE, NATIVE_SG_TYPE, SG_INGRESS_TYPE, \
-    SG_RULE_TYPE, SG_TYPE, RuleIds, is_unknown, port_list, sg_rules, stack_rule
+from ..core.rules import CRITICAL, RuleIds, stack_rule
+from ..core.securitygroups import DEFAULT_SG_TYPE, NATIVE_SG_INGRESS_TYPE, NATIVE_SG_TYPE, SG_INGRESS_TYPE, \
+    SG_RULE_TYPE, SG_TYPE, sg_rules
+from ..core.values import is_unknown, port_list
 from ..readers.network import Exposure
 from . import HIGH_RISK_PORTS, joined
 

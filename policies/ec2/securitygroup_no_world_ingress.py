@@ -1,7 +1,8 @@
 """Only allowed groups take world traffic, and only on allowed ports (80/443 by default)."""
 
-from ..common import MEDIUM, SG_TYPES, RuleIds, as_list, matches_any, port_list, raise_unknown, resource_rule, \
-    tags_match
+from ..core.rules import MEDIUM, RuleIds, resource_rule
+from ..core.securitygroups import SG_TYPES
+from ..core.values import as_list, matches_any, port_list, raise_unknown, tags_match
 from . import ingress_exposure, joined
 
 DEFAULT_NAMES = ["*alb*", "*elb*", "*nlb*", "lb-*", "*-lb", "*-lb-*", "*load*balancer*"]

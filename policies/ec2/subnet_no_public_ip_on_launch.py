@@ -1,6 +1,7 @@
 """Subnets do not hand out public IPs automatically."""
 
-from ..common import MEDIUM, RuleIds, as_bool, resource_rule
+from ..core.rules import MEDIUM, RuleIds, resource_rule
+from ..core.values import as_bool
 
 
 def _validate(res, report):

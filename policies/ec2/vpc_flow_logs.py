@@ -1,10 +1,8 @@
 """Every VPC the analyzer can see has flow logs (stack rule)."""
 
-from ..common import MEDIUM, RuleIds, is_unknown, stack_rule
-
-VPC = "aws:ec2/vpc:Vpc"
-AWSX_VPC = "awsx:ec2:Vpc"
-FLOW_LOG = "aws:ec2/flowLog:FlowLog"
+from ..core.rules import MEDIUM, RuleIds, stack_rule
+from ..core.values import is_unknown
+from . import AWSX_VPC, FLOW_LOG, VPC
 
 
 def _targets(stack):

@@ -1,7 +1,8 @@
 """ECR repositories do not let a tag move to another image."""
 
-from ..common import MEDIUM, RuleIds, as_list, dig, resource_rule
-from .repository_scan_on_push import REPOSITORY
+from ..core.rules import MEDIUM, RuleIds, resource_rule
+from ..core.values import as_list, dig
+from . import REPOSITORY
 
 
 def _validate(res, report):

@@ -1,7 +1,8 @@
 """ECR repositories encrypt images with KMS."""
 
-from ..common import LOW, RuleIds, as_bool, as_list, dig, is_unknown, raise_unknown, resource_rule
-from .repository_scan_on_push import REPOSITORY
+from ..core.rules import LOW, RuleIds, resource_rule
+from ..core.values import as_bool, as_list, dig, is_unknown, raise_unknown
+from . import REPOSITORY
 
 
 def _validate(res, report):

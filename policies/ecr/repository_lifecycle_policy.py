@@ -1,9 +1,8 @@
 """Every ECR repository has a lifecycle policy (stack rule)."""
 
-from ..common import LOW, RuleIds, is_unknown, stack_rule
-from .repository_scan_on_push import REPOSITORY
-
-LIFECYCLE = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
+from ..core.rules import LOW, RuleIds, stack_rule
+from ..core.values import is_unknown
+from . import LIFECYCLE, REPOSITORY
 
 
 def _validate(stack, report):

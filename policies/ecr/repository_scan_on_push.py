@@ -1,8 +1,8 @@
 """ECR repositories scan images on push."""
 
-from ..common import MEDIUM, RuleIds, as_bool, resource_rule
-
-REPOSITORY = "aws:ecr/repository:Repository"
+from ..core.rules import MEDIUM, RuleIds, resource_rule
+from ..core.values import as_bool
+from . import REPOSITORY
 
 
 def _validate(res, report):

@@ -1,6 +1,7 @@
 """ECR repository and registry policies grant nothing to everyone."""
 
-from ..common import HIGH, RuleIds, public_statements, resource_rule
+from ..core.documents import public_statements
+from ..core.rules import HIGH, RuleIds, resource_rule
 from . import POLICY_PROPS
 
 

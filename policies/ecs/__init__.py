@@ -1,5 +1,15 @@
 """Rules for ecs, and the ECS type tokens the rules share."""
 
+from __future__ import annotations
+
+from typing import Set
+
+from ..core.resources import Resource
+
+CLUSTER = "aws:ecs/cluster:Cluster"
+SERVICE = "aws:ecs/service:Service"
+TASK_SET = "aws:ecs/taskSet:TaskSet"
+NATIVE_SERVICE = "aws-native:ecs:Service"
 TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
 #: The same task definition from other programs: aws-native (containerDefinitions as a list of objects) and the
 #: awsx components, whose container inputs are judged as well as the child task definition they register.
@@ -21,7 +31,7 @@ ALLOWED_NAMES_SCHEMA = {
 }
 
 
-def allowed_names(res):
+def allowed_names(res: Resource) -> Set[str]:
     """Upper-cased names from ``allowedNames`` entries that carry a reason (entries without one count for
     nothing, whatever the engine let through)."""
     names = set()
@@ -30,3 +40,10 @@ def allowed_names(res):
                 and len(item["reason"].strip()) >= 10:
             names.add(item["name"].upper())
     return names
+
+
+def is_windows(res: Resource) -> bool:
+    """True for a task definition whose runtime platform is a Windows family (it has no Linux user or root
+    filesystem settings)."""
+    family = res.peek("runtimePlatform", "operatingSystemFamily")
+    return isinstance(family, str) and family.upper().startswith("WINDOWS")

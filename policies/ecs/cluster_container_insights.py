@@ -1,8 +1,8 @@
 """ECS clusters collect Container Insights metrics."""
 
-from ..common import LOW, RuleIds, as_list, resource_rule
-
-CLUSTER = "aws:ecs/cluster:Cluster"
+from ..core.rules import LOW, RuleIds, resource_rule
+from ..core.values import as_list
+from . import CLUSTER
 
 
 def _validate(res, report):

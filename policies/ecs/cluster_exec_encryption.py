@@ -1,7 +1,9 @@
 """ECS Exec sessions and their logs are encrypted with a customer-managed key."""
 
-from ..common import LOW, NotApplicable, RuleIds, as_bool, dig, resource_rule
-from .cluster_container_insights import CLUSTER
+from ..core.resources import NotApplicable
+from ..core.rules import LOW, RuleIds, resource_rule
+from ..core.values import as_bool, dig
+from . import CLUSTER
 
 
 def _validate(res, report):

@@ -1,7 +1,8 @@
 """ECS Exec sessions on the cluster are logged."""
 
-from ..common import MEDIUM, RuleIds, dig, is_unknown, raise_unknown, resource_rule
-from .cluster_container_insights import CLUSTER
+from ..core.rules import MEDIUM, RuleIds, resource_rule
+from ..core.values import dig, is_unknown, raise_unknown
+from . import CLUSTER
 
 
 def _validate(res, report):

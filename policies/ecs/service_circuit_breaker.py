@@ -1,7 +1,9 @@
 """ECS services roll back failed deployments automatically."""
 
-from ..common import MEDIUM, NotApplicable, RuleIds, as_bool, resource_rule
-from .service_no_public_ip import SERVICE
+from ..core.resources import NotApplicable
+from ..core.rules import MEDIUM, RuleIds, resource_rule
+from ..core.values import as_bool
+from . import SERVICE
 
 
 def _validate(res, report):

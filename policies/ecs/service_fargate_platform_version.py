@@ -2,8 +2,10 @@
 
 import re
 
-from ..common import MEDIUM, NotApplicable, RuleIds, as_list, dig, resource_rule
-from .service_no_public_ip import SERVICE, TASK_SET
+from ..core.resources import NotApplicable
+from ..core.rules import MEDIUM, RuleIds, resource_rule
+from ..core.values import as_list, dig
+from . import SERVICE, TASK_SET
 
 
 def uses_fargate(res):

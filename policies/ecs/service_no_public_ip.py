@@ -1,11 +1,8 @@
 """ECS services and task sets do not give tasks public IP addresses."""
 
-from ..common import CRITICAL, RuleIds, as_bool, resource_rule
-from . import AWSX_SERVICES
-
-SERVICE = "aws:ecs/service:Service"
-TASK_SET = "aws:ecs/taskSet:TaskSet"
-NATIVE_SERVICE = "aws-native:ecs:Service"
+from ..core.rules import CRITICAL, RuleIds, resource_rule
+from ..core.values import as_bool
+from . import AWSX_SERVICES, NATIVE_SERVICE, SERVICE, TASK_SET
 
 
 def _validate(res, report):

@@ -1,6 +1,7 @@
 """EFS volumes of a task are mounted with TLS."""
 
-from ..common import MEDIUM, RuleIds, as_list, dig, is_unknown, raise_unknown, resource_rule
+from ..core.rules import MEDIUM, RuleIds, resource_rule
+from ..core.values import as_list, dig, is_unknown, raise_unknown
 from . import TASK_DEFINITION
 
 

@@ -1,6 +1,8 @@
 """Every container sends its logs somewhere."""
 
-from ..common import MEDIUM, RuleIds, container_label, containers_or_skip, dig, resource_rule
+from ..core.containers import container_label, containers_or_skip
+from ..core.rules import MEDIUM, RuleIds, resource_rule
+from ..core.values import dig
 from . import TASK_DEFINITION
 
 

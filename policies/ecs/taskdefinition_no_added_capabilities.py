@@ -1,6 +1,8 @@
 """No container adds Linux capabilities beyond the runtime's default set."""
 
-from ..common import HIGH, RuleIds, as_list, container_label, containers_or_skip, dig, resource_rule
+from ..core.containers import container_label, containers_or_skip
+from ..core.rules import HIGH, RuleIds, resource_rule
+from ..core.values import as_list, dig
 from . import CONTAINER_TYPES
 
 # The container runtime's default capability set (Docker/containerd, as ECS uses it). Adding one of these

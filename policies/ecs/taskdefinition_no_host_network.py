@@ -1,6 +1,6 @@
 """Task definitions do not use the host network mode."""
 
-from ..common import HIGH, RuleIds, resource_rule
+from ..core.rules import HIGH, RuleIds, resource_rule
 from . import TASK_TYPES
 
 

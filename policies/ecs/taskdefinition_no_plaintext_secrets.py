@@ -1,6 +1,8 @@
 """No secret travels in a container's plain environment (high-confidence findings)."""
 
-from ..common import CRITICAL, RuleIds, as_list, container_label, containers_or_skip, resource_rule
+from ..core.containers import container_label, containers_or_skip
+from ..core.rules import CRITICAL, RuleIds, resource_rule
+from ..core.values import as_list
 from ..readers.secrets import HIGH, classify
 from . import ALLOWED_NAMES_SCHEMA, CONTAINER_TYPES, allowed_names
 

@@ -2,7 +2,9 @@
 
 import re
 
-from ..common import MEDIUM, RuleIds, as_list, container_label, containers_or_skip, resource_rule
+from ..core.containers import container_label, containers_or_skip
+from ..core.rules import MEDIUM, RuleIds, resource_rule
+from ..core.values import as_list
 from ..readers.secrets import FUZZY, Finding, classify
 from . import ALLOWED_NAMES_SCHEMA, TASK_DEFINITION, allowed_names
 

@@ -1,14 +1,11 @@
 """Every container runs as a non-root user."""
 
-from ..common import CRITICAL, NotApplicable, RuleIds, container_label, containers_or_skip, is_unknown, \
-    raise_unknown, resource_rule
+from ..core.containers import container_label, containers_or_skip
+from ..core.resources import NotApplicable
+from ..core.rules import CRITICAL, RuleIds, resource_rule
+from ..core.values import is_unknown, raise_unknown
 from ..readers.numbers import is_root_id
-from . import CONTAINER_TYPES
-
-
-def is_windows(res):
-    family = res.peek("runtimePlatform", "operatingSystemFamily")
-    return isinstance(family, str) and family.upper().startswith("WINDOWS")
+from . import CONTAINER_TYPES, is_windows
 
 
 def _validate(res, report):

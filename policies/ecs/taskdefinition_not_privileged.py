@@ -1,6 +1,8 @@
 """No container runs privileged."""
 
-from ..common import CRITICAL, RuleIds, as_bool, container_label, containers_or_skip, resource_rule
+from ..core.containers import container_label, containers_or_skip
+from ..core.rules import CRITICAL, RuleIds, resource_rule
+from ..core.values import as_bool
 from . import CONTAINER_TYPES
 
 

@@ -1,7 +1,8 @@
 """Every container image is pinned by a tag other than latest, or by digest."""
 
-from ..common import MEDIUM, RuleIds, container_label, containers_or_skip, is_unknown, raise_unknown, \
-    resource_rule
+from ..core.containers import container_label, containers_or_skip
+from ..core.rules import MEDIUM, RuleIds, resource_rule
+from ..core.values import is_unknown, raise_unknown
 from . import TASK_DEFINITION
 
 

@@ -1,8 +1,10 @@
 """Every container has a read-only root filesystem."""
 
-from ..common import HIGH, NotApplicable, RuleIds, as_bool, container_label, containers_or_skip, resource_rule
-from .taskdefinition_non_root_user import is_windows
-from . import TASK_DEFINITION
+from ..core.containers import container_label, containers_or_skip
+from ..core.resources import NotApplicable
+from ..core.rules import HIGH, RuleIds, resource_rule
+from ..core.values import as_bool
+from . import TASK_DEFINITION, is_windows
 
 
 def _validate(res, report):

@@ -1,6 +1,6 @@
 """The execution role (pull, logs, secrets) is not the role the application runs with."""
 
-from ..common import MEDIUM, RuleIds, resource_rule
+from ..core.rules import MEDIUM, RuleIds, resource_rule
 from . import TASK_DEFINITION
 
 

@@ -1,7 +1,7 @@
 """The task definition's containerDefinitions is a well-formed JSON array of container objects."""
 
-from ..common import CRITICAL, RuleIds, container_definitions, resource_rule
-
+from ..core.containers import container_definitions
+from ..core.rules import CRITICAL, RuleIds, resource_rule
 from . import CONTAINER_TYPES
 
 

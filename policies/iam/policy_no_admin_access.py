@@ -1,8 +1,9 @@
 """No IAM policy grants full administrator access."""
 
-from ..common import ATTACHMENT_TYPES, CRITICAL, IAM_DOC_TYPES, RuleIds, attached_policy_arns, aws_managed_policy, \
-    permission_statements, raise_unknown, resource_rule
+from ..core.rules import CRITICAL, RuleIds, resource_rule
+from ..core.values import raise_unknown
 from ..readers.iam import grants_everything_on_all
+from . import ATTACHMENT_TYPES, IAM_DOC_TYPES, attached_policy_arns, aws_managed_policy, permission_statements
 
 # AWS-managed policies that amount to administrator access, and why.
 ADMIN_POLICIES = {

@@ -1,10 +1,9 @@
 """IAM policies do not allow decryption with every KMS key."""
 
-from ..common import IAM_DOC_TYPES, MEDIUM, RuleIds, permission_statements, raise_unknown, resource_rule, \
-    sensitive_grants
+from ..core.rules import MEDIUM, RuleIds, resource_rule
+from ..core.values import raise_unknown
 from ..readers.iam import covers_actions
-
-DECRYPT_ACTIONS = ("kms:Decrypt", "kms:ReEncryptFrom")
+from . import DECRYPT_ACTIONS, IAM_DOC_TYPES, permission_statements, sensitive_grants
 
 
 def _validate(res, report):

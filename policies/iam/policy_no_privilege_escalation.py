@@ -1,15 +1,9 @@
 """IAM policies do not grant privilege-escalation actions on every resource."""
 
-from ..common import HIGH, IAM_DOC_TYPES, RuleIds, permission_statements, raise_unknown, resource_rule, \
-    sensitive_grants
+from ..core.rules import HIGH, RuleIds, resource_rule
+from ..core.values import raise_unknown
 from ..readers.iam import IAM_ACTIONS, covers_actions
-
-ESCALATION_ACTIONS = [
-    "iam:PassRole", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:AttachRolePolicy",
-    "iam:AttachUserPolicy", "iam:AttachGroupPolicy", "iam:PutRolePolicy", "iam:PutUserPolicy",
-    "iam:PutGroupPolicy", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile",
-    "iam:UpdateAssumeRolePolicy", "iam:AddUserToGroup", "iam:CreateRole", "sts:AssumeRole",
-]
+from . import ESCALATION_ACTIONS, IAM_DOC_TYPES, permission_statements, sensitive_grants
 
 
 def _validate(res, report):

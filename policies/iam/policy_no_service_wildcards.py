@@ -1,8 +1,10 @@
 """IAM policies do not grant whole services ("s3:*") without a recorded reason."""
 
-from ..common import IAM_DOC_TYPES, MEDIUM, RuleIds, actions, allows, as_list, \
-    permission_statements, raise_unknown, resource_rule, resources_of
+from ..core.documents import actions, allows, resources_of
+from ..core.rules import MEDIUM, RuleIds, resource_rule
+from ..core.values import as_list, raise_unknown
 from ..readers.iam import grants_everything_on_all
+from . import IAM_DOC_TYPES, permission_statements
 
 
 def _validate(res, report):

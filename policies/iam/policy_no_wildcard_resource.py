@@ -2,10 +2,10 @@
 
 import fnmatch
 
-from ..common import IAM_DOC_TYPES, MEDIUM, RuleIds, actions, all_resources, allows, as_list, \
-    permission_statements, raise_unknown, resource_rule
-from .policy_no_kms_decrypt_all_keys import DECRYPT_ACTIONS
-from .policy_no_privilege_escalation import ESCALATION_ACTIONS
+from ..core.documents import actions, all_resources, allows
+from ..core.rules import MEDIUM, RuleIds, resource_rule
+from ..core.values import as_list, raise_unknown
+from . import DECRYPT_ACTIONS, ESCALATION_ACTIONS, IAM_DOC_TYPES, permission_statements
 
 # Actions without resource-level permissions: "*" is the only possible Resource.
 UNSCOPED_ACTIONS = [

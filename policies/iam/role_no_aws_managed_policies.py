@@ -1,7 +1,8 @@
 """Roles use AWS-managed policies only from an allow-list."""
 
-from ..common import ATTACHMENT_TYPES, MEDIUM, RuleIds, as_list, attached_policy_arns, aws_managed_policy, \
-    resource_rule
+from ..core.rules import MEDIUM, RuleIds, resource_rule
+from ..core.values import as_list
+from . import ATTACHMENT_TYPES, attached_policy_arns, aws_managed_policy
 
 DEFAULT_ALLOWED = [
     "service-role/AmazonECSTaskExecutionRolePolicy",

@@ -1,6 +1,7 @@
 """Roles cannot be assumed by everyone."""
 
-from ..common import HIGH, RuleIds, allows, document_or_report, resource_rule, statements, wildcard_principal
+from ..core.documents import allows, document_or_report, statements, wildcard_principal
+from ..core.rules import HIGH, RuleIds, resource_rule
 
 
 def _validate(res, report):

@@ -1,1 +1,3 @@
-"""Rules for kms."""
+"""Rules for kms, and the KMS type token the rules share."""
+
+KEY = "aws:kms/key:Key"

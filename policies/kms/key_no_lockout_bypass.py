@@ -1,7 +1,8 @@
 """KMS keys keep the policy lockout safety check."""
 
-from ..common import MEDIUM, RuleIds, as_bool, resource_rule
-from .key_rotation import KEY
+from ..core.rules import MEDIUM, RuleIds, resource_rule
+from ..core.values import as_bool
+from . import KEY
 
 
 def _validate(res, report):

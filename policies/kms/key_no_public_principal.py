@@ -1,7 +1,8 @@
 """KMS key policies grant nothing to everyone."""
 
-from ..common import HIGH, RuleIds, public_statements, resource_rule
-from .key_rotation import KEY
+from ..core.documents import public_statements
+from ..core.rules import HIGH, RuleIds, resource_rule
+from . import KEY
 
 
 def _validate(res, report):

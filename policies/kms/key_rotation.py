@@ -1,8 +1,9 @@
 """Symmetric KMS keys rotate their key material."""
 
-from ..common import MEDIUM, NotApplicable, RuleIds, as_bool, resource_rule
-
-KEY = "aws:kms/key:Key"
+from ..core.resources import NotApplicable
+from ..core.rules import MEDIUM, RuleIds, resource_rule
+from ..core.values import as_bool
+from . import KEY
 
 
 def _validate(res, report):

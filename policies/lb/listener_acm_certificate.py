@@ -2,8 +2,8 @@
 
 import re
 
-from ..common import LISTENER_TYPES, MEDIUM, RuleIds, resource_rule
-from .listener_tls_policy import secure_listener
+from ..core.rules import MEDIUM, RuleIds, resource_rule
+from . import LISTENER_TYPES, secure_listener
 
 _ACM = re.compile(r"^arn:aws[a-z-]*:acm:")
 

@@ -1,6 +1,8 @@
 """Plain HTTP listeners only redirect to HTTPS."""
 
-from ..common import LISTENER_TYPES, MEDIUM, RuleIds, as_list, dig, listener_protocol, resource_rule
+from ..core.rules import MEDIUM, RuleIds, resource_rule
+from ..core.values import as_list, dig
+from . import LISTENER_TYPES, listener_protocol
 
 
 def _validate(res, report):

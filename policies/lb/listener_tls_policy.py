@@ -1,6 +1,8 @@
 """HTTPS and TLS listeners use a TLS 1.2+ security policy from the allow-list."""
 
-from ..common import LISTENER_TYPES, HIGH, RuleIds, as_list, listener_protocol, matches_any, resource_rule
+from ..core.rules import HIGH, RuleIds, resource_rule
+from ..core.values import as_list, matches_any
+from . import LISTENER_TYPES, secure_listener
 
 # Every ELB security policy whose minimum protocol is TLS 1.2 (globs, so new variants such as the post-quantum
 # "-PQ-" and FIPS policies of these families are included); TLS13-1-0/1-1, FS-1-1, 2016-08 etc. are not.
@@ -10,10 +12,6 @@ DEFAULT_POLICIES = [
     "ELBSecurityPolicy-TLS-1-2-*",
     "ELBSecurityPolicy-FS-1-2-*",
 ]
-
-
-def secure_listener(res):
-    return listener_protocol(res) in ("HTTPS", "TLS")
 
 
 def _validate(res, report):

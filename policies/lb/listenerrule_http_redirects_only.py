@@ -1,9 +1,10 @@
 """Listener rules on plain-HTTP listeners only redirect to HTTPS or answer fixed responses (stack rule)."""
 
-from ..common import LISTENER_TYPES, MEDIUM, RuleIds, UnknownValueError, as_list, dig, is_unknown, \
-    listener_protocol, raise_unknown, stack_rule
+from pulumi_policy.proxy import UnknownValueError
 
-LISTENER_RULE_TYPES = ("aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule")
+from ..core.rules import MEDIUM, RuleIds, stack_rule
+from ..core.values import as_list, dig, is_unknown, raise_unknown
+from . import LISTENER_RULE_TYPES, LISTENER_TYPES, listener_protocol
 
 
 def _serves_plain_http(action):

@@ -1,6 +1,9 @@
 """Load balancers write access logs (configurable per stack)."""
 
-from ..common import LB_TYPES, MEDIUM, NotApplicable, RuleIds, as_bool, resource_rule
+from ..core.resources import NotApplicable
+from ..core.rules import MEDIUM, RuleIds, resource_rule
+from ..core.values import as_bool
+from . import LB_TYPES
 
 
 def _validate(res, report):

@@ -1,6 +1,9 @@
 """Load balancers are protected from deletion (configurable per stack)."""
 
-from ..common import LB_TYPES, LOW, NotApplicable, RuleIds, as_bool, resource_rule
+from ..core.resources import NotApplicable
+from ..core.rules import LOW, RuleIds, resource_rule
+from ..core.values import as_bool
+from . import LB_TYPES
 
 
 def _validate(res, report):

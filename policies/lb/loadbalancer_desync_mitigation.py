@@ -1,7 +1,7 @@
 """Application load balancers mitigate HTTP desync attacks."""
 
-from ..common import LB_TYPES, MEDIUM, RuleIds, resource_rule
-from .loadbalancer_drop_invalid_headers import application_only
+from ..core.rules import MEDIUM, RuleIds, resource_rule
+from . import LB_TYPES, application_only
 
 
 def _validate(res, report):

@@ -1,12 +1,8 @@
 """Application load balancers drop invalid HTTP headers."""
 
-from ..common import LB_TYPES, MEDIUM, NotApplicable, RuleIds, as_bool, resource_rule
-
-
-def application_only(res):
-    kind = res.get("loadBalancerType")
-    if isinstance(kind, str) and kind.lower() != "application":
-        raise NotApplicable(f"{kind} load balancers have no HTTP settings")
+from ..core.rules import MEDIUM, RuleIds, resource_rule
+from ..core.values import as_bool
+from . import LB_TYPES, application_only
 
 
 def _validate(res, report):

@@ -1,6 +1,8 @@
 """Load balancers span at least two Availability Zones."""
 
-from ..common import LB_TYPES, LOW, RuleIds, as_int, as_list, resource_rule
+from ..core.rules import LOW, RuleIds, resource_rule
+from ..core.values import as_int, as_list
+from . import LB_TYPES
 
 
 def _validate(res, report):

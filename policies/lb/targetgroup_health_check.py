@@ -1,6 +1,9 @@
 """Target groups define an enabled health check."""
 
-from ..common import TARGET_GROUP_TYPES, LOW, NotApplicable, RuleIds, as_bool, resource_rule
+from ..core.resources import NotApplicable
+from ..core.rules import LOW, RuleIds, resource_rule
+from ..core.values import as_bool
+from . import TARGET_GROUP_TYPES
 
 
 def _validate(res, report):

@@ -7,3 +7,5 @@ CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
 #: The aws-native equivalents (same property names for what the mandatory rules read).
 NATIVE_INSTANCE = "aws-native:rds:DbInstance"
 NATIVE_CLUSTER = "aws-native:rds:DbCluster"
+SUBNET_GROUP = "aws:rds/subnetGroup:SubnetGroup"
+PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup"

@@ -1,6 +1,8 @@
 """Databases keep automated backups long enough."""
 
-from ..common import MEDIUM, NotApplicable, RuleIds, as_int, resource_rule
+from ..core.resources import NotApplicable
+from ..core.rules import MEDIUM, RuleIds, resource_rule
+from ..core.values import as_int
 from . import CLUSTER, INSTANCE
 
 

@@ -1,6 +1,7 @@
 """Databases use a current certificate authority."""
 
-from ..common import LOW, RuleIds, as_list, resource_rule
+from ..core.rules import LOW, RuleIds, resource_rule
+from ..core.values import as_list
 from . import INSTANCE
 
 CURRENT_CAS = ["rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-ca-ecc384-g1"]

@@ -1,6 +1,7 @@
 """Database snapshots carry the instance's tags."""
 
-from ..common import LOW, RuleIds, as_bool, resource_rule
+from ..core.rules import LOW, RuleIds, resource_rule
+from ..core.values import as_bool
 from . import INSTANCE
 
 

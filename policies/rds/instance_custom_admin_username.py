@@ -1,6 +1,7 @@
 """Databases do not use a well-known admin user name."""
 
-from ..common import LOW, RuleIds, as_list, resource_rule
+from ..core.rules import LOW, RuleIds, resource_rule
+from ..core.values import as_list
 from . import INSTANCE
 
 

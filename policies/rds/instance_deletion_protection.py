@@ -1,6 +1,8 @@
 """Databases are protected from deletion (configurable per stack)."""
 
-from ..common import MEDIUM, NotApplicable, RuleIds, as_bool, resource_rule
+from ..core.resources import NotApplicable
+from ..core.rules import MEDIUM, RuleIds, resource_rule
+from ..core.values import as_bool
 from . import CLUSTER, INSTANCE
 
 

@@ -1,6 +1,8 @@
 """Databases publish enhanced monitoring metrics (configurable per stack)."""
 
-from ..common import LOW, NotApplicable, RuleIds, as_bool, as_int, resource_rule
+from ..core.resources import NotApplicable
+from ..core.rules import LOW, RuleIds, resource_rule
+from ..core.values import as_bool, as_int
 from . import INSTANCE
 
 

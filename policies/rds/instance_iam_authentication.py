@@ -1,6 +1,8 @@
 """Databases accept IAM authentication."""
 
-from ..common import LOW, NotApplicable, RuleIds, as_bool, resource_rule
+from ..core.resources import NotApplicable
+from ..core.rules import LOW, RuleIds, resource_rule
+from ..core.values import as_bool
 from . import INSTANCE
 
 

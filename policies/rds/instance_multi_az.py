@@ -1,6 +1,8 @@
 """Databases run in more than one Availability Zone (configurable per stack)."""
 
-from ..common import MEDIUM, NotApplicable, RuleIds, as_bool, resource_rule
+from ..core.resources import NotApplicable
+from ..core.rules import MEDIUM, RuleIds, resource_rule
+from ..core.values import as_bool
 from . import INSTANCE
 
 

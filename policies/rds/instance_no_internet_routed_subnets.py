@@ -1,14 +1,9 @@
 """Databases are not placed in subnets routed to an internet gateway (stack rule, where visible)."""
 
-from ..common import HIGH, RuleIds, as_list, is_unknown, stack_rule
-from . import INSTANCE
-
-SUBNET_GROUP = "aws:rds/subnetGroup:SubnetGroup"
-SUBNET = "aws:ec2/subnet:Subnet"
-ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
-ROUTE = "aws:ec2/route:Route"
-ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation"
-IGW = "aws:ec2/internetGateway:InternetGateway"
+from ..core.rules import HIGH, RuleIds, stack_rule
+from ..core.values import as_list, is_unknown
+from ..ec2 import ASSOCIATION, IGW, ROUTE, ROUTE_TABLE, SUBNET
+from . import INSTANCE, SUBNET_GROUP
 
 
 def _is_igw(stack, holder, value):

@@ -1,6 +1,7 @@
 """Databases are not reachable from the internet."""
 
-from ..common import CRITICAL, RuleIds, as_bool, resource_rule
+from ..core.rules import CRITICAL, RuleIds, resource_rule
+from ..core.values import as_bool
 from . import CLUSTER, CLUSTER_INSTANCE, INSTANCE, NATIVE_CLUSTER, NATIVE_INSTANCE
 
 

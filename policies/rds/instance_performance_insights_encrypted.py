@@ -1,6 +1,8 @@
 """Performance Insights data is encrypted with a customer-managed key."""
 
-from ..common import LOW, NotApplicable, RuleIds, as_bool, resource_rule, unset
+from ..core.resources import NotApplicable, unset
+from ..core.rules import LOW, RuleIds, resource_rule
+from ..core.values import as_bool
 from . import INSTANCE
 
 

@@ -1,7 +1,8 @@
 """The database's security groups admit only other security groups on the DB port (stack rule)."""
 
-from ..common import HIGH, SG_RULE_TYPE, SG_INGRESS_TYPE, SG_TYPE, RuleIds, as_int, is_unknown, sg_rules, \
-    stack_rule
+from ..core.rules import HIGH, RuleIds, stack_rule
+from ..core.securitygroups import SG_INGRESS_TYPE, SG_RULE_TYPE, SG_TYPE, sg_rules
+from ..core.values import as_int, is_unknown
 from . import INSTANCE
 
 _DEFAULT_PORTS = {"postgres": 5432, "aurora-postgresql": 5432, "sqlserver": 1433, "oracle": 1521}

@@ -1,6 +1,8 @@
 """Database storage is encrypted at rest."""
 
-from ..common import CRITICAL, NotApplicable, RuleIds, as_bool, resource_rule
+from ..core.resources import NotApplicable
+from ..core.rules import CRITICAL, RuleIds, resource_rule
+from ..core.values import as_bool
 from . import CLUSTER, INSTANCE, NATIVE_CLUSTER, NATIVE_INSTANCE
 
 

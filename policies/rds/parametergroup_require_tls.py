@@ -2,10 +2,10 @@
 
 import re
 
-from ..common import MEDIUM, RuleIds, as_bool, as_list, is_unknown, raise_unknown, stack_rule
-from . import INSTANCE
+from ..core.rules import MEDIUM, RuleIds, stack_rule
+from ..core.values import as_bool, as_list, is_unknown, raise_unknown
+from . import INSTANCE, PARAMETER_GROUP
 
-PARAMETER_GROUP = "aws:rds/parameterGroup:ParameterGroup"
 _TLS_PARAMS = {"mysql": ("require_secure_transport", {"1", "on", "true"}),
                "mariadb": ("require_secure_transport", {"1", "on", "true"}),
                "postgres": ("rds.force_ssl", {"1", "on", "true"})}

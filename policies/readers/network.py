@@ -2,7 +2,7 @@
 address space, however it is split into blocks (``0.0.0.0/1`` + ``128.0.0.0/1``, 256 ``/8`` blocks, ``::0/0``)
 and across however many rules, of whichever shape, admit the same port.
 
-The functions take security-group rules in the normalised shape of ``policies.common.SgRule`` (``cidrs``,
+The functions take security-group rules in the normalised shape of ``policies.core.securitygroups.SgRule`` (``cidrs``,
 ``port_range()``, ``all_protocols``, ``label``) and never look at how they were written.
 """
 

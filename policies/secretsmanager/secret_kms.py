@@ -1,8 +1,8 @@
 """Secrets are encrypted with a customer-managed KMS key."""
 
-from ..common import LOW, RuleIds, resource_rule, unset
-
-SECRET = "aws:secretsmanager/secret:Secret"
+from ..core.resources import unset
+from ..core.rules import LOW, RuleIds, resource_rule
+from . import SECRET
 
 
 def _validate(res, report):

@@ -1,9 +1,7 @@
 """Every secret rotates automatically (stack rule)."""
 
-from ..common import MEDIUM, RuleIds, stack_rule
-from .secret_kms import SECRET
-
-ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
+from ..core.rules import MEDIUM, RuleIds, stack_rule
+from . import ROTATION, SECRET
 
 
 def _validate(stack, report):

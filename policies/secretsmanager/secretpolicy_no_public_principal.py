@@ -1,6 +1,7 @@
 """Secrets Manager resource policies grant nothing to everyone."""
 
-from ..common import CRITICAL, RuleIds, public_statements, resource_rule
+from ..core.documents import public_statements
+from ..core.rules import CRITICAL, RuleIds, resource_rule
 
 TYPES = ("aws:secretsmanager/secretPolicy:SecretPolicy", "aws:secretsmanager/secret:Secret")
 

@@ -2,7 +2,8 @@
 
 import re
 
-from ..common import MEDIUM, RuleIds, as_int, resource_rule
+from ..core.rules import MEDIUM, RuleIds, resource_rule
+from ..core.values import as_int
 
 _RATE = re.compile(r"^rate\(\s*(\d+)\s+(day|days|hour|hours)\s*\)$", re.I)
 

@@ -1,6 +1,7 @@
 """SNS topics are encrypted at rest with a KMS key."""
 
-from ..common import MEDIUM, RuleIds, resource_rule, unset
+from ..core.resources import unset
+from ..core.rules import MEDIUM, RuleIds, resource_rule
 from . import TOPIC
 
 

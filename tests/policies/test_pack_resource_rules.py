@@ -711,7 +711,7 @@ def test_compliant_fixture_has_no_violations(pack_process, key, type_key, name):
 
 
 def test_every_resource_rule_has_a_passing_and_a_failing_fixture():
-    from policies.common import ResourceValidationPolicy
+    from pulumi_policy import ResourceValidationPolicy
     from test_pack_second_round import CASES as SECOND_ROUND  # here, not at the top: it imports this module
 
     cases = CASES + SECOND_ROUND

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Dict, List
 
 import pytest
+from pulumi_policy import StackValidationPolicy
 
 from offline.analyzer import UNKNOWN, StackResource, make_urn
 from pack_fixtures import BASE, SECRET_ARN, T, patch
-from policies.common import StackValidationPolicy
 from policies.pack import POLICIES
 
 AWSX = "awsx:ec2:Vpc"
