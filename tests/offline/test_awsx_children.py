@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from offline_support import FIXTURES, needs_pack, needs_program, run_cli
+from offline_support import FIXTURES, run_cli
 
-pytestmark = [needs_program, needs_pack]
 STACKS = ("dev", "staging", "prod")
 GOLDEN = Path(__file__).resolve().parent / "golden"
 NET = "webservice:network:Network$awsx:ec2:Vpc"

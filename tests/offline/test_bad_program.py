@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from offline_support import FIXTURES, needs_pack, run_cli
+from offline_support import FIXTURES, run_cli
 
-pytestmark = needs_pack
 BAD = ["--program", str(FIXTURES / "bad"), "--stack", "test"]
 
 

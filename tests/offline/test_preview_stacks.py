@@ -6,13 +6,11 @@ import json
 
 import pytest
 
-from offline_support import needs_pack, needs_program, run_cli
+from offline_support import run_cli
 
 STACKS = ("dev", "staging", "prod")
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 CONTAINER_RULE = "aws-ecs-taskdefinition-"
-
-pytestmark = [needs_program, needs_pack]
 
 
 @pytest.fixture(scope="module")
