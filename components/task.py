@@ -23,9 +23,10 @@ MIGRATE_COMMAND = ["node", "src/migrate.js"]
 NO_OP_COMMAND = ["node", "-e", ""]
 #: How the app user authenticates on AWS (DB_AUTH): an RDS IAM token per new connection, never a password.
 DB_AUTH = "iam"
-#: Seconds between SIGTERM and SIGKILL. Must exceed the target group's deregistration delay (the task is
-#: drained before it is signalled) and cover the app's own 20 s shutdown. Fargate allows at most 120.
-STOP_TIMEOUT = 30
+#: Seconds between SIGTERM and SIGKILL. Exceeds the app's own 20 s shutdown bound plus the target group's
+#: 10 s deregistration delay, with 5 s to spare (tests/components/test_app_contract.py checks the order against
+#: the app's config.js). Fargate allows at most 120.
+STOP_TIMEOUT = 35
 TMP_VOLUME = "tmp"
 #: ECS Exec bind-mounts its agent and writes state; with a read-only root filesystem these paths need
 #: writable task volumes (only when ECS Exec is enabled).
