@@ -3,12 +3,12 @@
 The app side is asked, never parsed: node loads app/src/config.js (the declared keys, the shutdown bound the app
 derives from the task's own environment) and app/src/app.js (which routes it serves; the module never listens),
 and the container health check runs as node runs it. The AWS side is what ``__main__.py`` registers for each
-stack under the strict mocks, and app/Dockerfile, whose WORKDIR and COPY lines decide where files land in the
-image. A key, path, timeout or file moved on either side fails here."""
+stack under the strict mocks, and app/Dockerfile, whose WORKDIR and COPY lines decide where the files that
+app/.dockerignore lets into the build context land in the image. A key, path, timeout or file moved on either
+side fails here."""
 
 from __future__ import annotations
 
-import fnmatch
 import http.server
 import json
 import posixpath
@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from components.registry import _build_context_files
 from components.task import CONTAINER_NAME, _container_definitions
 from tests.mocks import ROOT
 
@@ -128,23 +129,6 @@ def final_stage() -> list[tuple[str, str]]:
     return instructions[start + 1:]
 
 
-def dockerignored(path: str) -> bool:
-    """Whether app/.dockerignore keeps ``path`` (context-relative) out of the build context: the last pattern that
-    matches the path or one of its parent directories decides, and ``!`` lets it back in."""
-    ignored = False
-    parts = path.split("/")
-    prefixes = ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]
-    for raw in (APP_DIR / ".dockerignore").read_text().splitlines():
-        pattern = raw.strip()
-        if not pattern or pattern.startswith("#"):
-            continue
-        negated = pattern.startswith("!")
-        pattern = pattern.lstrip("!").strip("/")
-        if any(fnmatch.fnmatchcase(p, pattern) and p.count("/") == pattern.count("/") for p in prefixes):
-            ignored = not negated
-    return ignored
-
-
 def image_layout() -> tuple[str, list[tuple[str, str]]]:
     """The final stage's WORKDIR, and what its COPY lines take from the build context: (path in the image,
     context path) pairs in order, a directory standing for everything below it."""
@@ -183,7 +167,8 @@ def test_the_layout_reader_knows_what_the_image_holds():
     assert context_file("/app/src/server.js") == "src/server.js"
     assert context_file("/app/package-lock.json") == "package-lock.json"
     assert context_file("/app/test/config.test.js") is None
-    assert dockerignored("test/config.test.js") and not dockerignored("src/server.js")
+    sent = _build_context_files(APP_DIR)  # the build context as .dockerignore leaves it (the image tag's reader)
+    assert "src/server.js" in sent and "test/config.test.js" not in sent
 
 
 def script_in_image(app: dict[str, Any]) -> str:
@@ -198,7 +183,7 @@ def test_container_health_check_script_is_in_the_image(deployed):
     path = script_in_image(deployed["app"])
     source = context_file(path)
     assert source, f"no COPY in app/Dockerfile puts anything at {path}"
-    assert (APP_DIR / source).is_file() and not dockerignored(source), (path, source)
+    assert source in _build_context_files(APP_DIR), (path, source)
 
 
 def test_image_health_check_runs_the_same_command_as_the_task(deployed):
