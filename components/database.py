@@ -13,6 +13,7 @@ import pulumi_aws as aws
 from . import checks
 from ._common import assume_role_policy, partition_for_region, policy_json
 from .facts import ENGINE_LIFECYCLES, MYSQL_FAMILIES, performance_insights_supported
+from .iam import service_role
 
 MYSQL_PORT = 3306
 CA_CERT = "rds-ca-rsa2048-g1"
@@ -160,25 +161,18 @@ class Database(pulumi.ComponentResource):
         monitoring_role_arn: Optional[pulumi.Output[str]] = None
         monitoring_deps: list[pulumi.Resource] = []
         if args.monitoring_interval:
-            monitoring_role = aws.iam.Role(
+            monitoring_role, monitoring_deps = service_role(
                 f"{name}-monitoring-role",
                 description="RDS Enhanced Monitoring",
-                assume_role_policy=pulumi.Output.from_input(args.account_id).apply(
+                trust=pulumi.Output.from_input(args.account_id).apply(
                     lambda account: assume_role_policy("monitoring.rds.amazonaws.com", account_id=account)),
+                policies={f"{name}-monitoring-policy": (
+                    "Write Enhanced Monitoring metrics to RDSOSMetrics",
+                    pulumi.Output.from_input(args.account_id).apply(
+                        lambda account: _monitoring_policy(region=args.region, account_id=account)))},
                 tags=tags,
                 opts=child,
             )
-            monitoring_policy = aws.iam.Policy(
-                f"{name}-monitoring-policy",
-                description="Write Enhanced Monitoring metrics to RDSOSMetrics",
-                policy=pulumi.Output.from_input(args.account_id).apply(
-                    lambda account: _monitoring_policy(region=args.region, account_id=account)),
-                tags=tags,
-                opts=child,
-            )
-            monitoring_deps.append(aws.iam.RolePolicyAttachment(
-                f"{name}-monitoring-policy", role=monitoring_role.name, policy_arn=monitoring_policy.arn,
-                opts=child))
             monitoring_role_arn = monitoring_role.arn
 
         # RDS would create these itself on the first export, with no retention and no key, and keep them after

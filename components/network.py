@@ -12,6 +12,7 @@ import pulumi_awsx as awsx
 
 from . import checks
 from ._common import assume_role_policy, partition_for_region, policy_json
+from .iam import service_role
 
 
 def _flow_log_policy(log_group_arn: str) -> str:
@@ -109,25 +110,18 @@ class Network(pulumi.ComponentResource):
             opts=child,
         )
         partition = partition_for_region(args.region)
-        flow_log_role = aws.iam.Role(
+        flow_log_role, attachments = service_role(
             f"{name}-flow-logs-role",
             description="VPC Flow Logs delivery to CloudWatch Logs",
-            assume_role_policy=pulumi.Output.from_input(args.account_id).apply(
+            trust=pulumi.Output.from_input(args.account_id).apply(
                 lambda account: assume_role_policy(
                     "vpc-flow-logs.amazonaws.com", account_id=account,
                     source_arn_like=f"arn:{partition}:ec2:{args.region}:{account}:vpc-flow-log/*")),
+            policies={f"{name}-flow-logs-policy": ("Write VPC flow logs to the flow-log group only",
+                                                   flow_log_group.arn.apply(_flow_log_policy))},
             tags=tags,
             opts=child,
         )
-        flow_log_policy = aws.iam.Policy(
-            f"{name}-flow-logs-policy",
-            description="Write VPC flow logs to the flow-log group only",
-            policy=flow_log_group.arn.apply(_flow_log_policy),
-            tags=tags,
-            opts=child,
-        )
-        attachment = aws.iam.RolePolicyAttachment(
-            f"{name}-flow-logs-policy", role=flow_log_role.name, policy_arn=flow_log_policy.arn, opts=child)
         aws.ec2.FlowLog(
             f"{name}-flow-log",
             vpc_id=vpc.vpc_id,
@@ -137,7 +131,7 @@ class Network(pulumi.ComponentResource):
             iam_role_arn=flow_log_role.arn,
             max_aggregation_interval=60,
             tags=tags,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[attachment]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=attachments),
         )
 
         # ECR keeps image layers in S3: a gateway endpoint (free) on the private route tables keeps layer pulls

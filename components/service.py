@@ -172,11 +172,38 @@ class Service(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ServiceArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         super().__init__("webservice:service:Service", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
         tags = dict(args.tags)
         https = bool(args.certificate_arn or args.domain_name)
+        alb_sg, task_sg = self._security_groups(name, args, tags, https)
+        alb = self._load_balancer(name, args, tags, alb_sg)
+        target_group = self._target_group(name, args, tags)
+        zone_id = self._zone_id(args) if args.domain_name else ""
+        listeners = self._listeners(name, args, tags, https, alb, target_group, zone_id)
+        alarms = self._rollback_alarms(name, args, tags, alb, target_group)
+        service = self._service(name, args, tags, task_sg, target_group, listeners, alarms)
+        self._autoscaling(name, args, tags, service, alb, target_group)
+        self.url = self._url(name, args, https, alb, zone_id)
+        self.alb_dns_name = alb.dns_name
+        self.service_name = service.name
+        self.task_security_group_id = task_sg.id
+        self.alb_arn_suffix = alb.arn_suffix
+        self.target_group_arn_suffix = target_group.arn_suffix
+        self.target_group_arn = target_group.arn
+        self.register_outputs({
+            "targetGroupArn": self.target_group_arn,
+            "albArnSuffix": self.alb_arn_suffix,
+            "targetGroupArnSuffix": self.target_group_arn_suffix,
+            "url": self.url,
+            "albDnsName": self.alb_dns_name,
+            "serviceName": self.service_name,
+            "taskSecurityGroupId": self.task_security_group_id,
+        })
 
-        # --- Security groups: rules as standalone resources only, chained by group reference. -------------
+    def _security_groups(self, name: str, args: ServiceArgs, tags: dict[str, str],
+                         https: bool) -> tuple[aws.ec2.SecurityGroup, aws.ec2.SecurityGroup]:
+        """The ALB's and the tasks' security groups, with rules as standalone resources only, chained by group
+        reference; also the database group's one ingress rule, from the tasks."""
+        child = pulumi.ResourceOptions(parent=self)
         alb_sg = aws.ec2.SecurityGroup(
             f"{name}-alb-sg", description="ALB: HTTP(S) from the internet, to the app tasks only",
             vpc_id=args.vpc_id, tags={**tags, "Name": f"{name}-alb"}, opts=child)
@@ -208,39 +235,45 @@ class Service(pulumi.ComponentResource):
                task_sg.id, 443, cidr_ipv4=WORLD)
         ingress("db-from-tasks", "MySQL from the app tasks only", args.db_security_group_id, args.db_port,
                 referenced_security_group_id=task_sg.id)
+        return alb_sg, task_sg
 
-        # --- Access logs bucket (only when the stack wants ALB access logs). --------------------------------
-        access_logs: Optional[dict[str, Any]] = None
-        alb_deps: list[pulumi.Resource] = []
-        if args.access_logs:
-            bucket = aws.s3.Bucket(f"{name}-alb-logs", force_destroy=not args.deletion_protection, tags=tags,
-                                   opts=child)
-            alb_deps.append(aws.s3.BucketPublicAccessBlock(
-                f"{name}-alb-logs", bucket=bucket.id, block_public_acls=True, block_public_policy=True,
-                ignore_public_acls=True, restrict_public_buckets=True, opts=child))
-            alb_deps.append(aws.s3.BucketOwnershipControls(
-                f"{name}-alb-logs", bucket=bucket.id, rule={"object_ownership": "BucketOwnerEnforced"},
-                opts=child))
-            # ALB access logs support SSE-S3 only (not SSE-KMS).
-            alb_deps.append(aws.s3.BucketServerSideEncryptionConfiguration(
-                f"{name}-alb-logs", bucket=bucket.id,
-                rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}], opts=child))
-            alb_deps.append(aws.s3.BucketLifecycleConfiguration(
-                f"{name}-alb-logs", bucket=bucket.id,
-                rules=[{"id": "expire-access-logs", "status": "Enabled", "filter": {"prefix": ""},
-                        "expiration": {"days": args.log_retention_days},
-                        "abort_incomplete_multipart_upload": {"days_after_initiation": 1}}],
-                opts=child))
-            elb_account = aws.elb.get_service_account_output(opts=pulumi.InvokeOutputOptions(parent=self))
-            alb_deps.append(aws.s3.BucketPolicy(
-                f"{name}-alb-logs", bucket=bucket.id,
-                policy=pulumi.Output.all(bucket_arn=bucket.arn, account_id=args.account_id,
-                                         elb_account_arn=elb_account.arn).apply(
-                    lambda v: _access_log_bucket_policy(**v)),
-                opts=child))
-            access_logs = {"bucket": bucket.bucket, "prefix": "alb", "enabled": True}
+    def _access_logs_bucket(self, name: str, args: ServiceArgs,
+                            tags: dict[str, str]) -> tuple[dict[str, Any], list[pulumi.Resource]]:
+        """The ALB's access-log settings and the bucket's resources the ALB waits for: private, owner-enforced,
+        SSE-S3, expiring after the log retention, writable by Elastic Load Balancing for this account only."""
+        child = pulumi.ResourceOptions(parent=self)
+        bucket = aws.s3.Bucket(f"{name}-alb-logs", force_destroy=not args.deletion_protection, tags=tags,
+                               opts=child)
+        deps: list[pulumi.Resource] = [aws.s3.BucketPublicAccessBlock(
+            f"{name}-alb-logs", bucket=bucket.id, block_public_acls=True, block_public_policy=True,
+            ignore_public_acls=True, restrict_public_buckets=True, opts=child)]
+        deps.append(aws.s3.BucketOwnershipControls(
+            f"{name}-alb-logs", bucket=bucket.id, rule={"object_ownership": "BucketOwnerEnforced"},
+            opts=child))
+        # ALB access logs support SSE-S3 only (not SSE-KMS).
+        deps.append(aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-alb-logs", bucket=bucket.id,
+            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}], opts=child))
+        deps.append(aws.s3.BucketLifecycleConfiguration(
+            f"{name}-alb-logs", bucket=bucket.id,
+            rules=[{"id": "expire-access-logs", "status": "Enabled", "filter": {"prefix": ""},
+                    "expiration": {"days": args.log_retention_days},
+                    "abort_incomplete_multipart_upload": {"days_after_initiation": 1}}],
+            opts=child))
+        elb_account = aws.elb.get_service_account_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        deps.append(aws.s3.BucketPolicy(
+            f"{name}-alb-logs", bucket=bucket.id,
+            policy=pulumi.Output.all(bucket_arn=bucket.arn, account_id=args.account_id,
+                                     elb_account_arn=elb_account.arn).apply(
+                lambda v: _access_log_bucket_policy(**v)),
+            opts=child))
+        return {"bucket": bucket.bucket, "prefix": "alb", "enabled": True}, deps
 
-        alb = aws.lb.LoadBalancer(
+    def _load_balancer(self, name: str, args: ServiceArgs, tags: dict[str, str],
+                       alb_sg: aws.ec2.SecurityGroup) -> aws.lb.LoadBalancer:
+        """The internet-facing ALB, with its access-logs bucket when the stack wants access logs."""
+        access_logs, deps = self._access_logs_bucket(name, args, tags) if args.access_logs else (None, [])
+        return aws.lb.LoadBalancer(
             f"{name}-alb",
             load_balancer_type="application",
             internal=False,
@@ -252,9 +285,11 @@ class Service(pulumi.ComponentResource):
             access_logs=access_logs,
             idle_timeout=60,
             tags=tags,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=alb_deps),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=deps),
         )
-        target_group = aws.lb.TargetGroup(
+
+    def _target_group(self, name: str, args: ServiceArgs, tags: dict[str, str]) -> aws.lb.TargetGroup:
+        return aws.lb.TargetGroup(
             f"{name}-tg",
             target_type="ip",
             protocol="HTTP",
@@ -266,11 +301,16 @@ class Service(pulumi.ComponentResource):
                 "interval": 10, "timeout": 5, "healthy_threshold": 2, "unhealthy_threshold": 3, "matcher": "200",
             },
             tags=tags,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
+
+    def _listeners(self, name: str, args: ServiceArgs, tags: dict[str, str], https: bool, alb: aws.lb.LoadBalancer,
+                   target_group: aws.lb.TargetGroup, zone_id: pulumi.Input[str]) -> list[pulumi.Resource]:
+        """HTTPS forwarding to the target group and HTTP redirecting to it; without a certificate, HTTP
+        forwarding only."""
+        child = pulumi.ResourceOptions(parent=self)
         forward = [{"type": "forward", "target_group_arn": target_group.arn}]
         listeners: list[pulumi.Resource] = []
-        zone_id = self._zone_id(args) if args.domain_name else ""
         if https:
             certificate_arn = (self._managed_certificate(name, args, tags, zone_id) if args.domain_name
                                else pulumi.Output.from_input(args.certificate_arn))
@@ -284,9 +324,13 @@ class Service(pulumi.ComponentResource):
         listeners.append(aws.lb.Listener(
             f"{name}-http", load_balancer_arn=alb.arn, port=80, protocol="HTTP", default_actions=http_actions,
             tags=tags, opts=child))
+        return listeners
 
-        # --- Rollback alarms: a failing release trips one of these and ECS rolls back. ---------------------
-        service_name = name
+    def _rollback_alarms(self, name: str, args: ServiceArgs, tags: dict[str, str], alb: aws.lb.LoadBalancer,
+                         target_group: aws.lb.TargetGroup) -> list[aws.cloudwatch.MetricAlarm]:
+        """A failing release trips one of these and ECS rolls back. The CPU alarm names the service by its fixed
+        name (see :meth:`_service`), before the service exists."""
+        child = pulumi.ResourceOptions(parent=self)
         five_xx = aws.cloudwatch.MetricAlarm(
             f"{name}-5xx-alarm",
             alarm_description="App returns 5xx: roll back the deployment",
@@ -299,19 +343,25 @@ class Service(pulumi.ComponentResource):
             f"{name}-cpu-alarm",
             alarm_description="Service CPU saturated: roll back the deployment",
             namespace="AWS/ECS", metric_name="CPUUtilization",
-            dimensions={"ClusterName": args.cluster_name, "ServiceName": service_name},
+            dimensions={"ClusterName": args.cluster_name, "ServiceName": name},
             statistic="Average", period=60, evaluation_periods=5, datapoints_to_alarm=4, threshold=95,
             comparison_operator="GreaterThanOrEqualToThreshold", treat_missing_data="notBreaching",
             alarm_actions=list(args.alarm_actions), ok_actions=list(args.alarm_actions), tags=tags, opts=child)
+        return [five_xx, cpu_high]
 
-        # The name stays fixed, because the CPU rollback alarm names the service before it exists (autonaming
-        # would make a cycle: the service lists the alarm). A change that forces a new service therefore
-        # deletes the old one first (delete_before_replace); with the default create-before-delete the new
-        # service would collide with the old one's name. Such changes (launch type, scheduling strategy,
-        # deployment controller) are rare, and the replacement has a short outage.
-        service = aws.ecs.Service(
+    def _service(self, name: str, args: ServiceArgs, tags: dict[str, str], task_sg: aws.ec2.SecurityGroup,
+                 target_group: aws.lb.TargetGroup, listeners: list[pulumi.Resource],
+                 alarms: list[aws.cloudwatch.MetricAlarm]) -> aws.ecs.Service:
+        """The Fargate service: private subnets, rolling deployments with circuit breaker and alarm rollback.
+
+        The name stays fixed, because the CPU rollback alarm names the service before it exists (autonaming
+        would make a cycle: the service lists the alarm). A change that forces a new service therefore deletes
+        the old one first (delete_before_replace); with the default create-before-delete the new service would
+        collide with the old one's name. Such changes (launch type, scheduling strategy, deployment controller)
+        are rare, and the replacement has a short outage."""
+        return aws.ecs.Service(
             f"{name}-service",
-            name=service_name,
+            name=name,
             cluster=args.cluster_arn,
             task_definition=args.task_definition_arn,
             desired_count=args.desired_count,
@@ -329,7 +379,7 @@ class Service(pulumi.ComponentResource):
             # `pulumi up` fails when the tasks never become healthy, instead of succeeding as soon as ECS
             # accepted the change.
             wait_for_steady_state=True,
-            alarms={"alarm_names": [five_xx.name, cpu_high.name], "enable": True, "rollback": True},
+            alarms={"alarm_names": [alarm.name for alarm in alarms], "enable": True, "rollback": True},
             availability_zone_rebalancing="ENABLED",
             enable_execute_command=args.enable_execute_command,
             enable_ecs_managed_tags=True,
@@ -342,7 +392,10 @@ class Service(pulumi.ComponentResource):
                                                       update=f"{_steady_state_timeout_minutes()}m")),
         )
 
-        # --- Autoscaling: CPU and requests per target, between min and max. ------------------------------
+    def _autoscaling(self, name: str, args: ServiceArgs, tags: dict[str, str], service: aws.ecs.Service,
+                     alb: aws.lb.LoadBalancer, target_group: aws.lb.TargetGroup) -> None:
+        """Target tracking on CPU and on requests per target, between min and max."""
+        child = pulumi.ResourceOptions(parent=self)
         scaling_target = aws.appautoscaling.Target(
             f"{name}-scaling",
             service_namespace="ecs",
@@ -376,33 +429,20 @@ class Service(pulumi.ComponentResource):
             },
             opts=child)
 
+    def _url(self, name: str, args: ServiceArgs, https: bool, alb: aws.lb.LoadBalancer,
+             zone_id: pulumi.Input[str]) -> pulumi.Output[str]:
+        """The service's URL; with a domain, first the alias record that points the domain at the ALB."""
         if args.domain_name:
             # IPv4 only (A, no AAAA): the ALB is IPv4 because the awsx subnets have no IPv6 CIDRs, and an AAAA
             # alias at an IPv4 ALB would answer nothing.
             aws.route53.Record(
                 f"{name}-alias-a", zone_id=zone_id, name=args.domain_name, type="A",
                 aliases=[{"name": alb.dns_name, "zone_id": alb.zone_id, "evaluate_target_health": True}],
-                opts=child)
-            self.url = pulumi.Output.from_input(f"https://{args.domain_name}")
-        elif https:
-            self.url = pulumi.Output.from_input("")
-        else:
-            self.url = pulumi.Output.concat("http://", alb.dns_name)
-        self.alb_dns_name = alb.dns_name
-        self.service_name = service.name
-        self.task_security_group_id = task_sg.id
-        self.alb_arn_suffix = alb.arn_suffix
-        self.target_group_arn_suffix = target_group.arn_suffix
-        self.target_group_arn = target_group.arn
-        self.register_outputs({
-            "targetGroupArn": self.target_group_arn,
-            "albArnSuffix": self.alb_arn_suffix,
-            "targetGroupArnSuffix": self.target_group_arn_suffix,
-            "url": self.url,
-            "albDnsName": self.alb_dns_name,
-            "serviceName": self.service_name,
-            "taskSecurityGroupId": self.task_security_group_id,
-        })
+                opts=pulumi.ResourceOptions(parent=self))
+            return pulumi.Output.from_input(f"https://{args.domain_name}")
+        if https:
+            return pulumi.Output.from_input("")
+        return pulumi.Output.concat("http://", alb.dns_name)
 
     def _managed_certificate(self, name: str, args: ServiceArgs, tags: Mapping[str, str],
                              zone_id: pulumi.Input[str]) -> pulumi.Output[str]:

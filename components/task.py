@@ -12,6 +12,7 @@ import pulumi_aws as aws
 
 from . import checks
 from ._common import assume_role_policy, dns_suffix, partition_for_region, policy_json
+from .iam import service_role
 
 CONTAINER_NAME = "app"
 MIGRATE_CONTAINER_NAME = "migrate"
@@ -23,9 +24,10 @@ MIGRATE_COMMAND = ["node", "src/migrate.js"]
 NO_OP_COMMAND = ["node", "-e", ""]
 #: How the app user authenticates on AWS (DB_AUTH): an RDS IAM token per new connection, never a password.
 DB_AUTH = "iam"
-#: Seconds between SIGTERM and SIGKILL. Must exceed the target group's deregistration delay (the task is
-#: drained before it is signalled) and cover the app's own 20 s shutdown. Fargate allows at most 120.
-STOP_TIMEOUT = 30
+#: Seconds between SIGTERM and SIGKILL. Exceeds the app's own 20 s shutdown bound plus the target group's
+#: 10 s deregistration delay, with 5 s to spare (tests/components/test_app_contract.py checks the order against
+#: the app's config.js). Fargate allows at most 120.
+STOP_TIMEOUT = 35
 TMP_VOLUME = "tmp"
 #: ECS Exec bind-mounts its agent and writes state; with a read-only root filesystem these paths need
 #: writable task volumes (only when ECS Exec is enabled).
@@ -282,55 +284,37 @@ class Task(pulumi.ComponentResource):
                                       source_arn_like=f"arn:{partition}:ecs:{args.region}:{account}:*")
 
         trust = pulumi.Output.from_input(args.account_id).apply(ecs_trust)
-        execution_role = aws.iam.Role(
+        execution_role, execution_attachments = service_role(
             f"{name}-execution-role",
             description="ECS starts the app task: image pull, log delivery, DB secret",
-            assume_role_policy=trust,
+            trust=trust,
+            policies={f"{name}-execution-policy": (
+                "Pull the app image, write its logs, read the DB master secret",
+                pulumi.Output.all(
+                    repository_arn=args.repository_arn, log_group_arn=log_group.arn,
+                    secret_arn=args.db_secret_arn, kms_key_arn=args.kms_key_arn,
+                ).apply(lambda v: _execution_role_policy(region=args.region, **v)))},
             tags=tags,
             opts=child,
         )
-        execution_policy = aws.iam.Policy(
-            f"{name}-execution-policy",
-            description="Pull the app image, write its logs, read the DB master secret",
-            policy=pulumi.Output.all(
-                repository_arn=args.repository_arn, log_group_arn=log_group.arn,
-                secret_arn=args.db_secret_arn, kms_key_arn=args.kms_key_arn,
-            ).apply(lambda v: _execution_role_policy(region=args.region, **v)),
-            tags=tags,
-            opts=child,
-        )
-        execution_attachment = aws.iam.RolePolicyAttachment(
-            f"{name}-execution-policy", role=execution_role.name, policy_arn=execution_policy.arn, opts=child)
 
-        task_role = aws.iam.Role(
+        task_policies: dict[str, tuple[str, pulumi.Input[str]]] = {f"{name}-db-connect-policy": (
+            "Connect to the database as the app user with an RDS IAM token",
+            pulumi.Output.all(account_id=args.account_id, resource_id=args.db_resource_id).apply(
+                lambda v: _db_connect_policy(region=args.region, db_user=args.db_app_user, **v)))}
+        if args.enable_execute_command:
+            task_policies[f"{name}-exec-policy"] = (
+                "ECS Exec sessions: SSM channels and session logs",
+                pulumi.Output.all(exec_log_group_arn=args.exec_log_group_arn, kms_key_arn=args.kms_key_arn).apply(
+                    lambda v: _task_role_exec_policy(**v)))
+        task_role, task_role_attachments = service_role(
             f"{name}-task-role",
             description="The running app: RDS IAM auth as its DB user, and ECS Exec channels when enabled",
-            assume_role_policy=trust,
+            trust=trust,
+            policies=task_policies,
             tags=tags,
             opts=child,
         )
-        db_connect_policy = aws.iam.Policy(
-            f"{name}-db-connect-policy",
-            description="Connect to the database as the app user with an RDS IAM token",
-            policy=pulumi.Output.all(account_id=args.account_id, resource_id=args.db_resource_id).apply(
-                lambda v: _db_connect_policy(region=args.region, db_user=args.db_app_user, **v)),
-            tags=tags,
-            opts=child,
-        )
-        task_role_deps: list[pulumi.Resource] = [aws.iam.RolePolicyAttachment(
-            f"{name}-db-connect-policy", role=task_role.name, policy_arn=db_connect_policy.arn, opts=child)]
-        if args.enable_execute_command:
-            exec_policy = aws.iam.Policy(
-                f"{name}-exec-policy",
-                description="ECS Exec sessions: SSM channels and session logs",
-                policy=pulumi.Output.all(exec_log_group_arn=args.exec_log_group_arn,
-                                         kms_key_arn=args.kms_key_arn).apply(
-                    lambda v: _task_role_exec_policy(**v)),
-                tags=tags,
-                opts=child,
-            )
-            task_role_deps.append(aws.iam.RolePolicyAttachment(
-                f"{name}-exec-policy", role=task_role.name, policy_arn=exec_policy.arn, opts=child))
 
         container_definitions = pulumi.Output.all(
             image=args.image_ref, db_host=args.db_host, db_secret_arn=args.db_secret_arn,
@@ -358,7 +342,7 @@ class Task(pulumi.ComponentResource):
             volumes=volumes,
             tags=tags,
             opts=pulumi.ResourceOptions(
-                parent=self, depends_on=[args.image, log_group, execution_attachment, *task_role_deps]),
+                parent=self, depends_on=[args.image, log_group, *execution_attachments, *task_role_attachments]),
         )
         self.task_definition_arn = task_definition.arn
         self.family = task_definition.family

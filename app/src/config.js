@@ -4,7 +4,12 @@ const net = require('node:net');
 
 // The environment contracts, read once. ENV_KEYS lists every key the service container
 // (src/server.js) reads; MIGRATE_ENV_KEYS every key the migrate container (src/migrate.js) reads.
-// compose.yaml and the ECS task definition are checked against these lists.
+// Both are checked from the other side: test/compose.test.js holds compose.yaml to them, and the
+// repository's tests/components/test_app_contract.py holds each stack's ECS task definition to them.
+// That test also asks this module for the shutdown bound the task's environment gives (the stop
+// timeout must exceed it plus the deregistration delay), asks src/app.js whether the load balancer's
+// and the container's health-check paths are routes it serves, and checks that the Dockerfile puts
+// the health-check script where the task's command looks for it.
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const DB_AUTH_MODES = ['iam', 'password'];
@@ -182,6 +187,7 @@ function loadConfig(env = process.env) {
     problems.push(`APP_VERSION must be 1-128 characters of A-Z, a-z, 0-9 and . _ : @ + - (got ${JSON.stringify(version)})`);
   }
   const level = logLevel(env, problems);
+  // The ECS task keeps this default; its stopTimeout exceeds it plus the deregistration delay.
   const shutdownTimeoutMs = integer(env, 'SHUTDOWN_TIMEOUT_MS', 20000, 1000, 120000, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({ port, db: Object.freeze(db), version, logLevel: level, shutdownTimeoutMs });

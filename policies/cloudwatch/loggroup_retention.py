@@ -7,7 +7,7 @@ from . import LOG_GROUP
 
 def _validate(res, report):
     days = as_int(res.get("retentionInDays"))
-    minimum = as_int(res.config("minRetentionDays")) or 1
+    minimum = as_int(res.config("minRetentionDays"))
     if not days:
         report(f"retentionInDays is not set, so logs never expire; set at least {minimum} days.")
     elif days < minimum:
@@ -21,7 +21,7 @@ RETENTION_VALUES = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 73
 
 def _fix(res):
     days = as_int(res.get("retentionInDays"))
-    minimum = as_int(res.config("minRetentionDays")) or 1
+    minimum = as_int(res.config("minRetentionDays"))
     if days and days >= minimum:
         return None
     return {"retentionInDays": next((v for v in RETENTION_VALUES if v >= minimum), RETENTION_VALUES[-1])}

@@ -9,7 +9,7 @@ def _validate(res, report):
     subnets = as_list(res.get("subnets"))
     mappings = as_list(res.get("subnetMappings"))
     count = max(len(subnets), len(mappings))
-    minimum = as_int(res.config("minZones")) or 2
+    minimum = as_int(res.config("minZones"))
     if count < minimum:
         report(f"the load balancer is in {count} subnet(s); place it in at least {minimum} subnets in different "
                "Availability Zones.")

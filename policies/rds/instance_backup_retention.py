@@ -10,7 +10,7 @@ def _validate(res, report):
     if res.type == INSTANCE and res.peek("replicateSourceDb"):
         raise NotApplicable("read replicas take no automated backups of their own")
     days = as_int(res.get("backupRetentionPeriod"))
-    minimum = as_int(res.config("minRetentionDays")) or 1
+    minimum = as_int(res.config("minRetentionDays"))
     shown = days if days is not None else "unset (1 day by default)"
     if (days if days is not None else 1) < minimum:
         report(f"backupRetentionPeriod is {shown}; this stack requires at least {minimum} days.")

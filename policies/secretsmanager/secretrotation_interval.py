@@ -9,7 +9,7 @@ _RATE = re.compile(r"^rate\(\s*(\d+)\s+(day|days|hour|hours)\s*\)$", re.I)
 
 
 def _validate(res, report):
-    maximum = as_int(res.config("maxDays")) or 90
+    maximum = as_int(res.config("maxDays"))
     days = as_int(res.get("rotationRules", "automaticallyAfterDays"))
     if days is None:
         expression = res.get("rotationRules", "scheduleExpression")

@@ -12,8 +12,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -40,14 +38,3 @@ def run_cli(args: list[str], out: Path, extra_env: dict | None = None) -> subpro
                            "--quiet"], cwd=ROOT, env=_env(extra_env),
                           capture_output=True, text=True, timeout=300)
 
-
-def pack_available() -> bool:
-    return (ROOT / "policies" / "PulumiPolicy.yaml").exists() and (ROOT / "offline" / "analyzer.py").exists()
-
-
-def program_available() -> bool:
-    return (ROOT / "Pulumi.yaml").exists() and (ROOT / "__main__.py").exists()
-
-
-needs_pack = pytest.mark.skipif(not pack_available(), reason="needs the policy pack and offline/analyzer.py (issue 3)")
-needs_program = pytest.mark.skipif(not program_available(), reason="needs the Pulumi program (issue 2)")

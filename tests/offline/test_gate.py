@@ -11,9 +11,8 @@ import sys
 from pathlib import Path
 
 
-from offline_support import FIXTURES, ROOT, _env, needs_pack, run_cli
+from offline_support import FIXTURES, ROOT, _env, run_cli
 
-pytestmark = needs_pack
 ROOTLATE = ["--program", str(FIXTURES / "rootlate"), "--stack", "test"]
 CONFIG = "policies/config/{stack}.json"
 

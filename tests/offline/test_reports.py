@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from offline_support import FIXTURES, ROOT, needs_pack, needs_program, run_cli
+from offline_support import FIXTURES, ROOT, run_cli
 
 SCHEMA = json.loads((ROOT / "offline" / "schemas" / "sarif-schema-2.1.0.json").read_text())
 
@@ -47,7 +47,6 @@ def test_schema_is_the_official_one():
         jsonschema.validate({"version": "2.1.0", "runs": [{"tool": {}}]}, SCHEMA)
 
 
-@needs_pack
 def test_sarif_of_a_failing_run_validates_and_points_at_the_source(bad: Path):
     doc = json.loads((bad / "report.sarif").read_text())
     validate_sarif(doc)
@@ -64,8 +63,6 @@ def test_sarif_of_a_failing_run_validates_and_points_at_the_source(bad: Path):
     assert rules[public["ruleIndex"]]["id"] == "aws-rds-instance-not-public"
 
 
-@needs_program
-@needs_pack
 def test_sarif_of_the_real_program_validates(dev: Path):
     doc = json.loads((dev / "report.sarif").read_text())
     validate_sarif(doc)
@@ -74,8 +71,6 @@ def test_sarif_of_the_real_program_validates(dev: Path):
         assert uri.startswith("components/") or uri in ("__main__.py", "Pulumi.dev.yaml"), uri
 
 
-@needs_program
-@needs_pack
 def test_diagram_is_drawn_with_the_expected_nodes_and_reachability(dev: Path):
     svg = html.unescape((dev / "architecture.svg").read_text())  # dot writes "-" as &#45;
     assert (dev / "architecture.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -87,8 +82,6 @@ def test_diagram_is_drawn_with_the_expected_nodes_and_reachability(dev: Path):
     assert "#" in dot and not [c for c in dot.split('"') if c.startswith("#") and len(c) != 7]
 
 
-@needs_program
-@needs_pack
 def test_diagram_groups_the_alarms_of_each_component_into_one_node(dev: Path):
     dot = (dev / "architecture.dot").read_text()
     assert "<b>10 CloudWatch alarms</b>" in dot  # the monitoring component's
@@ -99,8 +92,6 @@ def test_diagram_groups_the_alarms_of_each_component_into_one_node(dev: Path):
         assert node in dot, node
 
 
-@needs_program
-@needs_pack
 def test_preview_tree_lists_the_monitoring_resources(dev_proc):
     out = dev_proc.stdout
     for line in ("webservice:monitoring:Notifications", "aws:sns/topic:Topic", "aws:sns/topicPolicy:TopicPolicy",
@@ -118,8 +109,6 @@ def test_diagram_of_the_nested_fixture(tmp_path: Path):
     assert "remote component: children laid out offline from awsx 3.11" in dot
 
 
-@needs_program
-@needs_pack
 def test_summary_is_a_pr_comment(dev: Path):
     md = (dev / "summary.md").read_text()
     assert md.startswith("### :white_check_mark: Offline preview `webservice/dev` (preview): passed")

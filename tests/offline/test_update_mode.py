@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from offline_support import FIXTURES, needs_pack, run_cli
+from offline_support import FIXTURES, run_cli
 
-pytestmark = needs_pack
 ROOTLATE = ["--program", str(FIXTURES / "rootlate"), "--stack", "test"]
 TASKDEF = "aws:ecs/taskDefinition:TaskDefinition"
 
