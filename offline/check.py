@@ -129,34 +129,26 @@ def autoname(rule: AutoName, name: str, urn: str, inputs: Optional[dict] = None)
 Validator = Callable[[str, Any], Iterator[str]]
 
 
-def _elbv2_name(k: str, value: Any) -> Iterator[str]:
-    """internal/service/elbv2/validate.go ``validName`` (load balancers)."""
-    if not isinstance(value, str) or not value:
-        return
-    if len(value) > 32:
-        yield f"{json.dumps(k)} cannot be longer than 32 characters: {json.dumps(value)}"
-    if not re.fullmatch(r"[0-9A-Za-z-]+", value):
-        yield f"only alphanumeric characters and hyphens allowed in {json.dumps(k)}: {json.dumps(value)}"
-    if value.startswith("-"):
-        yield f"{json.dumps(k)} cannot begin with a hyphen: {json.dumps(value)}"
-    if value.endswith("-"):
-        yield f"{json.dumps(k)} cannot end with a hyphen: {json.dumps(value)}"
-    if value.startswith("internal-"):
-        yield f'{json.dumps(k)} cannot begin with "internal-": {json.dumps(value)}'
+def _elbv2_name(load_balancer: bool) -> Validator:
+    """internal/service/elbv2/validate.go: ``validName`` for load balancers (an empty name passes, each message ends
+    with the value, "internal-" is refused) or ``validTargetGroupName`` for target groups."""
 
+    def validate(k: str, value: Any) -> Iterator[str]:
+        if not isinstance(value, str) or (load_balancer and not value):
+            return
+        key, tail = json.dumps(k), (f": {json.dumps(value)}" if load_balancer else "")
+        if len(value) > 32:
+            yield f"{key} cannot be longer than 32 characters{tail}"
+        if not re.fullmatch(r"[0-9A-Za-z-]+", value):
+            yield f"only alphanumeric characters and hyphens allowed in {key}{tail}"
+        if value.startswith("-"):
+            yield f"{key} cannot begin with a hyphen{tail}"
+        if value.endswith("-"):
+            yield f"{key} cannot end with a hyphen{tail}"
+        if load_balancer and value.startswith("internal-"):
+            yield f'{key} cannot begin with "internal-"{tail}'
 
-def _target_group_name(k: str, value: Any) -> Iterator[str]:
-    """internal/service/elbv2/validate.go ``validTargetGroupName``."""
-    if not isinstance(value, str):
-        return
-    if len(value) > 32:
-        yield f"{json.dumps(k)} cannot be longer than 32 characters"
-    if not re.fullmatch(r"[0-9A-Za-z-]+", value):
-        yield f"only alphanumeric characters and hyphens allowed in {json.dumps(k)}"
-    if value.startswith("-"):
-        yield f"{json.dumps(k)} cannot begin with a hyphen"
-    if value.endswith("-"):
-        yield f"{json.dumps(k)} cannot end with a hyphen"
+    return validate
 
 
 def _one_of(allowed: tuple) -> Validator:
@@ -224,14 +216,14 @@ LOG_GROUP_RETENTION = (0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 5
 
 #: (type, property path with ``[]`` for each list element, Terraform attribute name, validator).
 VALIDATORS: list[tuple[str, str, str, Validator]] = [
-    ("aws:lb/loadBalancer:LoadBalancer", "name", "name", _elbv2_name),
-    ("aws:alb/loadBalancer:LoadBalancer", "name", "name", _elbv2_name),
+    ("aws:lb/loadBalancer:LoadBalancer", "name", "name", _elbv2_name(load_balancer=True)),
+    ("aws:alb/loadBalancer:LoadBalancer", "name", "name", _elbv2_name(load_balancer=True)),
     ("aws:lb/loadBalancer:LoadBalancer", "desyncMitigationMode", "desync_mitigation_mode",
      _one_of(("monitor", "defensive", "strictest"))),
     ("aws:alb/loadBalancer:LoadBalancer", "desyncMitigationMode", "desync_mitigation_mode",
      _one_of(("monitor", "defensive", "strictest"))),
-    ("aws:lb/targetGroup:TargetGroup", "name", "name", _target_group_name),
-    ("aws:alb/targetGroup:TargetGroup", "name", "name", _target_group_name),
+    ("aws:lb/targetGroup:TargetGroup", "name", "name", _elbv2_name(load_balancer=False)),
+    ("aws:alb/targetGroup:TargetGroup", "name", "name", _elbv2_name(load_balancer=False)),
     ("aws:cloudwatch/logGroup:LogGroup", "retentionInDays", "retention_in_days", _one_of(LOG_GROUP_RETENTION)),
     ("aws:ec2/vpc:Vpc", "cidrBlock", "cidr_block", _cidr(4)),
     ("aws:ec2/subnet:Subnet", "cidrBlock", "cidr_block", _cidr(4)),
