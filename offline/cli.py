@@ -113,7 +113,7 @@ def _tree_lines(ordered: list[dict], mode: str, changing: tuple = ()) -> list[st
 
 
 def render_terminal(rep: dict, ordered: list[dict], outcome: Any, est: Any) -> str:
-    from . import awsx_vpc, report
+    from . import awsx_vpc, check, report
 
     s = rep["summary"]
     mode = rep["mode"]
@@ -130,6 +130,7 @@ def render_terminal(rep: dict, ordered: list[dict], outcome: Any, est: Any) -> s
                f"({s['custom']} cloud resources, {s['components']} components, {s['remoteComponents']} remote, "
                f"{s['defaultProviders']} default providers)")
     out.extend(_tree_lines(ordered, mode, tuple(rep.get("changing") or ())))
+    out.append("Provider Check, " + check.describe([r.get("checked") for r in ordered]))
     if rep.get("changing"):
         out.append(f"  (+- replaced: {', '.join(rep['changing'])}; their outputs are unknown again)")
     remote = [r for r in ordered if r.get("remote") and r["type"] not in awsx_vpc.LAID_OUT]

@@ -42,7 +42,7 @@ from typing import Any, Optional
 
 from google.protobuf import json_format, struct_pb2
 
-from . import awsx_vpc, fakes
+from . import awsx_vpc, check, fakes
 from .examples import ORIGIN as EXAMPLE_ORIGIN, with_examples
 from .stackconfig import StackConfig, load_stack_config
 from .wire import STACK_TYPE, make_urn
@@ -69,6 +69,7 @@ class ResourceRecord:
     read: bool = False
     source: str = ""  # "file:line" of the registration in the program, when the SDK sends it
     generated_by: str = ""  # the remote component whose layout this child comes from (offline.awsx_vpc)
+    checked: dict = field(default_factory=dict)  # what the provider's Check filled in (offline.check)
     seq: int = 0
 
 
@@ -226,7 +227,9 @@ class RecordingMonitor:
         from pulumi.runtime.proto import resource_pb2
 
         urn = make_urn(self.cfg.stack, self.cfg.project, request.parent, request.type, request.name)
-        inputs = _struct_to_wire(request.object)
+        inputs, checked = _struct_to_wire(request.object), {}
+        if request.custom:  # the provider's Check, approximated: autonames, defaults, validators
+            inputs, checked = check.check_inputs(request.type, request.name, urn, inputs)
         source = ""
         if request.HasField("sourcePosition") and request.sourcePosition.uri:
             source = f"{request.sourcePosition.uri}:{request.sourcePosition.line}"
@@ -238,7 +241,8 @@ class RecordingMonitor:
                 custom=request.custom, remote=request.remote, provider=provider, inputs=inputs,
                 dependencies=sorted(set(request.dependencies)),
                 property_dependencies={k: sorted(set(v.urns)) for k, v in request.propertyDependencies.items()},
-                options=_options(request, self.cfg.stack, self.cfg.project), source=source, seq=self._next())
+                options=_options(request, self.cfg.stack, self.cfg.project), source=source, checked=checked,
+                seq=self._next())
             if urn in self.resources and not self.resources[urn].default_provider:
                 raise Exception(f"Duplicate resource URN '{urn}'; try giving it a unique name")
             self.resources[urn] = rec
@@ -513,6 +517,8 @@ def run_program(program_dir: str | Path, stack: str, mode: str = "preview",
 
 
 def _describe_error(exc: BaseException) -> str:
+    if isinstance(exc, check.CheckFailed):  # the engine's own message: a provider rejected inputs, not a bug
+        return str(exc)
     tb = traceback.extract_tb(exc.__traceback__)
     where = ""
     for frame in reversed(tb):

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 from urllib.parse import urlparse
 
+from . import check
 from .wire import SECRET_SIG, SECRET_SIG_KEY, UNKNOWN
 from .awsx_vpc import LAID_OUT
 from .examples import ORIGIN as EXAMPLE_ORIGIN
@@ -64,8 +65,8 @@ def build_report(run: dict, ordered: list[dict], outcome: "Optional[PolicyOutcom
         "exitCode": exit_code,
         "faithfulness": [
             "Resources are recorded from the real program through the SDK's resource-monitor interface; "
-            "providers are not run: no provider Check (autonames, schema defaults, input validation), so the pack "
-            "sees raw program inputs and an input a provider would reject does not fail the preview.",
+            "providers are not run. The AWS provider's Check is approximated (offline/check.py): "
+            + "; ".join(check.APPROXIMATED) + ". Not approximated: " + "; ".join(check.NOT_APPROXIMATED) + ".",
             "The awsx Vpc's children are laid out from awsx 3.11's source (offline/awsx_vpc.py), with the "
             "program's transforms run on them, and judged; other remote components' children are not visible and "
             "not judged: " + (", ".join(f"{r['type']} {r['name']}" for r in remote if r["type"] not in LAID_OUT)
@@ -105,6 +106,7 @@ def build_report(run: dict, ordered: list[dict], outcome: "Optional[PolicyOutcom
             "dependencies": r.get("dependencies"), "propertyDependencies": r.get("property_dependencies"),
             "inputs": display(r.get("inputs")), "outputs": display(r.get("outputs")), "source": r.get("source") or None,
             "generatedBy": r.get("generated_by") or None,
+            "providerCheck": r.get("checked") or None,  # what the approximated Check filled in (offline/check.py)
         } for r in ordered],
         "stackOutputs": display(run.get("stack_outputs") or {}),
         "invokes": sorted({i["token"] for i in run.get("invokes") or []}),  # answered offline with fake data
@@ -240,6 +242,8 @@ def build_summary_md(report: dict) -> str:
               f"{s['remoteComponents']} remote (children laid out offline for the awsx Vpc"
               + (f"; {hidden} whose children are not visible offline" if hidden else "") + "), "
               f"{s['defaultProviders']} default providers).", ""]
+    lines += ["**Provider Check**, " + check.describe([r.get("providerCheck") for r in report.get("resources") or []]),
+              ""]
     if pol:
         cfg = f"pack config `{Path(pol['configFile']).name}`" if pol["configFile"] else "no pack config"
         lines += [f"**Policies** ({pol['pack'].get('name')} v{pol['pack'].get('version')}, {cfg}): "

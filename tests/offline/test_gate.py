@@ -226,12 +226,12 @@ def test_the_readmes_and_the_report_name_the_known_differences(tmp_path):
     readme = (ROOT / "README.md").read_text()
     assert "exactly as `pulumi preview" not in readme
     offline_readme = (ROOT / "offline" / "README.md").read_text()
-    for needle in ("awsx children", "No provider Check", "How the pack is launched", "Config typing",
+    for needle in ("awsx children", "Provider Check, approximated", "How the pack is launched", "Config typing",
                    "`pulumi up`", "`existing` mode"):
         assert needle in offline_readme, needle
     run_cli(ROOTLATE + ["--mode", "existing", "--policy-pack", ""], tmp_path)
     faithfulness = " ".join(json.loads((tmp_path / "test" / "report.json").read_text())["faithfulness"])
-    for needle in ("no provider Check", "not judged", "--policy-pack-config", "virtualenv", "ESC environments",
+    for needle in ("provider's Check is approximated", "not judged", "--policy-pack-config", "virtualenv", "ESC environments",
                    "previews first", "--changing", "exit status 1"):
         assert needle in faithfulness, needle
 
