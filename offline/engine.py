@@ -42,11 +42,10 @@ from typing import Any, Optional
 
 from google.protobuf import json_format, struct_pb2
 
-from . import awsx_vpc, fakes
+from . import MODES, awsx_vpc, fakes
 from .examples import ORIGIN as EXAMPLE_ORIGIN, with_examples
 from .stackconfig import StackConfig, load_stack_config
 
-MODES = ("preview", "update", "existing")
 STACK_TYPE = "pulumi:pulumi:Stack"
 
 

@@ -113,7 +113,8 @@ def build_report(run: dict, ordered: list[dict], outcome: "Optional[PolicyOutcom
                    "examples": {k: (run.get("config_values") or {}).get(k)
                                 for k, origin in (run.get("config_keys") or {}).items() if origin == EXAMPLE_ORIGIN}},
         "policies": None if outcome is None else {
-            "pack": outcome.pack, "configFile": outcome.config_file, "analyzed": outcome.analyzed,
+            "pack": outcome.pack, "launch": outcome.launch, "configFile": outcome.config_file,
+            "analyzed": outcome.analyzed,
             "stoppedAt": outcome.stopped_at, "notApplicable": outcome.not_applicable,
             "violations": outcome.violations, "skipped": outcome.skipped, "rules": outcome.rules,
             "levels": outcome.levels, "levelChanges": outcome.level_changes, "exemptions": outcome.exemptions,
