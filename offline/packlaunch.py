@@ -192,7 +192,13 @@ def stack_tags(program: Path, config: Mapping[str, str]) -> dict[str, str]:
         tags["pulumi:description"] = str(doc["description"])
     extra = config.get("pulumi:tags")
     if extra:
-        tags.update({str(k): str(v) for k, v in json.loads(extra).items()})
+        try:
+            given = json.loads(extra)
+        except ValueError:
+            given = None
+        if not isinstance(given, dict) or not all(isinstance(v, str) for v in given.values()):
+            raise PackRuntimeError("config pulumi:tags must be an object of strings, as the CLI requires")
+        tags.update(given)
     return tags
 
 

@@ -72,8 +72,13 @@ def build_report(run: dict, ordered: list[dict], outcome: "Optional[PolicyOutcom
                               or "none in this stack") + ".",
             "Pack config is the --policy-pack-config file given (none: the pack's own levels); \"can't run\" results "
             "are counted as advisory, as the CLI counts them.",
-            "The pack runs under the project's virtualenv, one process for all stacks, without PULUMI_* "
-            "variables; ConfigureStack carries secret values masked.",
+            "The pack is launched as the CLI launches it: the virtualenv PulumiPolicy.yaml names (built as `pulumi "
+            "install` builds it, without its pip/setuptools/wheel upgrade, pip toolchain only), PULUMI_* and "
+            "ConfigureStack with the merged, decrypted config, one process per stack (two for an update); no language "
+            "host or policy proxy in between; organization 'organization' as on a diy backend (Pulumi Cloud sends the "
+            "stack's owner); stack tags from Pulumi.yaml and pulumi:tags only (no vcs:* or backend-stored tags); "
+            "without PULUMI_CONFIG_PASSPHRASE, secure values reach the pack as a placeholder (the CLI sends them "
+            "decrypted, or stops before the pack starts with the passphrase provider).",
             "Config is merged and typed as the CLI does; ESC environments are not read, and secure values are not "
             "type-checked without a passphrase.",
             "update mode previews first, then stops in dependency order (the engine registers in parallel); "

@@ -152,3 +152,10 @@ def test_a_runtime_other_than_python_is_named_with_its_file(tmp_path):
     pack = _pack_dir(tmp_path, "", runtime="nodejs")
     with pytest.raises(PackRuntimeError, match=r"PulumiPolicy.yaml: runtime: 'nodejs': only a python pack"):
         ensure_runtime(pack)
+
+
+def test_the_docs_no_longer_claim_the_old_launch():
+    text = (ROOT / "offline" / "README.md").read_text() + (ROOT / "README.md").read_text()
+    for stale in ("one pack process for all stacks", "under the project's `.venv`", "secret values masked"):
+        assert stale not in text, stale
+    assert "one pack process per stack" in text and "policies/venv" in text
