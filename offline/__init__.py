@@ -15,3 +15,7 @@ The offline preview (``make preview`` / ``python -m offline preview --stack dev 
 * :mod:`offline.report` - ``report.json``, ``report.sarif`` (schema in ``offline/schemas``), ``summary.md``;
 * :mod:`offline.cli` - the command line; :mod:`offline.bench` - cold/warm timing.
 """
+
+#: The offline preview's modes (see :mod:`offline.engine`). Here, not in the engine, so that the command line can
+#: check its arguments and start the engine process before it imports the SDKs itself.
+MODES = ("preview", "update", "existing")

@@ -1,8 +1,9 @@
 """Run a Pulumi policy pack exactly as the Pulumi CLI does, and talk to it over the Analyzer gRPC protocol.
 
-The CLI starts a Python pack as ``python -u -m pulumi.policy <engine-address> .`` with the pack directory as
-working directory; the pack prints the port of its Analyzer server on the first stdout line. This module does
-the same, then calls the Analyzer service with the stubs in :mod:`pulumi.runtime.proto`.
+The CLI starts a Python pack as ``python -u -m pulumi.policy <engine-address> <pack directory>`` with the pack
+directory as working directory; the pack prints the port of its Analyzer server on the first stdout line. This
+module does the same, then calls the Analyzer service with the stubs in :mod:`pulumi.runtime.proto`. Which
+interpreter and environment (the pack's virtualenv, ``PULUMI_*``) is :mod:`offline.packlaunch`'s business.
 
 Two layers, both on :class:`PolicyPackProcess`:
 
@@ -271,7 +272,7 @@ def analyze_request(type_: str, name: str, props: Optional[Mapping[str, Any]] = 
 def stack_configure_request(stack: str, project: str, *, organization: str = "organization", dry_run: bool = True,
                             config: Optional[Mapping[str, str]] = None, secret_keys: Sequence[str] = (),
                             tags: Optional[Mapping[str, str]] = None) -> analyzer_pb2.AnalyzerStackConfigureRequest:
-    """An AnalyzerStackConfigureRequest as the CLI sends it before analysing (give secret values masked)."""
+    """An AnalyzerStackConfigureRequest as the CLI sends it before analysing (config values decrypted)."""
     return analyzer_pb2.AnalyzerStackConfigureRequest(
         stack=stack, project=project, organization=organization, dry_run=dry_run, config=dict(config or {}),
         config_secret_keys=list(secret_keys), tags=dict(tags or {}))
@@ -388,18 +389,20 @@ class PolicyPackProcess:
     :meth:`configure` may be called again to change the config.
 
     :param pack_dir: the pack directory (holding ``PulumiPolicy.yaml`` and ``__main__.py``).
-    :param python: interpreter to run; default the current one (the CLI would use the pack's ``venv``).
+    :param python: interpreter to run; default the current one (:mod:`offline.packlaunch` gives the pack's own).
     :param env: extra environment variables for the pack process.
+    :param inherit_env: start from this process's environment (else ``env`` is the whole environment).
     :param start_timeout: seconds to wait for the port line.
     :param call_timeout: seconds per gRPC call.
     """
 
     def __init__(self, pack_dir: Union[str, Path], *, python: Optional[str] = None,
-                 env: Optional[Mapping[str, str]] = None, start_timeout: float = 60.0,
+                 env: Optional[Mapping[str, str]] = None, inherit_env: bool = True, start_timeout: float = 60.0,
                  call_timeout: float = 60.0) -> None:
         self.pack_dir = Path(pack_dir).resolve()
         self.python = python or sys.executable
         self.extra_env = dict(env or {})
+        self.inherit_env = inherit_env
         self.start_timeout = start_timeout
         self.call_timeout = call_timeout
         self.engine = EngineLog()
@@ -422,6 +425,11 @@ class PolicyPackProcess:
         self.close()
 
     @property
+    def pid(self) -> Optional[int]:
+        """The pack process's id, once started."""
+        return self._proc.pid if self._proc is not None else None
+
+    @property
     def stderr(self) -> str:
         """Everything the pack wrote to stderr so far."""
         return "".join(self._stderr)
@@ -433,9 +441,9 @@ class PolicyPackProcess:
         engine_pb2_grpc.add_EngineServicer_to_server(self.engine, self._engine_server)
         engine_port = self._engine_server.add_insecure_port("127.0.0.1:0")
         self._engine_server.start()
-        env = dict(os.environ)
+        env = dict(os.environ) if self.inherit_env else {}
         env.update(self.extra_env)
-        cmd = [self.python, "-u", "-m", "pulumi.policy", f"127.0.0.1:{engine_port}", "."]
+        cmd = [self.python, "-u", "-m", "pulumi.policy", f"127.0.0.1:{engine_port}", str(self.pack_dir)]
         self._proc = subprocess.Popen(cmd, cwd=self.pack_dir, env=env, stdin=subprocess.DEVNULL,
                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         lines: "queue.Queue[Optional[str]]" = queue.Queue()

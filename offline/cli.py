@@ -1,9 +1,11 @@
 """``python -m offline preview --stack dev [--stack prod ...] --mode preview|update|existing``
 
-1. Starts the policy pack (through the shared harness) while the stacks' programs run in a
-   separate engine process (``python -m offline.engine``: SDKs imported once, one forked child
-   per stack, so stacks run in parallel and never share Pulumi runtime state).
-2. Per stack: dependency order, policies as the engine runs them, cost, diagram, reports.
+1. Runs the stacks' programs in a separate engine process (``python -m offline.engine``: SDKs
+   imported once, one forked child per stack, so stacks run in parallel and never share Pulumi
+   runtime state), and meanwhile launches one policy pack process per stack as the CLI does
+   (:mod:`offline.packlaunch`: the pack's virtualenv, ``PULUMI_*``, ConfigureStack).
+2. Per stack, in parallel: dependency order, policies as the engine runs them; then cost,
+   diagram, reports.
 3. Exit status 1 on any mandatory violation or program error (as ``pulumi preview`` fails),
    2 on a usage or tooling error, else 0.
 """
@@ -22,10 +24,10 @@ import time
 from pathlib import Path
 from typing import Any, Optional
 
-from .engine import MODES
+from . import MODES
 
-# The heavier modules (report -> policyrun -> analyzer -> grpc, pulumi) are imported inside
-# preview(), after the engine process has been started, so that both start up in parallel.
+# The heavier modules (report -> policyrun -> analyzer -> grpc, pulumi) are imported only after the engine
+# process has been started, so that both start up in parallel.
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,24 +58,43 @@ class Progress:
             sys.stderr.flush()
 
 
-class PackStarter(threading.Thread):
-    """Start the pack in the background; ``.session`` or ``.error`` once joined."""
+class PackLauncher(threading.Thread):
+    """In the background, while the programs run: the pack's interpreter (its virtualenv, created or updated when
+    needed), then one pack process per stack and phase, all started at once (:mod:`offline.packlaunch`).
+    ``.packs[(stack, dry_run)]`` or ``.error`` once joined."""
 
-    def __init__(self, pack_dir: Path):
+    def __init__(self, pack_dir: Path, program: Path, phases: list[tuple[str, bool]], progress: "Progress"):
         super().__init__(daemon=True)
-        self.pack_dir = pack_dir
-        self.session: Any = None
+        self.pack_dir, self.program, self.phases, self.progress = pack_dir, program, phases, progress
+        self.packs: dict[tuple[str, bool], Any] = {}
         self.error: Optional[str] = None
 
     def run(self) -> None:
-        try:
-            from .analyzer import PolicyPackProcess
+        from concurrent.futures import ThreadPoolExecutor
 
-            session = PolicyPackProcess(self.pack_dir)
-            session.start()
-            self.session = session
+        from .packlaunch import ensure_runtime, stack_launch, start_pack
+
+        try:
+            runtime = ensure_runtime(self.pack_dir, self.progress.step)
+            passphrase = os.environ.get("PULUMI_CONFIG_PASSPHRASE") or None
+            launches = {phase: stack_launch(self.program, phase[0], phase[1], passphrase) for phase in self.phases}
         except Exception as exc:  # noqa: BLE001 (reported as a tooling error)
             self.error = f"{type(exc).__name__}: {exc}"
+            return
+        with ThreadPoolExecutor(max_workers=len(launches)) as pool:
+            futures = {phase: pool.submit(start_pack, runtime, launch) for phase, launch in launches.items()}
+        for phase, future in futures.items():
+            try:
+                self.packs[phase] = future.result()
+            except Exception as exc:  # noqa: BLE001 (reported as a tooling error)
+                self.error = self.error or f"{type(exc).__name__}: {exc}"
+        if self.error:
+            self.close()
+
+    def close(self) -> None:
+        for pack in self.packs.values():
+            pack.close()
+        self.packs = {}
 
 
 def _label(urn: str) -> str:
@@ -112,6 +133,23 @@ def _tree_lines(ordered: list[dict], mode: str, changing: tuple = ()) -> list[st
     return lines
 
 
+def _launch_lines(launch: dict) -> list[str]:
+    """Which interpreter ran the pack, and what it was told about the stack (names only, never values)."""
+    if not launch:
+        return []
+    venv = (f"virtualenv {os.path.relpath(launch['virtualenv'])} from PulumiPolicy.yaml, {launch['virtualenvAction']}"
+            if launch.get("virtualenv") else "no virtualenv in PulumiPolicy.yaml: the interpreter on PATH")
+    lines = [f"  pack process {launch['pid']}: {os.path.relpath(launch['python'])} ({venv}); "
+             f"ConfigureStack and PULUMI_* with organization {launch['organization']!r}, stack {launch['stack']!r}, "
+             f"dry run {str(launch['dryRun']).lower()}, {len(launch['configKeys'])} config values"]
+    if launch.get("undecryptedSecretKeys"):
+        lines.append(f"  !! {len(launch['undecryptedSecretKeys'])} secure config value(s) not decrypted (no "
+                     f"PULUMI_CONFIG_PASSPHRASE): the pack got a placeholder for "
+                     f"{', '.join(launch['undecryptedSecretKeys'])}. The CLI sends them decrypted, and with the "
+                     "passphrase secrets provider it stops before the pack starts when it has no passphrase.")
+    return lines
+
+
 def render_terminal(rep: dict, ordered: list[dict], outcome: Any, est: Any) -> str:
     from . import awsx_vpc, check, report
 
@@ -143,6 +181,7 @@ def render_terminal(rep: dict, ordered: list[dict], outcome: Any, est: Any) -> s
         out.append("")
         out.append(f"Policies: {outcome.pack.get('name')} v{outcome.pack.get('version')} ({len(outcome.rules)} rules, "
                    f"{cfg}); {outcome.analyzed} resources analysed")
+        out.extend(_launch_lines(outcome.launch))
         if outcome.mandatory_skipped:
             out.append(f"  !! {len(outcome.mandatory_skipped)} MANDATORY rule result(s) NOT EVALUATED: the values "
                        "they read are unknown in this mode, so they gated nothing. Run MODE=existing to judge them:")
@@ -234,6 +273,15 @@ class EngineProcess:
             (work / f"{st}.json").unlink(missing_ok=True)
         self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
+    def stop(self) -> None:
+        """Kill the engine (the inputs turned out bad) and remove whatever it wrote."""
+        self.proc.kill()
+        self.proc.communicate()
+        for st in self.stacks:
+            (self.work / f"{st}.json").unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            self.work.rmdir()
+
     def result(self) -> dict:
         _, err = self.proc.communicate()
         results = {}
@@ -305,106 +353,143 @@ def check_inputs(program: Path, stacks: list[str], pack_config: Optional[str],
     return configs
 
 
+def _analyse(stack: str, run: dict, preview_run: Optional[dict], mode: str, pack_dir: Optional[Path],
+             packs: dict, config: Optional[Path]) -> tuple[list[dict], Any]:
+    """One stack's resources in dependency order, and the pack's outcome (None when the program failed or no pack
+    runs). An update runs its preview first, with its own pack process, as ``pulumi up`` does."""
+    from .graph import topo_order
+    from .policyrun import run_policies
+
+    ordered = topo_order(run.get("resources") or [])
+    if not packs or run.get("error") or pack_dir is None:
+        return ordered, None
+    if preview_run is not None and not preview_run.get("error"):
+        outcome = run_policies(packs[(stack, True)].pack, topo_order(preview_run.get("resources") or []), "preview",
+                               stack, pack_dir, config)
+        outcome.phase = "preview"
+        outcome.launch = _launch_facts(packs[(stack, True)])
+        if outcome.mandatory:  # `pulumi up` stops at its preview
+            return ordered, outcome
+        skipped_in_preview = len(outcome.skipped)
+        outcome = run_policies(packs[(stack, False)].pack, ordered, mode, stack, pack_dir, config)
+        outcome.phase = "update"
+        outcome.preview_skipped = skipped_in_preview
+        outcome.launch = _launch_facts(packs[(stack, False)])
+        return ordered, outcome
+    launched = packs[(stack, mode != "update")]
+    outcome = run_policies(launched.pack, ordered, mode, stack, pack_dir, config)
+    outcome.launch = _launch_facts(launched)
+    return ordered, outcome
+
+
+def _launch_facts(launched: Any) -> dict:
+    """How this stack's pack process was launched, for the report and the terminal (no config values)."""
+    runtime = launched.runtime
+    return {"python": str(runtime.python), "virtualenv": str(runtime.virtualenv) if runtime.virtualenv else None,
+            "virtualenvAction": runtime.action, "pid": launched.pid, **launched.launch.describe()}
+
+
+def start_engines(stacks: list[str], mode: str, program: Path, out_root: Path,
+                  changing: tuple = ()) -> list[EngineProcess]:
+    """The programs' runs, started at once (the SDK imports in them are the longest step): one engine process
+    (one forked child per stack); an update starts a second one for its preview, as ``pulumi up`` previews first."""
+    engines = [EngineProcess(program, stacks, mode, out_root / ".engine", changing)]
+    if mode == "update":
+        engines.append(EngineProcess(program, stacks, "preview", out_root / ".engine-preview"))
+    return engines
+
+
+def _stack_report(st: str, run: dict, ordered: list[dict], outcome: Any, program: Path, out_root: Path,
+                  prices: Any, pending: list) -> tuple[str, Optional[float], int]:
+    """Cost, diagram and reports of one stack; returns its terminal text, monthly total and exit status."""
+    from . import cost as costmod
+    from . import diagram, report
+
+    est = None
+    if not run.get("error"):
+        est = costmod.estimate(costmod.usage_from_resources(ordered, prices), prices)
+        run["stack_region"] = (run.get("config_values") or {}).get("aws:region", est.region)
+    code = 1 if run.get("error") or (outcome and outcome.mandatory) else 0
+    out_dir = out_root / st
+    files = {}
+    if ordered:
+        files = diagram.render(diagram.to_dot(ordered, f"{run.get('project')} / {st}"), out_dir, pending=pending)
+    rep = report.build_report(run, ordered, outcome, est, files, code)
+    program_dir = Path(run.get("program") or program / "__main__.py").parent
+    stack_file = Path(run.get("stack_file") or program / f"Pulumi.{st}.yaml")
+    sarif = report.build_sarif(rep, ordered, program_dir, stack_file)
+    written = report.write_outputs(out_dir, rep, sarif, report.build_summary_md(rep))
+    text = render_terminal(rep, ordered, outcome, est)
+    listed = list(dict.fromkeys(list(written.values()) + [v for k, v in files.items() if k != "dot"]))
+    text += "\n\nFiles:\n" + "\n".join(f"  {os.path.relpath(p)}" for p in listed)
+    return text, (est.total if est else None), code
+
+
 def preview(stacks: list[str], mode: str, program: Path, out_root: Path, pack_dir: Optional[Path],
-            progress: Progress, engine: Any = None, session: Any = None,
-            pack_configs: Optional[dict] = None, changing: tuple = ()) -> int:
-    """Preview ``stacks``; ``engine`` (default: a fresh engine process) and ``session`` (default: a
-    freshly started pack) can be passed in to reuse warm ones (see :mod:`offline.bench`).
-    ``pack_configs`` maps a stack to its ``--policy-pack-config`` file (none: the pack's own levels)."""
+            progress: Progress, engines: list[EngineProcess], pack_configs: Optional[dict] = None) -> int:
+    """Preview ``stacks`` whose programs ``engines`` run (:func:`start_engines`). Meanwhile one policy pack process
+    per stack (two for an update: its preview and the update) is launched as the CLI launches it; then each stack
+    is analysed and reported in its own thread, so the pack processes work in parallel. ``pack_configs`` maps a
+    stack to its ``--policy-pack-config`` file (none: the pack's own levels)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     pack_configs = pack_configs or {}
     for st in stacks:  # an earlier run's reports must never look current
         shutil.rmtree(out_root / st, ignore_errors=True)
-    own_session = session is None
-    work = out_root / ".engine"
-    work.mkdir(parents=True, exist_ok=True)
-    progress.step(f"running the program for {', '.join(stacks)} ({mode})")
-    fresh = EngineProcess(program, stacks, mode, work, changing) if engine is None else None
-    # `pulumi up` previews first and updates only when the preview passed: an update runs the preview too.
-    first = EngineProcess(program, stacks, "preview", out_root / ".engine-preview") \
-        if mode == "update" and engine is None else None
-    starter = None
-    if pack_dir is not None and session is None:
-        progress.step(f"starting policy pack {pack_dir}")
-        starter = PackStarter(pack_dir)
-        starter.start()
+    launcher = None
+    if pack_dir is not None:
+        phases = [(st, dry) for st in stacks for dry in ((True, False) if mode == "update" else (True,))]
+        progress.step(f"starting {len(phases)} policy pack process{'es' if len(phases) > 1 else ''} ({pack_dir}) "
+                      f"while the programs of {', '.join(stacks)} run ({mode})")
+        launcher = PackLauncher(pack_dir, program, phases, progress)
+        launcher.start()
     from . import cost as costmod
-    from . import diagram, report
-    from .graph import topo_order
-    from .policyrun import PackConfigError, run_policies
+    from . import diagram
+    from .policyrun import PackConfigError
 
-    runs = fresh.result() if fresh is not None else engine(program, stacks, mode, work)
-    previews = first.result() if first is not None else {}
-    with contextlib.suppress(OSError):
-        work.rmdir()  # empty once the recordings are read
-    with contextlib.suppress(OSError):
-        (out_root / ".engine-preview").rmdir()
-    if starter is not None:
-        starter.join()
-        if starter.error:
-            print(f"error: cannot start the policy pack: {starter.error}", file=sys.stderr)
+    runs = engines[0].result()
+    previews = engines[1].result() if len(engines) > 1 else {}
+    for engine in engines:
+        with contextlib.suppress(OSError):
+            engine.work.rmdir()  # empty once the recordings are read
+    packs: dict = {}
+    if launcher is not None:
+        launcher.join()
+        if launcher.error:
+            progress.done()
+            print(f"error: cannot start the policy pack: {launcher.error}", file=sys.stderr)
             return 2
-        session = starter.session
+        packs = launcher.packs
     prices = costmod.load_prices()
     pending: list = []  # dot processes, one per stack and format, all running in parallel
-    worst = 0
-    texts, totals = [], []
+
+    def one(st: str) -> tuple[str, Optional[float], int]:
+        ordered, outcome = _analyse(st, runs[st], previews.get(st), mode, pack_dir, packs, pack_configs.get(st))
+        for key in [k for k in packs if k[0] == st]:
+            packs[key].close()  # done with this stack: as the CLI ends the plugin with its run
+        progress.step(f"{st}: analysed; writing its reports")
+        return _stack_report(st, runs[st], ordered, outcome, program, out_root, prices, pending)
+
+    progress.step(f"analysing {', '.join(stacks)}: one pack process each, in parallel")
     try:
-        for st in stacks:
-            run = runs[st]
-            ordered = topo_order(run.get("resources") or [])
-            outcome = None
-            if session is not None and not run.get("error"):
-                progress.step(f"{st}: analysing {len(ordered)} resources with the policy pack")
-                try:
-                    preview_run = previews.get(st)
-                    if preview_run is not None and not preview_run.get("error"):
-                        outcome = run_policies(session, topo_order(preview_run.get("resources") or []), "preview",
-                                               st, pack_dir, preview_run, pack_configs.get(st))
-                        outcome.phase = "preview"
-                        if not outcome.mandatory:  # the preview passed: the update runs
-                            skipped_in_preview = len(outcome.skipped)
-                            outcome = run_policies(session, ordered, mode, st, pack_dir, run, pack_configs.get(st))
-                            outcome.phase = "update"
-                            outcome.preview_skipped = skipped_in_preview
-                    else:
-                        outcome = run_policies(session, ordered, mode, st, pack_dir, run, pack_configs.get(st))
-                except PackConfigError as exc:
-                    progress.done()
-                    print(f"error: {exc}", file=sys.stderr)
-                    return 2
-            est = None
-            if not run.get("error"):
-                est = costmod.estimate(costmod.usage_from_resources(ordered, prices), prices)
-                run["stack_region"] = (run.get("config_values") or {}).get("aws:region", est.region)
-            code = 1 if run.get("error") or (outcome and outcome.mandatory) else 0
-            worst = max(worst, code)
-            out_dir = out_root / st
-            progress.step(f"{st}: drawing the diagram and writing reports")
-            files = {}
-            if ordered:
-                files = diagram.render(diagram.to_dot(ordered, f"{run.get('project')} / {st}"), out_dir,
-                                       pending=pending)
-            rep = report.build_report(run, ordered, outcome, est, files, code)
-            program_dir = Path(run.get("program") or program / "__main__.py").parent
-            stack_file = Path(run.get("stack_file") or program / f"Pulumi.{st}.yaml")
-            sarif = report.build_sarif(rep, ordered, program_dir, stack_file)
-            written = report.write_outputs(out_dir, rep, sarif, report.build_summary_md(rep))
-            text = render_terminal(rep, ordered, outcome, est)
-            listed = list(dict.fromkeys(list(written.values()) + [v for k, v in files.items() if k != "dot"]))
-            text += "\n\nFiles:\n" + "\n".join(f"  {os.path.relpath(p)}" for p in listed)
-            texts.append(text)
-            totals.append((st, est.total if est else None, code))
+        with ThreadPoolExecutor(max_workers=len(stacks)) as pool:
+            results = list(pool.map(one, stacks))
+    except PackConfigError as exc:
+        progress.done()
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     finally:
-        if session is not None and own_session:
-            session.close()
+        for launched in packs.values():
+            launched.close()
     diagram.wait(pending)
     progress.done()
-    print("\n\n".join(texts))
+    print("\n\n".join(text for text, _, _ in results))
     if len(stacks) > 1:
         print("\nStacks:")
-        for st, total, code in totals:
+        for st, (_, total, code) in zip(stacks, results, strict=True):
             money = f"${total:,.2f}/month" if total is not None else "no estimate"
             print(f"  {st:<10} {'FAILED' if code else 'ok':<7} {money}")
+    worst = max(code for _, _, code in results)
     analysed = sum(len(runs[st].get("resources") or []) for st in stacks)
     print(f"\nfinished in {time.perf_counter() - progress.t0:.1f}s ({analysed} resources); exit status {worst}")
     return worst
@@ -455,11 +540,22 @@ def main(argv: Optional[list[str]] = None) -> int:
         print(f"error: --changing {bad[0]!r}: expected a resource type token such as "
               "aws:ecs/taskDefinition:TaskDefinition", file=sys.stderr)
         return 2
+    valid = known_stacks(program)
+    unknown = [st for st in stacks if st not in valid]
+    if unknown:  # checked first, cheaply: nothing runs and nothing is written for an unknown stack
+        print(f"error: unknown stack {', '.join(unknown)}: {program} has "
+              f"{', '.join(valid) or 'no Pulumi.<stack>.yaml'}", file=sys.stderr)
+        return 2
+    out_root = Path(args.out).resolve()
+    progress = Progress(not args.quiet)
+    progress.step(f"running the programs of {', '.join(stacks)} ({args.mode})")
+    engines = start_engines(stacks, args.mode, program, out_root, tuple(args.changing))
     try:
-        configs = check_inputs(program, stacks, args.policy_pack_config if pack is not None else None,
-                               Path(args.out).resolve())
+        configs = check_inputs(program, stacks, args.policy_pack_config if pack is not None else None, out_root)
     except UsageError as exc:
+        for engine in engines:
+            engine.stop()
+        progress.done()
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    return preview(stacks, args.mode, program, Path(args.out).resolve(), pack, Progress(not args.quiet),
-                   pack_configs=configs, changing=tuple(args.changing))
+    return preview(stacks, args.mode, program, out_root, pack, progress, engines, pack_configs=configs)

@@ -42,12 +42,11 @@ from typing import Any, Optional
 
 from google.protobuf import json_format, struct_pb2
 
-from . import awsx_vpc, check, fakes
+from . import MODES, awsx_vpc, check, fakes
 from .examples import ORIGIN as EXAMPLE_ORIGIN, with_examples
 from .stackconfig import StackConfig, load_stack_config
 from .wire import STACK_TYPE, make_urn
 
-MODES = ("preview", "update", "existing")
 
 
 @dataclass
@@ -625,61 +624,6 @@ def run_stacks(program: str, stacks: list[str], mode: str, passphrase: Optional[
         else:
             results[st] = {"stack": st, "mode": mode, "error": "the engine process died", "resources": []}
     return results
-
-
-class WarmEngine:
-    """A long-lived, preloaded engine process that runs stacks on request (forking per stack).
-
-    Start it before anything opens gRPC channels in this process: it forks at :meth:`start`.
-    Call it like the CLI's engine step: ``engine(program, stacks, mode, work_dir) -> {stack: recording}``.
-    """
-
-    def __init__(self) -> None:
-        self.pid = 0
-        self._to_child = self._from_child = None
-
-    def start(self) -> "WarmEngine":
-        r1, w1 = os.pipe()
-        r2, w2 = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the server: preload once, then serve one JSON request per line
-            os.close(w1)
-            os.close(r2)
-            preload()
-            with os.fdopen(r1) as requests, os.fdopen(w2, "w") as replies:
-                for line in requests:
-                    req = json.loads(line)
-                    run_stacks(req["program"], req["stacks"], req["mode"], req.get("passphrase"),
-                               Path(req["work_dir"]), tuple(req.get("changing") or ()))
-                    replies.write("done\n")
-                    replies.flush()
-            os._exit(0)
-        os.close(r1)
-        os.close(w2)
-        self.pid = pid
-        self._to_child = os.fdopen(w1, "w")
-        self._from_child = os.fdopen(r2)
-        return self
-
-    def __call__(self, program: Path, stacks: list[str], mode: str, work_dir: Path) -> dict:
-        self._to_child.write(json.dumps({"program": str(program), "stacks": list(stacks), "mode": mode,
-                                         "work_dir": str(work_dir),
-                                         "passphrase": os.environ.get("PULUMI_CONFIG_PASSPHRASE")}) + "\n")
-        self._to_child.flush()
-        self._from_child.readline()
-        results = {}
-        for st in stacks:
-            path = work_dir / f"{st}.json"
-            results[st] = json.loads(path.read_text())
-            path.unlink()  # secret values in wire form: keep them off the disk
-        return results
-
-    def close(self) -> None:
-        if self.pid:
-            self._to_child.close()
-            os.waitpid(self.pid, 0)
-            self._from_child.close()
-            self.pid = 0
 
 
 def main(argv: Optional[list[str]] = None) -> int:

@@ -1,7 +1,8 @@
 """Run the policy pack over a recorded stack the way the Pulumi engine does.
 
 The pack process and the gRPC plumbing come from the shared harness (:mod:`offline.analyzer`);
-this module only decides *what* the engine sends and *when*:
+this module only decides *what* the engine sends and *when*, once the pack was launched for its stack
+(:mod:`offline.packlaunch`: ConfigureStack and the ``PULUMI_*`` environment):
 
 1. ``Configure`` with the stack's pack config (``policies/config/<stack>.json`` when it exists,
    as CI passes ``--policy-pack-config``), schema defaults filled in.
@@ -55,6 +56,7 @@ class PolicyOutcome:
     created_before: list = field(default_factory=list)  # update: the resources analysed before the stop
     phase: str = ""  # update: "preview" when pulumi up stopped at its preview, else "update"
     preview_skipped: int = 0  # update: "can't run" results of the preview that passed
+    launch: dict = field(default_factory=dict)  # how the pack process was launched (offline.cli._launch_facts)
     seconds: float = 0.0
 
     @property
@@ -230,30 +232,10 @@ def pack_version(pack_dir: Path) -> Optional[str]:
     return str(version) if version is not None else None
 
 
-def configure_stack(session: Any, run: dict, mode: str) -> bool:
-    """``ConfigureStack`` as the CLI sends it (stack, project, dry run, config; secret values masked).
-
-    A pack that predates ConfigureStack answers UNIMPLEMENTED, which the CLI ignores too. Returns whether
-    it was sent.
-    """
-    from .analyzer import stack_configure_request
-
-    config = dict(run.get("config_values") or {})
-    config.update({k: "[secret]" for k in run.get("secret_keys") or []})
-    request = stack_configure_request(run.get("stack") or "", run.get("project") or "", dry_run=mode != "update",
-                                      config=config, secret_keys=list(run.get("secret_keys") or []))
-    try:
-        session.configure_stack(request)
-        return True
-    except RuntimeError as exc:
-        if "UNIMPLEMENTED" in str(exc):
-            return False
-        raise
-
-
 def run_policies(session: Any, records: list[dict], mode: str, stack: str, pack_dir: Path,
-                 run: Optional[dict] = None, config_path: Any = "stack") -> PolicyOutcome:
-    """Analyze ``records`` (already in dependency order) with a started harness ``session``.
+                 config_path: Any = "stack") -> PolicyOutcome:
+    """Analyze ``records`` (already in dependency order) with a started harness ``session``, which was told its
+    stack at launch (ConfigureStack and the ``PULUMI_*`` environment: :mod:`offline.packlaunch`).
 
     ``session`` needs ``info()`` -> AnalyzerInfo, ``configure(config: dict)``,
     ``analyze(AnalyzeRequest)`` and ``analyze_stack(AnalyzeStackRequest)`` -> AnalyzeResponse.
@@ -273,8 +255,6 @@ def run_policies(session: Any, records: list[dict], mode: str, stack: str, pack_
         config_path = candidate if candidate.exists() else None
     config = load_pack_config(config_path)
     outcome.config_file = str(config_path) if config_path else None
-    if run is not None:
-        configure_stack(session, run, mode)
     from .analyzer import ConfigError
 
     try:

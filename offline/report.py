@@ -73,8 +73,13 @@ def build_report(run: dict, ordered: list[dict], outcome: "Optional[PolicyOutcom
                               or "none in this stack") + ".",
             "Pack config is the --policy-pack-config file given (none: the pack's own levels); \"can't run\" results "
             "are counted as advisory, as the CLI counts them.",
-            "The pack runs under the project's virtualenv, one process for all stacks, without PULUMI_* "
-            "variables; ConfigureStack carries secret values masked.",
+            "The pack is launched as the CLI launches it: the virtualenv PulumiPolicy.yaml names (built as `pulumi "
+            "install` builds it, without its pip/setuptools/wheel upgrade, pip toolchain only), PULUMI_* and "
+            "ConfigureStack with the merged, decrypted config, one process per stack (two for an update); no language "
+            "host or policy proxy in between; organization 'organization' as on a diy backend (Pulumi Cloud sends the "
+            "stack's owner); stack tags from Pulumi.yaml and pulumi:tags only (no vcs:* or backend-stored tags); "
+            "without PULUMI_CONFIG_PASSPHRASE, secure values reach the pack as a placeholder (the CLI sends them "
+            "decrypted, or stops before the pack starts with the passphrase provider).",
             "Config is merged and typed as the CLI does; ESC environments are not read, and secure values are not "
             "type-checked without a passphrase.",
             "update mode previews first, then stops in dependency order (the engine registers in parallel); "
@@ -115,7 +120,8 @@ def build_report(run: dict, ordered: list[dict], outcome: "Optional[PolicyOutcom
                    "examples": {k: (run.get("config_values") or {}).get(k)
                                 for k, origin in (run.get("config_keys") or {}).items() if origin == EXAMPLE_ORIGIN}},
         "policies": None if outcome is None else {
-            "pack": outcome.pack, "configFile": outcome.config_file, "analyzed": outcome.analyzed,
+            "pack": outcome.pack, "launch": outcome.launch, "configFile": outcome.config_file,
+            "analyzed": outcome.analyzed,
             "stoppedAt": outcome.stopped_at, "notApplicable": outcome.not_applicable,
             "violations": outcome.violations, "skipped": outcome.skipped, "rules": outcome.rules,
             "levels": outcome.levels, "levelChanges": outcome.level_changes, "exemptions": outcome.exemptions,

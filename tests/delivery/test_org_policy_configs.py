@@ -79,7 +79,7 @@ def _analyse_stack(pack, stack: str, config: dict, tmp_path: Path):
     work.mkdir()
     run = run_engine(ROOT, stack, "existing", work)
     assert not run.get("error"), run.get("error")
-    return run_policies(pack, topo_order(run["resources"]), "existing", stack, pack_dir, run)
+    return run_policies(pack, topo_order(run["resources"]), "existing", stack, pack_dir)
 
 
 @pytest.mark.parametrize("stack", ["dev", "staging", "prod"])

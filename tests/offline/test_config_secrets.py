@@ -145,7 +145,7 @@ def test_a_string_number_reaches_the_program_and_the_preview_runs(tmp_path: Path
     from offline_support import ROOT, run_cli
 
     program = tmp_path / "prog"
-    shutil.copytree(ROOT, program, ignore=shutil.ignore_patterns(".venv", "app", "out", ".git", "tests", "docs",
+    shutil.copytree(ROOT, program, ignore=shutil.ignore_patterns(".venv", "venv", "app", "out", ".git", "tests", "docs",
                                                                   ".cache", "node_modules"))
     stack = program / "Pulumi.dev.yaml"
     assert "  webservice:desiredCount: 1\n" in stack.read_text()

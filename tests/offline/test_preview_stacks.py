@@ -89,7 +89,7 @@ def test_terminal_shows_tree_policies_cost_and_files(runs):
     text = run["proc"].stdout
     for needle in ("=== webservice/dev", "├─ webservice:service:Service", "(remote component: children laid out offline",
                    "Policies: ", "MANDATORY (0)", "Cost estimate (USD/month, us-east-1)", "Assumptions:", "Files:",
-                   "report.sarif", "architecture.png"):
+                   "report.sarif", "architecture.svg"):
         assert needle in text, needle
     assert "[" in run["proc"].stderr or run["proc"].stderr == ""  # progress goes to stderr, not into the report
 

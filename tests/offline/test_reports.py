@@ -73,7 +73,7 @@ def test_sarif_of_the_real_program_validates(dev: Path):
 
 def test_diagram_is_drawn_with_the_expected_nodes_and_reachability(dev: Path):
     svg = html.unescape((dev / "architecture.svg").read_text())  # dot writes "-" as &#45;
-    assert (dev / "architecture.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not (dev / "architecture.png").exists()  # the SVG only: a PNG of the full graph costs 15 times more
     for node in ("webservice-dev-alb", "webservice-dev-service", "webservice-dev-db", "webservice-dev-vpc",
                  "webservice:service:Service", "webservice:database:Database", "Internet"):
         assert node in svg, node

@@ -1,33 +1,26 @@
 """The pack runs in its own runtime: the virtualenv the Pulumi CLI builds in policies/venv from
 policies/requirements.txt (PulumiPolicy.yaml: runtime python, virtualenv venv), not the test suite's.
 
-The test builds that virtualenv as the CLI does when it is missing or older than requirements.txt, starts the pack
-with its interpreter and checks that the value detector (detect-secrets) is there and finds a token.
+The virtualenv is built as the offline preview builds it (offline.packlaunch: as `pulumi install` does, when it is
+missing or older than requirements.txt); the test starts the pack with its interpreter and checks that the value
+detector (detect-secrets) is there and finds a token.
 """
 
 from __future__ import annotations
 
 import json
 import subprocess
-import sys
 
 from offline.analyzer import PolicyPackProcess
+from offline.packlaunch import ensure_runtime
 from pack_fixtures import T, taskdef, with_env
 from conftest import PACK_DIR
 
 VENV = PACK_DIR / "venv"
-REQUIREMENTS = PACK_DIR / "requirements.txt"
-STAMP = VENV / ".requirements.txt"
 
 
 def _pack_venv() -> str:
-    python = VENV / "bin" / "python"
-    if not (python.exists() and STAMP.exists() and STAMP.read_text() == REQUIREMENTS.read_text()):
-        subprocess.run([sys.executable, "-m", "venv", "--clear", str(VENV)], check=True, timeout=300)
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r",
-                        str(REQUIREMENTS)], check=True, timeout=900)
-        STAMP.write_text(REQUIREMENTS.read_text())
-    return str(python)
+    return str(ensure_runtime(PACK_DIR).python)
 
 
 def test_the_pack_runs_in_its_own_virtualenv_with_its_detector():
