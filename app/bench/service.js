@@ -65,7 +65,7 @@ async function startService({ appDir = APP_DIR, poolSize, logLevel, nodeFlags = 
   for (let i = 0; i < 200; i++) {
     if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
     try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return { port, child };
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2000) })).ok) return { port, child };
     } catch {}
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

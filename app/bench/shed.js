@@ -31,17 +31,18 @@ async function main() {
     password: process.env.BENCH_ADMIN_PASSWORD,
     database: process.env.BENCH_DB_NAME,
   });
-  await locker.query('LOCK TABLES users WRITE');
   const rows = [];
   try {
     for (let round = 0; round < ROUNDS; round++) {
       for (const [label, appDir] of SERVICES) {
         const service = await startService({ appDir, poolSize: 1, logLevel: LOG_LEVEL, nodeFlags });
+        await locker.query('LOCK TABLES users WRITE'); // after /readyz, which reads the table
         const env = { PORT: service.port, RATE: 0, DURATION_MS, WARMUP_MS, SERVER_PID: service.child.pid, DB_PID: process.env.BENCH_DB_PID ?? '' };
         try {
           rows.push([`${label}: shed 503 on /users?limit=50`, await load({ ...env, URL_PATH: '/users?limit=50', CONNECTIONS: HELD + 64 })]);
           if (!PROFILE_DIR) rows.push([`${label}: /healthz (Fastify, no DB)`, await load({ ...env, URL_PATH: '/healthz', CONNECTIONS: 64 })]);
         } finally {
+          await locker.query('UNLOCK TABLES');
           await stopService(service);
         }
       }
