@@ -25,6 +25,37 @@ const WARMUP_MS = Number(process.env.WARMUP_MS || 1000);
 const PIDS = Object.fromEntries(Object.entries({ server: process.env.SERVER_PID, db: process.env.DB_PID }).filter(([, pid]) => pid));
 const REQUEST = Buffer.from(`GET ${PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
 
+// The response head is read from the bytes, without building a string per response: the status
+// from 'HTTP/1.1 NNN', and the two fields the framing needs, matched case-insensitively.
+const HEADER_END = Buffer.from('\r\n\r\n');
+
+// Index of `\r\n<name>:` (name in lower case) in buf before `end`, matched case-insensitively, or -1.
+function findField(buf, name, end) {
+  for (let i = buf.indexOf(13); i >= 0 && i < end; i = buf.indexOf(13, i + 1)) {
+    if (buf[i + 1] !== 10) continue;
+    let j = 0;
+    while (j < name.length && (buf[i + 2 + j] | 0x20) === name.charCodeAt(j)) j += 1;
+    if (j === name.length && buf[i + 2 + j] === 58 /* : */) return i + 3 + j;
+  }
+  return -1;
+}
+
+function contentLength(buf, end) {
+  let i = findField(buf, 'content-length', end);
+  if (i < 0) return 0;
+  while (buf[i] === 32) i += 1;
+  let n = 0;
+  for (; buf[i] >= 48 && buf[i] <= 57; i += 1) n = n * 10 + buf[i] - 48;
+  return n;
+}
+
+function hasConnectionClose(buf, end) {
+  let i = findField(buf, 'connection', end);
+  if (i < 0) return false;
+  while (buf[i] === 32) i += 1;
+  return buf.toString('latin1', i, i + 5).toLowerCase() === 'close';
+}
+
 const statuses = {};
 const latencies = []; // of the 2xx answers due inside the measured window
 let errors = 0;
@@ -68,14 +99,12 @@ function connect() {
     buffer = buffer === null ? chunk : Buffer.concat([buffer, chunk]);
     for (;;) {
       if (headerEnd < 0) {
-        headerEnd = buffer.indexOf('\r\n\r\n');
+        headerEnd = buffer.indexOf(HEADER_END);
         if (headerEnd < 0) return;
-        const head = buffer.toString('latin1', 0, headerEnd);
-        const m = /\r\ncontent-length: *(\d+)/i.exec(head);
-        bodyLength = m ? Number(m[1]) : 0;
+        bodyLength = contentLength(buffer, headerEnd);
         socket.bodyLength = bodyLength;
-        socket.closeAfter = /\r\nconnection: *close/i.test(head);
-        socket.status = Number(head.slice(9, 12));
+        socket.closeAfter = hasConnectionClose(buffer, headerEnd);
+        socket.status = (buffer[9] - 48) * 100 + (buffer[10] - 48) * 10 + (buffer[11] - 48);
       }
       const total = headerEnd + 4 + bodyLength;
       if (buffer.length < total) return;
