@@ -9,8 +9,11 @@
 //   RATE = 0: closed loop with CONNECTIONS connections, each sending its next request when the last
 //             answered: the capacity run.
 // Raw sockets and a minimal HTTP/1.1 response parser keep the generator's own CPU per request low.
-// Prints one JSON line: offered and sent req/s, 2xx/s, other statuses, errors, p50/p99 of the 2xx.
+// Prints one JSON line: offered and sent req/s, 2xx/s, other statuses, errors, p50/p99 of the 2xx,
+// and the CPU used in the measured window (cores busy) by the generator itself, by SERVER_PID and
+// DB_PID when given, and by the whole machine.
 const net = require('node:net');
+const cpu = require('./cpu');
 
 const PORT = Number(process.env.PORT);
 const PATH = process.env.URL_PATH || '/users?limit=50';
@@ -19,7 +22,39 @@ const CONNECTIONS = Number(process.env.CONNECTIONS || 64);
 const MAX_CONNECTIONS = Number(process.env.MAX_CONNECTIONS || 1024);
 const DURATION_MS = Number(process.env.DURATION_MS || 5000);
 const WARMUP_MS = Number(process.env.WARMUP_MS || 1000);
+const PIDS = Object.fromEntries(Object.entries({ server: process.env.SERVER_PID, db: process.env.DB_PID }).filter(([, pid]) => pid));
 const REQUEST = Buffer.from(`GET ${PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+
+// The response head is read from the bytes, without building a string per response: the status
+// from 'HTTP/1.1 NNN', and the two fields the framing needs, matched case-insensitively.
+const HEADER_END = Buffer.from('\r\n\r\n');
+
+// Index of `\r\n<name>:` (name in lower case) in buf before `end`, matched case-insensitively, or -1.
+function findField(buf, name, end) {
+  for (let i = buf.indexOf(13); i >= 0 && i < end; i = buf.indexOf(13, i + 1)) {
+    if (buf[i + 1] !== 10) continue;
+    let j = 0;
+    while (j < name.length && (buf[i + 2 + j] | 0x20) === name.charCodeAt(j)) j += 1;
+    if (j === name.length && buf[i + 2 + j] === 58 /* : */) return i + 3 + j;
+  }
+  return -1;
+}
+
+function contentLength(buf, end) {
+  let i = findField(buf, 'content-length', end);
+  if (i < 0) return 0;
+  while (buf[i] === 32) i += 1;
+  let n = 0;
+  for (; buf[i] >= 48 && buf[i] <= 57; i += 1) n = n * 10 + buf[i] - 48;
+  return n;
+}
+
+function hasConnectionClose(buf, end) {
+  let i = findField(buf, 'connection', end);
+  if (i < 0) return false;
+  while (buf[i] === 32) i += 1;
+  return buf.toString('latin1', i, i + 5).toLowerCase() === 'close';
+}
 
 const statuses = {};
 const latencies = []; // of the 2xx answers due inside the measured window
@@ -30,6 +65,8 @@ let start = 0;
 let measuringFrom = 0;
 let measuringUntil = 0;
 let stopping = false;
+let cpuFrom = null;
+let cpuUntil = null;
 const idle = [];
 const backlog = []; // due times of requests waiting for a connection
 let open = 0;
@@ -62,14 +99,12 @@ function connect() {
     buffer = buffer === null ? chunk : Buffer.concat([buffer, chunk]);
     for (;;) {
       if (headerEnd < 0) {
-        headerEnd = buffer.indexOf('\r\n\r\n');
+        headerEnd = buffer.indexOf(HEADER_END);
         if (headerEnd < 0) return;
-        const head = buffer.toString('latin1', 0, headerEnd);
-        const m = /\r\ncontent-length: *(\d+)/i.exec(head);
-        bodyLength = m ? Number(m[1]) : 0;
+        bodyLength = contentLength(buffer, headerEnd);
         socket.bodyLength = bodyLength;
-        socket.closeAfter = /\r\nconnection: *close/i.test(head);
-        socket.status = Number(head.slice(9, 12));
+        socket.closeAfter = hasConnectionClose(buffer, headerEnd);
+        socket.status = (buffer[9] - 48) * 100 + (buffer[10] - 48) * 10 + (buffer[11] - 48);
       }
       const total = headerEnd + 4 + bodyLength;
       if (buffer.length < total) return;
@@ -124,6 +159,21 @@ function tick() {
   }
 }
 
+// CPU in the measured window, in cores (CPU seconds per second): this process's own from
+// process.cpuUsage(), the others' from /proc.
+function cpuSnapshot() {
+  const { user, system } = process.cpuUsage();
+  return { ...cpu.snapshot(PIDS), self: (user + system) / 1e6, at: performance.now() };
+}
+
+function cpuCores(from, until) {
+  const seconds = (until.at - from.at) / 1000;
+  const cores = { loadgen: (until.self - from.self) / seconds };
+  for (const name of Object.keys(PIDS)) cores[name] = (until.processes[name] - from.processes[name]) / seconds;
+  cores.machine = (until.machine.busy - from.machine.busy) / seconds;
+  return Object.fromEntries(Object.entries(cores).map(([k, v]) => [k, Number(v.toFixed(3))]));
+}
+
 function finish() {
   stopping = true;
   const seconds = (measuringUntil - measuringFrom) / 1000;
@@ -146,6 +196,7 @@ function finish() {
     p50: pct(0.5),
     p99: pct(0.99),
     connections: open,
+    cpu: cpuCores(cpuFrom, cpuUntil),
   })}\n`);
   process.exit(0);
 }
@@ -159,5 +210,7 @@ if (RATE > 0) {
 } else {
   for (let i = 0; i < CONNECTIONS; i++) connect();
 }
+setTimeout(() => (cpuFrom = cpuSnapshot()), WARMUP_MS);
+setTimeout(() => (cpuUntil = cpuSnapshot()), WARMUP_MS + DURATION_MS);
 // Answers still due at the end of the window get a grace period, then the run ends.
 setTimeout(finish, WARMUP_MS + DURATION_MS + 1000);

@@ -2,6 +2,7 @@
 # Benchmark, not a test: the service vs the tutorial's original design vs the driver limit, on one
 # throwaway MariaDB with 1,000 users. Prints req/s, p99 and peak RSS of each, and the ratios.
 # `bench.sh overload` runs only the overload curve (bench/overload.js, also part of the full run).
+# `bench.sh shed` measures what one refusal (the shed 503) costs the service (bench/shed.js).
 # `bench.sh token` instead measures what IAM token signing costs per new connection (bench/token.js).
 # BENCH_DURATION_S (default 5), BENCH_ROUNDS (default 3), BENCH_POOL_SIZE (default 8), BENCH_LOG_LEVEL
 # (default info, as deployed) and BENCH_TASK_MEMORY_MIB (default: Pulumi.yaml's task memory; the Node
@@ -30,6 +31,7 @@ mariadb --no-defaults --socket="$DB_DIR/mdb.sock" -uroot bench -e "
 case "${1:-all}" in
   all) "$NODE" bench/run.js && "$NODE" bench/overload.js ;;
   overload) "$NODE" bench/overload.js ;;
+  shed) "$NODE" bench/shed.js ;;
   token) "$NODE" bench/token.js ;;
-  *) echo "usage: bench.sh [all|overload|token]" >&2; exit 2 ;;
+  *) echo "usage: bench.sh [all|overload|shed|token]" >&2; exit 2 ;;
 esac

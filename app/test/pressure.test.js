@@ -53,6 +53,9 @@ test('past the wait queue, users requests get the precomputed 503 at once, count
     assert.deepEqual(JSON.parse(r.body), { statusCode: 503, error: 'Service Unavailable', message: 'overloaded, retry later' });
     assert.equal(r.headers['retry-after'], '1');
     assert.match(r.headers['x-request-id'], /^[0-9a-f-]{36}$/);
+    // Framing stays right for the next request on the same keep-alive connection.
+    assert.equal(r.headers.connection, 'keep-alive');
+    assert.equal(Number(r.headers['content-length']), Buffer.byteLength(r.body));
     assert.ok(r.ms < 500, `shed in ${Math.round(r.ms)} ms`);
   }
   server.child.kill('SIGTERM');
