@@ -11,7 +11,7 @@ import pytest
 
 from offline import check
 from offline.fakes import SECRET_SIG, SECRET_SIG_KEY, UNKNOWN
-from offline_support import FIXTURES, needs_pack, run_cli
+from offline_support import FIXTURES, run_cli
 
 STACK = "urn:pulumi:dev::app::"
 CHECKED = ["--program", str(FIXTURES / "check")]
@@ -162,7 +162,6 @@ def test_a_rejected_secret_is_not_shown():
 # --- through the offline preview ------------------------------------------------------------------------------
 
 
-@needs_pack
 def test_autonames_are_known_at_preview_so_the_pack_judges_what_reads_them(tmp_path: Path):
     proc = run_cli(CHECKED + ["--stack", "names", "--mode", "preview"], tmp_path)
     rep = json.loads((tmp_path / "names" / "report.json").read_text())
