@@ -13,9 +13,9 @@ import http.server
 import json
 import posixpath
 import shlex
-import shutil
 import subprocess
 import threading
+from functools import cache
 from typing import Any
 
 import pytest
@@ -32,11 +32,17 @@ APP_DIR = ROOT / "app"
 LOCAL_ONLY = {"app": {"DB_PASSWORD", "SHUTDOWN_TIMEOUT_MS"}, "migrate": {"DB_APP_PASSWORD"}}
 
 
+@cache
+def node_binary() -> str:
+    """The app's Node 24, with its npm packages installed (app/scripts/node.sh, as the app's own tests get them)."""
+    proc = subprocess.run(["bash", str(APP_DIR / "scripts" / "node.sh")], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, f"app/scripts/node.sh failed: {proc.stderr[-2000:]}"
+    return proc.stdout.strip().splitlines()[-1]
+
+
 def node(script: str, *args: str) -> Any:
     """Run ``script`` with node in the repository root (``process.argv[1:]`` are ``args``); its stdout is JSON."""
-    binary = shutil.which("node")
-    assert binary, "node is needed to ask the app its side of the contract"
-    out = subprocess.run([binary, "-e", script, *args], cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    out = subprocess.run([node_binary(), "-e", script, *args], cwd=ROOT, check=True, capture_output=True, text=True).stdout
     return json.loads(out)
 
 
@@ -219,7 +225,7 @@ def health_check_request(app: dict[str, Any]) -> list[str]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        proc = subprocess.run([shutil.which("node") or "node", str(APP_DIR / source)], cwd=APP_DIR, text=True,
+        proc = subprocess.run([node_binary(), str(APP_DIR / source)], cwd=APP_DIR, text=True,
                               capture_output=True, timeout=30, env={"PORT": str(server.server_address[1])})
     finally:
         server.shutdown()
