@@ -15,8 +15,8 @@ Two layers, both on :class:`PolicyPackProcess`:
   :class:`Violation`).
 
 Values are sent as the engine sends them: camelCase property names in a ``google.protobuf.Struct`` (so every
-number is a float), the unknown sentinel :data:`UNKNOWN` for values not known during preview, and the secret
-wrapper from :func:`secret`.
+number is a float), the unknown sentinel for values not known during preview (:func:`unknown`), and the secret
+wrapper; both come from :mod:`offline.wire`, which is where callers import them from too.
 
 About the engine address: ``pulumi.policy`` (pulumi 3.x, pulumi-policy 1.x) parses the argument but never
 connects to it; logs go to stderr unless the ``PULUMI_*`` runtime variables are set. The harness still passes
@@ -51,10 +51,10 @@ import grpc
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, engine_pb2_grpc, plugin_pb2
 
-from .wire import UNKNOWN, make_urn, secret
+from .wire import UNKNOWN, make_urn
 
 __all__ = [
-    "UNKNOWN", "secret", "unknown", "to_struct", "make_urn",
+    "unknown", "to_struct",
     "Violation", "NotApplicable", "Analysis", "PolicyMeta", "PackInfo",
     "ResourceOptions", "Provider", "StackResource",
     "reconcile_config", "ConfigError", "PackStartError", "PolicyPackProcess", "EngineLog",

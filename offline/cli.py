@@ -425,6 +425,18 @@ def _stack_report(st: str, run: dict, ordered: list[dict], outcome: Any, program
     return text, (est.total if est else None), code
 
 
+def analysis_line(stacks: list[str], mode: str, with_pack: bool) -> str:
+    """The progress line of the analysis phase, saying how many pack processes judge each stack (an update has
+    one for its preview and one for the update) and, for more than one stack, that the stacks run in parallel."""
+    names = ", ".join(stacks)
+    if not with_pack:
+        return f"analysing {names}: no policy pack"
+    processes = "two pack processes (preview, then update)" if mode == "update" else "one pack process"
+    if len(stacks) == 1:
+        return f"analysing {names}: {processes}"
+    return f"analysing {names}: {processes} each, in parallel"
+
+
 def preview(stacks: list[str], mode: str, program: Path, out_root: Path, pack_dir: Optional[Path],
             progress: Progress, engines: list[EngineProcess], pack_configs: Optional[dict] = None) -> int:
     """Preview ``stacks`` whose programs ``engines`` run (:func:`start_engines`). Meanwhile one policy pack process
@@ -470,7 +482,7 @@ def preview(stacks: list[str], mode: str, program: Path, out_root: Path, pack_di
         progress.step(f"{st}: analysed; writing its reports")
         return _stack_report(st, runs[st], ordered, outcome, program, out_root, prices, pending)
 
-    progress.step(f"analysing {', '.join(stacks)}: one pack process each, in parallel")
+    progress.step(analysis_line(stacks, mode, pack_dir is not None))
     try:
         with ThreadPoolExecutor(max_workers=len(stacks)) as pool:
             results = list(pool.map(one, stacks))

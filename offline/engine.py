@@ -45,7 +45,7 @@ from google.protobuf import json_format, struct_pb2
 from . import MODES, awsx_vpc, check, fakes
 from .examples import ORIGIN as EXAMPLE_ORIGIN, with_examples
 from .stackconfig import StackConfig, load_stack_config
-from .wire import STACK_TYPE, make_urn
+from .wire import STACK_TYPE, UNKNOWN, make_urn, plain, secret
 
 
 
@@ -203,10 +203,10 @@ class RecordingMonitor:
                                       if k.startswith(pkg + ":")}
             for k in list(inputs):
                 if f"{pkg}:{k}" in self.cfg.secret_keys:
-                    inputs[k] = {fakes.SECRET_SIG_KEY: fakes.SECRET_SIG, "value": inputs[k]}
+                    inputs[k] = secret(inputs[k])
             if version:
                 inputs["version"] = version
-            pid = fakes.fake_uuid(urn) if self.known else fakes.UNKNOWN
+            pid = fakes.fake_uuid(urn) if self.known else UNKNOWN
             self.resources[urn] = ResourceRecord(
                 urn=urn, type=f"pulumi:providers:{pkg}", name=name, custom=True, id=pid,
                 inputs=inputs, outputs=dict(inputs), default_provider=True, seq=self._next())
@@ -259,9 +259,9 @@ class RecordingMonitor:
                                            self.known and request.type not in self.changing,
                                            remote=request.remote)
         for key in request.additionalSecretOutputs:  # the engine marks these outputs secret
-            if key in state and fakes.plain(state[key]) == state[key]:
-                state[key] = {fakes.SECRET_SIG_KEY: fakes.SECRET_SIG, "value": state[key]}
-        rec.id = rid if rid else fakes.UNKNOWN
+            if key in state and plain(state[key]) == state[key]:
+                state[key] = secret(state[key])
+        rec.id = rid if rid else UNKNOWN
         rec.outputs = state
         if request.remote and request.type == "awsx:ec2:Vpc":
             self._register_awsx_vpc_children(rec, request.version)
@@ -298,8 +298,8 @@ class RecordingMonitor:
         return _struct_to_wire(response.properties)
 
     def _register_awsx_vpc_children(self, component: ResourceRecord, version: str) -> None:
-        args = {k: fakes.plain(v) for k, v in component.inputs.items()}
-        if fakes.UNKNOWN in json.dumps(args):
+        args = {k: plain(v) for k, v in component.inputs.items()}
+        if UNKNOWN in json.dumps(args):
             raise Exception(f"awsx Vpc {component.name!r}: arguments unknown at preview cannot be laid out offline")
         azs = args.get("availabilityZoneNames")
         if not azs:
@@ -322,8 +322,8 @@ class RecordingMonitor:
             prop_deps: dict[str, list] = {}
             for prop, (key, output) in child.refs.items():
                 source = by_key[key]
-                value = source.id if output == "id" else source.outputs.get(output, fakes.UNKNOWN)
-                inputs[prop] = value if value not in ("", None) else fakes.UNKNOWN
+                value = source.id if output == "id" else source.outputs.get(output, UNKNOWN)
+                inputs[prop] = value if value not in ("", None) else UNKNOWN
                 prop_deps[prop] = [source.urn]
             for callback in transforms:
                 inputs = self._run_transform(callback, child.type, child.name, parent.urn, inputs)
@@ -341,7 +341,7 @@ class RecordingMonitor:
                 self.resources[urn] = rec
             rid, state = fakes.outputs_for(child.type, inputs, child.name, urn, self.region,
                                            self.known and child.type not in self.changing)
-            rec.id = rid if rid else fakes.UNKNOWN
+            rec.id = rid if rid else UNKNOWN
             rec.outputs = state
             by_key[child.key] = rec
 

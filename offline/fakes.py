@@ -17,9 +17,7 @@ import hashlib
 import json
 from typing import Any
 
-# The engine reads the sentinels through this module (fakes.UNKNOWN ...): re-exported from offline.wire.
-from .wire import SECRET_SIG as SECRET_SIG, SECRET_SIG_KEY as SECRET_SIG_KEY, UNKNOWN as UNKNOWN, plain as plain
-from .wire import secret as _secret
+from .wire import UNKNOWN, plain, secret
 
 FAKE_ACCOUNT = "123456789012"
 
@@ -59,9 +57,6 @@ def short_hash(text: str, n: int = 8) -> str:
 def fake_uuid(text: str) -> str:
     h = hashlib.sha256(text.encode()).hexdigest()
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
-
-
-_plain = plain
 
 
 AZ_SUFFIXES = "abcdef"
@@ -152,9 +147,9 @@ def invoke(token: str, args: dict, region: str) -> dict:
         password = "offline-preview-fake-ecr-password"
         return {
             "id": region,
-            "authorizationToken": _secret(base64.b64encode(f"AWS:{password}".encode()).decode()),
+            "authorizationToken": secret(base64.b64encode(f"AWS:{password}".encode()).decode()),
             "userName": "AWS",
-            "password": _secret(password),
+            "password": secret(password),
             "proxyEndpoint": f"https://{FAKE_ACCOUNT}.dkr.ecr.{region}.amazonaws.com",
             "expiresAt": "2099-01-01T00:00:00Z",
         }
@@ -187,10 +182,10 @@ def _arn(service: str, region: str, resource: str, account: bool = True) -> str:
 
 
 def _physical_name(inputs: dict, name: str, urn: str, key: str = "name") -> str:
-    value = _plain(inputs.get(key))
+    value = plain(inputs.get(key))
     if isinstance(value, str) and value and value != UNKNOWN:
         return value
-    prefix = _plain(inputs.get(f"{key}Prefix"))
+    prefix = plain(inputs.get(f"{key}Prefix"))
     if isinstance(prefix, str) and prefix:
         return prefix + short_hash(urn, 26)
     return f"{name}-{short_hash(urn, 7)}"  # Pulumi's autonaming: logical name plus 7 random chars
@@ -201,12 +196,12 @@ def _subnet_ids(kind: str, urn: str, count: int) -> list[str]:
 
 
 def _vpc_outputs(inputs: dict, name: str, urn: str, region: str) -> dict:
-    count = _plain(inputs.get("numberOfAvailabilityZones"))
-    azs = _plain(inputs.get("availabilityZoneNames"))
+    count = plain(inputs.get("numberOfAvailabilityZones"))
+    azs = plain(inputs.get("availabilityZoneNames"))
     n = len(azs) if isinstance(azs, list) else int(count or 3)
     kinds: dict[str, list[Any]] = {"Public": [], "Private": [], "Isolated": []}
-    for spec in _plain(inputs.get("subnetSpecs")) or [{"type": "Public"}, {"type": "Private"}]:
-        kind = str(_plain(spec).get("type", "Private")) if isinstance(_plain(spec), dict) else "Private"
+    for spec in plain(inputs.get("subnetSpecs")) or [{"type": "Public"}, {"type": "Private"}]:
+        kind = str(plain(spec).get("type", "Private")) if isinstance(plain(spec), dict) else "Private"
         kinds.setdefault(kind, [])
     out = {
         "vpcId": f"vpc-{short_hash(urn, 17)}",
@@ -243,17 +238,17 @@ def _by_type(typ: str, inputs: dict, name: str, urn: str, region: str, strict: b
     elif typ == "aws:rds/instance:Instance":
         ident = _physical_name(inputs, name, urn, "identifier")
         host = f"{ident}.c{h[:11]}.{region}.rds.amazonaws.com"
-        port = _plain(inputs.get("port")) or 3306
+        port = plain(inputs.get("port")) or 3306
         out.update(identifier=ident, address=host, endpoint=f"{host}:{int(port)}", port=port,
                    arn=_arn("rds", region, f"db:{ident}"), resourceId=f"db-{h.upper()}",
                    hostedZoneId="Z2R2ITUGPM61AM", id=ident)
-        if _plain(inputs.get("manageMasterUserPassword")):
+        if plain(inputs.get("manageMasterUserPassword")):
             out["masterUserSecrets"] = [{
                 "secretArn": _arn("secretsmanager", region, f"secret:rds!db-{fake_uuid(urn)}-{h[:6]}"),
                 "kmsKeyId": _arn("kms", region, f"key/{fake_uuid(urn + 'kms')}"),
                 "secretStatus": "active"}]
     elif typ == "aws:ecs/taskDefinition:TaskDefinition":
-        family = _plain(inputs.get("family")) or name
+        family = plain(inputs.get("family")) or name
         out.update(arn=_arn("ecs", region, f"task-definition/{family}:1"), revision=1,
                    arnWithoutRevision=_arn("ecs", region, f"task-definition/{family}"))
     elif typ == "aws:ecs/cluster:Cluster":
@@ -275,7 +270,7 @@ def _by_type(typ: str, inputs: dict, name: str, urn: str, region: str, strict: b
         kid = fake_uuid(urn)
         out.update(keyId=kid, arn=_arn("kms", region, f"key/{kid}"), id=kid)
     elif typ == "aws:kms/alias:Alias":
-        out.update(arn=_arn("kms", region, str(_plain(inputs.get("name")) or f"alias/{name}")))
+        out.update(arn=_arn("kms", region, str(plain(inputs.get("name")) or f"alias/{name}")))
     elif typ in ("aws:ec2/securityGroup:SecurityGroup",):
         out.update(id=f"sg-{h}", arn=_arn("ec2", region, f"security-group/sg-{h}"), ownerId=FAKE_ACCOUNT,
                    name=_physical_name(inputs, name, urn))
@@ -301,20 +296,20 @@ def _by_type(typ: str, inputs: dict, name: str, urn: str, region: str, strict: b
         b = _physical_name(inputs, name, urn, "bucket").lower()
         out.update(bucket=b, id=b, arn=f"arn:aws:s3:::{b}", bucketDomainName=f"{b}.s3.amazonaws.com")
     elif typ == "aws:acm/certificate:Certificate":
-        domain = str(_plain(inputs.get("domainName")) or "example.com")
+        domain = str(plain(inputs.get("domainName")) or "example.com")
         out.update(arn=_arn("acm", region, f"certificate/{fake_uuid(urn)}"), status="ISSUED",
                    domainValidationOptions=[{"domainName": domain, "resourceRecordName": f"_{h}.{domain}.",
                                              "resourceRecordType": "CNAME",
                                              "resourceRecordValue": f"_{h[::-1]}.acm-validations.aws."}])
     elif typ == "aws:acm/certificateValidation:CertificateValidation":
-        out.update(id=str(_plain(inputs.get("certificateArn")) or h))
+        out.update(id=str(plain(inputs.get("certificateArn")) or h))
     elif typ == "aws:route53/record:Record":
-        out.update(fqdn=str(_plain(inputs.get("name")) or name).rstrip("."))
+        out.update(fqdn=str(plain(inputs.get("name")) or name).rstrip("."))
     elif typ == "aws:ec2/vpcEndpoint:VpcEndpoint":
         out.update(id=f"vpce-{h}", arn=_arn("ec2", region, f"vpc-endpoint/vpce-{h}"), prefixListId=f"pl-{h[:8]}",
                    state="available")
     elif typ == "docker:index/image:Image":
-        image_name = _plain(inputs.get("imageName")) or f"{name}:offline"
+        image_name = plain(inputs.get("imageName")) or f"{name}:offline"
         out.update(imageName=image_name, baseImageName=image_name,
                    repoDigest=f"{str(image_name).split(':')[0]}@sha256:{hashlib.sha256(urn.encode()).hexdigest()}")
     elif typ.startswith("pulumi:providers:"):

@@ -10,6 +10,8 @@
   as a structured ``ids`` attribute that ``policies.tools.readme`` reads;
 * a safety net: an unexpected error inside a rule becomes a not-applicable result with the error text, never a
   gRPC failure (the tests fail if that ever happens on a fixture).
+
+A rule whose whole body is "this property must be set" builds it with :func:`report_if_unset`.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from pulumi_policy import (
 from pulumi_policy.deserialize import serialize_properties
 from pulumi_policy.proxy import UnknownValueError
 
-from .resources import NotApplicable, Resource, Stack
+from .resources import NotApplicable, Resource, Stack, unset
 from .values import as_list, plain
 
 ADVISORY = EnforcementLevel.ADVISORY
@@ -134,6 +136,15 @@ def _attach(policy: Any, ids: RuleIds, unknowns: str, types: Sequence[str], mand
     policy.types = tuple(types)
     policy.is_mandatory = mandatory
     return policy
+
+
+def report_if_unset(prop: str, message: str) -> Callable[[Resource, Callable[[str], None]], None]:
+    """The body of a rule that requires ``prop`` to be set: it reports ``message`` when the value is missing or
+    empty. An unknown value counts as set (:func:`~.resources.unset`), so such a rule never skips."""
+    def _validate(res: Resource, report: Callable[[str], None]) -> None:
+        if unset(res, prop):
+            report(message)
+    return _validate
 
 
 def _internal_error(name: str, exc: BaseException) -> str:

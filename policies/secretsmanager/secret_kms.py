@@ -1,20 +1,14 @@
 """Secrets are encrypted with a customer-managed KMS key."""
 
-from ..core.resources import unset
-from ..core.rules import LOW, RuleIds, resource_rule
+from ..core.rules import LOW, RuleIds, report_if_unset, resource_rule
 from . import SECRET
-
-
-def _validate(res, report):
-    if unset(res, "kmsKeyId"):
-        report("kmsKeyId is not set; the secret uses the AWS-managed key aws/secretsmanager.")
-
 
 POLICY = resource_rule(
     name="aws-secretsmanager-secret-kms",
     description="Secrets Manager secrets are encrypted with a customer-managed KMS key.",
     types=(SECRET,),
-    validate=_validate,
+    validate=report_if_unset("kmsKeyId",
+                             "kmsKeyId is not set; the secret uses the AWS-managed key aws/secretsmanager."),
     severity=LOW,
     remediation="Pass kmsKeyId with a customer-managed key and allow the readers kms:Decrypt on it.",
     ids=RuleIds(checkov=("CKV_AWS_149",), cdk_nag=("NIST.800.53.R5-SecretsManagerUsingKMSKey",),

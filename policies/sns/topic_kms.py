@@ -1,20 +1,14 @@
 """SNS topics are encrypted at rest with a KMS key."""
 
-from ..core.resources import unset
-from ..core.rules import MEDIUM, RuleIds, resource_rule
+from ..core.rules import MEDIUM, RuleIds, report_if_unset, resource_rule
 from . import TOPIC
-
-
-def _validate(res, report):
-    if unset(res, "kmsMasterKeyId"):
-        report("kmsMasterKeyId is not set; the topic's messages are stored unencrypted.")
-
 
 POLICY = resource_rule(
     name="aws-sns-topic-kms",
     description="SNS topics are encrypted at rest with a KMS key.",
     types=(TOPIC,),
-    validate=_validate,
+    validate=report_if_unset("kmsMasterKeyId",
+                             "kmsMasterKeyId is not set; the topic's messages are stored unencrypted."),
     severity=MEDIUM,
     remediation=("Set kmsMasterKeyId to a customer-managed key whose policy lets the publishers use it (for "
                  "CloudWatch alarms: cloudwatch.amazonaws.com with kms:Decrypt and kms:GenerateDataKey*)."),

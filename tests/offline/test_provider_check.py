@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from offline import check
-from offline.fakes import SECRET_SIG, SECRET_SIG_KEY, UNKNOWN
+from offline.wire import SECRET_SIG, SECRET_SIG_KEY, UNKNOWN
 from offline_support import FIXTURES, run_cli
 
 STACK = "urn:pulumi:dev::app::"

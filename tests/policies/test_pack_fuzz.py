@@ -11,7 +11,8 @@ from typing import Any, Dict, List
 
 import pytest
 
-from offline.analyzer import UNKNOWN, StackResource, analyze_request, secret
+from offline.analyzer import StackResource, analyze_request
+from offline.wire import UNKNOWN, secret
 from pack_fixtures import BASE, CONTAINER
 from policies.pack import POLICIES
 

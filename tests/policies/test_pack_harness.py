@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from offline.analyzer import PREVIEW_SKIP, UNKNOWN, PackStartError, PolicyPackProcess, make_urn, secret, \
-    stack_configure_request, to_struct
+from offline.analyzer import PREVIEW_SKIP, PackStartError, PolicyPackProcess, stack_configure_request, to_struct
+from offline.wire import UNKNOWN, make_urn, secret
 
 
 def test_a_pack_that_fails_to_start_reports_its_stderr(tmp_path):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from offline.analyzer import UNKNOWN
+from offline.wire import UNKNOWN
 from pack_fixtures import BASE, DELETE, T, patch
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from google.protobuf import json_format
 
-from offline.analyzer import analyze_request, secret
+from offline.analyzer import analyze_request
+from offline.wire import secret
 from pack_fixtures import BASE, DELETE, T, patch
 
 FIXES = [

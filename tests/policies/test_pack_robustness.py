@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from offline.analyzer import UNKNOWN, StackResource, secret
-from offline.wire import SECRET_SIG_KEY
+from offline.analyzer import StackResource
+from offline.wire import SECRET_SIG_KEY, UNKNOWN, secret
 from pack_fixtures import BASE, CONTAINER, RESOURCES, T, container, patch, taskdef
 from test_pack_stack_rules import hardened
 

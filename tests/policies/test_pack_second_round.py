@@ -13,7 +13,8 @@ from typing import Dict, List
 
 import pytest
 
-from offline.analyzer import UNKNOWN, StackResource, make_urn
+from offline.analyzer import StackResource
+from offline.wire import UNKNOWN, make_urn
 
 from pack_fixtures import ACCOUNT, BASE, CONTAINER, DELETE, ECS_EXEC_POLICY, KEY_ARN, T, container, doc, patch, taskdef, \
     with_env

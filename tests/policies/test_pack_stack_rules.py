@@ -7,7 +7,8 @@ from typing import Dict, List
 import pytest
 from pulumi_policy import StackValidationPolicy
 
-from offline.analyzer import UNKNOWN, StackResource, make_urn
+from offline.analyzer import StackResource
+from offline.wire import UNKNOWN, make_urn
 from pack_fixtures import BASE, SECRET_ARN, T, patch
 from policies.pack import POLICIES
 
