@@ -36,7 +36,7 @@ import sys
 import threading
 import time
 import traceback
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Optional
 
@@ -507,7 +507,8 @@ def run_program(program_dir: str | Path, stack: str, mode: str = "preview",
     return RunResult(
         project=cfg.project, stack=cfg.stack, mode=mode, program=str(cfg.main),
         stack_file=str(cfg.stack_file),
-        resources=[asdict(r) for r in sorted(monitor.resources.values(), key=lambda r: r.seq)],
+        # Shallow: the fields are already JSON values, and asdict's deep copy of every input cost 0.1 s a stack.
+        resources=[dict(vars(r)) for r in sorted(monitor.resources.values(), key=lambda r: r.seq)],
         stack_outputs=monitor.stack_outputs, invokes=monitor.invokes, diagnostics=engine.messages,
         config_keys={k: cfg.origin.get(k, "") for k in sorted(cfg.values)},
         config_values={k: v for k, v in sorted(cfg.values.items()) if k not in cfg.secret_keys},
@@ -583,7 +584,7 @@ def preload(program_dir: Optional[Path] = None) -> None:
 def _run_to_file(program: str, stack: str, mode: str, passphrase: Optional[str], target: Path,
                  changing: tuple = ()) -> None:
     try:
-        data = asdict(run_program(program, stack, mode, passphrase, changing))
+        data = dict(vars(run_program(program, stack, mode, passphrase, changing)))
     except Exception as exc:  # noqa: BLE001 (config errors are program errors for the report)
         data = {"stack": stack, "mode": mode, "error": f"{type(exc).__name__}: {exc}", "resources": []}
     target.write_text(json.dumps(data, default=str))
