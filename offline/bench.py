@@ -2,7 +2,8 @@
 baseline measured in the same run.
 
 * **warm** means what a second ``make preview-all`` pays: the pack's virtualenv exists and the bytecode is
-  compiled. One untimed run first makes it so.
+  compiled. One untimed run first makes it so; the runs are made without ``PYTHONDONTWRITEBYTECODE`` (some
+  machines set it, and then every run compiles the project's modules again: about 2 CPU-seconds here).
 * **baseline**: the same command for one stack (dev), a fresh process each time, as ``make preview`` runs it.
 * **all**: dev, staging and prod in one fresh process, as ``make preview-all`` runs it.
 
@@ -62,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # warm means compiled (see above)
     one, every = ("dev",), STACKS
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"

@@ -36,10 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Optional
 
-import yaml
-
 from .examples import with_examples
-from .stackconfig import load_stack_config
+from .stackconfig import load_stack_config, read_yaml
 
 #: The copy of ``requirements.txt`` that says what the virtualenv was last installed from.
 STAMP = ".requirements.txt"
@@ -78,7 +76,7 @@ class PackRuntime:
 
 def _runtime_options(pack_dir: Path) -> dict:
     path = pack_dir / "PulumiPolicy.yaml"
-    doc = yaml.safe_load(path.read_text()) or {}
+    doc = read_yaml(path) or {}
     runtime = doc.get("runtime")
     name, options = (runtime.get("name"), runtime.get("options") or {}) if isinstance(runtime, dict) else (runtime, {})
     if name != "python":
@@ -184,7 +182,7 @@ class StackLaunch:
 def stack_tags(program: Path, config: Mapping[str, str]) -> dict[str, str]:
     """The tags the CLI derives from ``Pulumi.yaml`` and the ``pulumi:tags`` config (``pkg/backend/stack.go``:
     ``GetEnvironmentTagsForCurrentStack``); its git metadata tags (``vcs:*``) are not derived offline."""
-    doc = yaml.safe_load((program / "Pulumi.yaml").read_text()) or {}
+    doc = read_yaml(program / "Pulumi.yaml") or {}
     runtime = doc.get("runtime")
     tags = {"pulumi:project": str(doc.get("name") or ""),
             "pulumi:runtime": str(runtime.get("name") if isinstance(runtime, dict) else runtime or "")}

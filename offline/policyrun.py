@@ -225,9 +225,9 @@ def declared_exemptions(config: dict) -> list[dict]:
 
 def pack_version(pack_dir: Path) -> Optional[str]:
     """The ``version:`` of ``PulumiPolicy.yaml``, which the CLI uses instead of the SDK's placeholder."""
-    import yaml
+    from .stackconfig import read_yaml
 
-    meta = yaml.safe_load((pack_dir / "PulumiPolicy.yaml").read_text()) or {}
+    meta = read_yaml(pack_dir / "PulumiPolicy.yaml") or {}
     version = meta.get("version")
     return str(version) if version is not None else None
 

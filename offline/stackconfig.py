@@ -44,6 +44,12 @@ _Loader.yaml_implicit_resolvers = {
 _Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
                               list("tTfF"))
 _LOADER = _Loader
+
+
+def read_yaml(path: Path) -> Any:
+    """A YAML file as the CLI's Go YAML reads it (see ``_Loader``), parsed by libyaml when present."""
+    return yaml.load(path.read_text(), Loader=_LOADER)
+
 PBKDF2_ITERATIONS = 1_000_000
 
 
@@ -183,7 +189,7 @@ def load_stack_config(program_dir: Path | str, stack: str, passphrase: Optional[
     project_file = program_dir / "Pulumi.yaml"
     if not project_file.exists():
         raise ConfigError(f"{project_file} not found")
-    project_doc = yaml.load(project_file.read_text(), Loader=_LOADER) or {}
+    project_doc = read_yaml(project_file) or {}
     project = project_doc.get("name")
     if not project:
         raise ConfigError(f"{project_file}: no project name")
@@ -208,7 +214,7 @@ def load_stack_config(program_dir: Path | str, stack: str, passphrase: Optional[
     stack_file = program_dir / f"Pulumi.{stack}.yaml"
     if not stack_file.exists():
         raise ConfigError(f"{stack_file} not found (stack {stack!r})")
-    stack_doc = yaml.load(stack_file.read_text(), Loader=_LOADER) or {}
+    stack_doc = read_yaml(stack_file) or {}
     undecrypted: list[str] = []
     state_key: Optional[bytes] = None
     for raw_key, value in (stack_doc.get("config") or {}).items():

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from .values import UNKNOWN, dig, is_unknown, raise_unknown
+from .values import UNKNOWN, dig, is_unknown, plain, raise_unknown
 
 
 @dataclass
@@ -54,6 +54,27 @@ def config_value(config: Mapping[str, Any], schema: Mapping[str, Any], key: str)
     if isinstance(config, Mapping) and key in config and config[key] is not None:
         return config[key]
     return dict(schema.get(key, {})).get("default")
+
+
+class StackResource(Resource):
+    """A :class:`Resource` of a stack rule, whose props are unwrapped from the SDK's proxy on first use: a stack
+    rule sees every resource of the stack but reads only a few, and unwrapping all of them for each of the pack's
+    stack rules was a quarter of the pack's time."""
+
+    def __init__(self, raw: Any, *args: Any, **kwargs: Any) -> None:
+        self._raw: Any = raw
+        self._plain: Optional[Dict[str, Any]] = None
+        super().__init__(*args, **kwargs)
+
+    @property  # type: ignore[override]
+    def props(self) -> Dict[str, Any]:
+        if self._plain is None:
+            self._plain = plain(self._raw)
+        return self._plain
+
+    @props.setter
+    def props(self, value: Optional[Dict[str, Any]]) -> None:
+        self._plain = value
 
 
 @dataclass
