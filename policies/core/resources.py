@@ -66,7 +66,7 @@ class StackResource(Resource):
         self._plain: Optional[Dict[str, Any]] = None
         super().__init__(*args, **kwargs)
 
-    @property  # type: ignore[override]
+    @property
     def props(self) -> Dict[str, Any]:
         if self._plain is None:
             self._plain = plain(self._raw)
