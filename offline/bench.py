@@ -12,6 +12,11 @@ with the 1-minute load average before it and the CPU seconds of its processes (t
 pack and dot processes it waits for): on a shared machine the wall time follows the load, the CPU time much less.
 The ratio all/baseline says what the third and second stack cost on top of the first; 3.0 would mean no overlap.
 The phases of the last run come from the preview's own progress lines.
+
+``--floor`` measures instead what the policy runtime costs on its own: all stacks without a pack, with a pack whose
+rules keep their names, kinds and levels but do nothing (written to a temporary directory, run in the real pack's
+virtualenv), and with the real pack, alternating. Empty rules minus no pack is ``pulumi_policy``'s own work (start-up,
+and deserialising a resource's properties once per rule); real minus empty is what our rules add.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import argparse
 import os
 import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -37,10 +43,12 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _run(stacks: tuple[str, ...], mode: str, out: Path, env: dict) -> tuple[float, float, float, str]:
+def _run(stacks: tuple[str, ...], mode: str, out: Path, env: dict,
+         pack: tuple[str, ...] = ("--policy-pack-config", "policies/config/{stack}.json")
+         ) -> tuple[float, float, float, str]:
     """One fresh preview: wall seconds, CPU seconds, load average before it, and its progress lines."""
     cmd = [sys.executable, "-m", "offline", "preview", *[a for st in stacks for a in ("--stack", st)], "--mode", mode,
-           "--policy-pack-config", "policies/config/{stack}.json", "--out", str(out)]
+           *pack, "--out", str(out)]
     load, cpu, started = os.getloadavg()[0], _children_cpu(), time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                           check=False)
@@ -56,14 +64,88 @@ def _phases(progress: str) -> list[str]:
     return [f"{float(t):5.1f} s  {text}" for t, text in steps]
 
 
+_EMPTY_RULES = """# Written by offline.bench --floor: the pack's policies with their names, kinds and levels, and bodies that do
+# nothing, so that a preview with it costs what the policy SDK alone costs.
+import importlib.util
+import sys
+
+from pulumi_policy import PolicyPack, ResourceValidationPolicy, StackValidationPolicy
+
+spec = importlib.util.spec_from_file_location("policies", {init!r}, submodule_search_locations=[{pack!r}])
+module = importlib.util.module_from_spec(spec)
+sys.modules["policies"] = module
+spec.loader.exec_module(module)
+from policies.pack import POLICIES  # noqa: E402
+
+
+def nothing(args, report_violation):
+    return None
+
+
+PolicyPack(name="empty-rules", policies=[
+    (ResourceValidationPolicy if isinstance(p, ResourceValidationPolicy) else StackValidationPolicy)(
+        name=p.name, description=p.description, validate=nothing, enforcement_level=p.enforcement_level)
+    for p in POLICIES])
+"""
+
+
+def _empty_rules_pack(tmp: Path) -> Path:
+    """A pack directory whose rules do nothing, run in the real pack's virtualenv."""
+    real = ROOT / "policies"
+    pack = tmp / "empty-rules"
+    pack.mkdir()
+    (pack / "PulumiPolicy.yaml").write_text(
+        f"description: the pack's rules with empty bodies\nruntime:\n  name: python\n  options:\n"
+        f"    virtualenv: {real / 'venv'}\nversion: 1.0.0\n")
+    (pack / "__main__.py").write_text(_EMPTY_RULES.format(init=str(real / "__init__.py"), pack=str(real)))
+    # The same requirements, or the shared virtualenv would look out of date and be reinstalled for each pack.
+    shutil.copyfile(real / "requirements.txt", pack / "requirements.txt")
+    return pack
+
+
+def floor(runs: int, mode: str, env: dict) -> int:
+    """What the policy runtime alone costs: the three stacks without a pack, with a pack whose rules do nothing,
+    and with the real pack, alternating; the differences are the pack runtime's share and the rules' share."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out"
+        empty = _empty_rules_pack(Path(tmp))
+        variants = {
+            "no pack": ("--policy-pack", ""),
+            "pack, empty rules": ("--policy-pack", str(empty)),
+            "pack, real rules": ("--policy-pack-config", "policies/config/{stack}.json"),
+        }
+        for pack in variants.values():
+            _run(STACKS, mode, out, env, pack)  # warm-up
+        cpu: dict[str, list[float]] = {name: [] for name in variants}
+        wall: dict[str, list[float]] = {name: [] for name in variants}
+        for _ in range(runs):
+            for name, pack in variants.items():
+                w, c, _, _ = _run(STACKS, mode, out, env, pack)
+                cpu[name].append(c)
+                wall[name].append(w)
+    med = {name: statistics.median(v) for name, v in cpu.items()}
+    print(f"offline preview, all stacks, mode {mode}: the policy runtime's share, {runs} alternating warm runs each, "
+          f"{os.cpu_count()} CPUs")
+    for name in variants:
+        print(f"  {name:<20} {med[name]:5.2f} s CPU median ({', '.join(f'{c:.2f}' for c in cpu[name])}) | "
+              f"{statistics.median(wall[name]):5.2f} s wall")
+    print(f"  policy runtime (empty rules - no pack): {med['pack, empty rules'] - med['no pack']:5.2f} s CPU; "
+          f"the rules (real - empty): {med['pack, real rules'] - med['pack, empty rules']:5.2f} s CPU")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--mode", default="existing")
+    p.add_argument("--floor", action="store_true",
+                   help="instead: the policy runtime's share (no pack, a pack whose rules do nothing, the real pack)")
     args = p.parse_args(argv)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # warm means compiled (see above)
+    if args.floor:
+        return floor(args.runs, args.mode, env)
     one, every = ("dev",), STACKS
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"
