@@ -33,7 +33,7 @@ from pulumi_policy import (
 from pulumi_policy.deserialize import serialize_properties
 from pulumi_policy.proxy import UnknownValueError
 
-from .resources import NotApplicable, Resource, Stack, StackResource, unset
+from .resources import NotApplicable, Resource, Stack, LazyResource, unset
 from .values import as_list, plain
 
 ADVISORY = EnforcementLevel.ADVISORY
@@ -223,7 +223,7 @@ def stack_rule(*, name: str, description: str, types: Sequence[str],
         cfg = args.get_config() or {}
         resources = []
         for r in args.resources:
-            resources.append(StackResource(
+            resources.append(LazyResource(
                 r.props, r.resource_type, r.name, r.urn, None, cfg, schema,
                 parent=r.parent.urn if r.parent is not None else (r.opts.parent if r.opts else None),
                 dependencies=tuple(d.urn for d in r.dependencies),
