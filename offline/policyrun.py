@@ -34,6 +34,7 @@ from google.protobuf import json_format
 
 from .engine import duration_seconds
 from .graph import provider_urn
+from .stackconfig import read_yaml
 
 from . import analyzer as harness
 from .analyzer import LEVELS, PREVIEW_SKIP as SKIP_RE, SEVERITIES
@@ -225,8 +226,6 @@ def declared_exemptions(config: dict) -> list[dict]:
 
 def pack_version(pack_dir: Path) -> Optional[str]:
     """The ``version:`` of ``PulumiPolicy.yaml``, which the CLI uses instead of the SDK's placeholder."""
-    from .stackconfig import read_yaml
-
     meta = read_yaml(pack_dir / "PulumiPolicy.yaml") or {}
     version = meta.get("version")
     return str(version) if version is not None else None

@@ -45,12 +45,12 @@ _Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|Tr
                               list("tTfF"))
 _LOADER = _Loader
 
+PBKDF2_ITERATIONS = 1_000_000
+
 
 def read_yaml(path: Path) -> Any:
     """A YAML file as the CLI's Go YAML reads it (see ``_Loader``), parsed by libyaml when present."""
     return yaml.load(path.read_text(), Loader=_LOADER)
-
-PBKDF2_ITERATIONS = 1_000_000
 
 
 class ConfigError(Exception):
